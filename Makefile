@@ -1,0 +1,138 @@
+# evopar: build, deps, test, run, bench. `make help` lists the targets.
+#
+# Set-up on a fresh Debian machine is two commands: `make run` and `make test`; both
+# install what is missing first (the deps target) through apt-get.
+
+CC ?= cc
+CXX ?= c++
+PKG_CONFIG ?= pkg-config
+SANITIZE ?=
+V ?= 0
+
+PKGS := openblas papi jansson
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+OPT ?= -O2
+WARN := -Wall -Wextra -Wstrict-prototypes -Werror
+CFLAGS ?= $(OPT) -g
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -pthread
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+LDLIBS := -lm -pthread
+
+ifneq ($(SANITIZE),)
+BUILD := build/san
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD := build/obj
+SAN_FLAGS :=
+endif
+
+ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+ifeq ($(V),0)
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q :=
+say =
+endif
+
+ENGINE_SRC := $(wildcard engine/*.c)
+STRATEGY_SRC := $(wildcard strategies/*.c)
+HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
+LIB_SRC := $(ENGINE_SRC) $(STRATEGY_SRC) $(HARNESS_SRC)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libevopar.a
+
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run test unit-tests asan-tests cli-tests bench clean help
+.DEFAULT_GOAL := all
+
+all: bin/evopar
+
+help:
+	@echo "make run         install what is missing, build, run a small evolution, print its summary"
+	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests"
+	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
+	@echo "make deps        apt-get install only what pkg-config / command -v do not find"
+	@echo "make clean       remove bin/ and build/"
+
+# --- dependencies -------------------------------------------------------------------
+# pkg-config name or command, and the Debian package that provides it
+DEP_PC := openblas:libopenblas-dev papi:libpapi-dev jansson:libjansson-dev cmocka:libcmocka-dev \
+	benchmark:libbenchmark-dev ompi-c:libopenmpi-dev
+DEP_CMD := gnuplot:gnuplot-nox mpirun:openmpi-bin valgrind:valgrind c++:g++ pkg-config:pkg-config
+
+deps:
+	@missing=""; \
+	for d in $(DEP_CMD); do command -v $${d%%:*} >/dev/null 2>&1 || missing="$$missing $${d#*:}"; done; \
+	for d in $(DEP_PC); do $(PKG_CONFIG) --exists $${d%%:*} 2>/dev/null || missing="$$missing $${d#*:}"; done; \
+	$(PKG_CONFIG) --exists openblas 2>/dev/null || missing="$$missing libopenblas0-pthread"; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+# --- build --------------------------------------------------------------------------
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# meta.c records the commit and flags it was built with; rebuild it when they change
+$(BUILD)/build-id: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(COMMIT) $(CC) $(CFLAGS) $(SAN_FLAGS)' | cmp -s - $@ || echo '$(COMMIT) $(CC) $(CFLAGS) $(SAN_FLAGS)' > $@
+$(BUILD)/harness/meta.o: $(BUILD)/build-id
+$(BUILD)/harness/meta.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"' \
+	-DEVOPAR_CFLAGS='"$(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS)"'
+FORCE:
+
+$(LIB): $(LIB_OBJ)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+bin/evopar: $(BUILD)/harness/main.o $(LIB)
+	@mkdir -p bin
+	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIB) \
+		$(ALL_LDFLAGS) $(shell $(PKG_CONFIG) --libs cmocka) $(PKG_LIBS) $(LDLIBS)
+
+# --- run ----------------------------------------------------------------------------
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p results/run
+	bin/evopar run --pop 200 --gens 30 --seed 42 --out results/run/sequential.jsonl
+	@tail -n 1 results/run/sequential.jsonl
+
+# --- tests --------------------------------------------------------------------------
+test: deps
+	@$(MAKE) --no-print-directory all unit-tests cli-tests
+	@$(MAKE) --no-print-directory asan-tests
+
+unit-tests: $(TEST_BIN)
+	@tests/run-tests.sh $(TEST_BIN)
+
+cli-tests: bin/evopar
+	@tests/run-tests.sh tests/cli/*.sh
+
+asan-tests:
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined OPT=-O1 \
+		$(TEST_SRC:tests/%.c=build/san/tests/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run-tests.sh $(TEST_SRC:tests/%.c=build/san/tests/%)
+
+clean:
+	rm -rf bin build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# benchmarks and the instruction-count regression gate live beside their sources
+-include tests/bench/bench.mk

@@ -1,0 +1,74 @@
+/*
+ * The engine's phases, each over any range of networks, so that a strategy can hand any
+ * subset to any worker: mutate, prepare, evaluate, and the pieces of resample (selection
+ * in the main process, building children anywhere).
+ */
+#ifndef EVOPAR_ENGINE_H
+#define EVOPAR_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "net.h"
+
+#define ENGINE_ERRLEN 256
+
+struct task;
+
+/* Per-thread scratch memory for prepare and evaluate; grows, never shrinks. */
+struct scratch {
+	void *buf;
+	size_t cap;
+	void *buf2;
+	size_t cap2;
+};
+void scratch_release(struct scratch *s);
+void *scratch_get(struct scratch *s, size_t bytes);
+void *scratch_get2(struct scratch *s, size_t bytes);
+
+/* How child i of the next generation is made. */
+struct child_plan {
+	int32_t a;                 /* parent copied, or the fitter parent of a crossover */
+	int32_t b;                 /* the other parent, or -1 for a copy */
+	uint8_t elite;             /* copied unchanged and protected from the next mutation */
+};
+
+struct population {
+	const struct config *cfg;
+	const struct task *task;
+	int n;
+	int gen;                   /* the generation being run */
+	struct net *nets;
+	struct net *next;          /* resample writes here; then the two swap */
+	struct child_plan *plan;   /* selection's output, n entries */
+	float *episode_states;     /* the task's start states for this generation */
+};
+
+int population_init(struct population *p, const struct config *cfg, char *err, size_t errlen);
+void population_release(struct population *p);
+void population_begin_generation(struct population *p);
+void population_swap(struct population *p);
+uint64_t population_digest(const struct population *p);
+
+/* The four phases over nets [lo, hi). Each returns 0 or a negative errno value. */
+void engine_mutate_range(struct population *p, int lo, int hi);
+int engine_prepare_range(struct population *p, struct scratch *s, int lo, int hi);
+int engine_evaluate_range(struct population *p, struct scratch *s, int lo, int hi);
+void engine_select(struct population *p);
+int engine_build_children(struct population *p, int lo, int hi);
+
+/* One network, for workers and tests. */
+void net_mutate(struct net *n, const struct config *cfg, uint64_t gen, uint64_t index);
+int net_prepare(struct net *n, int cache, struct scratch *s);
+int net_crossover(struct net *child, const struct net *a, const struct net *b,
+		  const struct config *cfg, uint64_t gen, uint64_t index);
+float net_evaluate(struct net *n, const struct task *t, const float *states,
+		   const struct config *cfg, struct scratch *s);
+
+/* forward passes: a prepared dynamic network (act[] holds n_nodes floats), and a static
+ * network over rows inputs at once (tmp[] holds 2 * rows * hidden floats) */
+void net_forward_dynamic(const struct net *n, const float *in, float *act, float *out);
+void net_forward_static(const struct net *n, const float *in, int rows, float *tmp, float *out);
+
+#endif

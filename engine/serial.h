@@ -1,0 +1,31 @@
+/*
+ * The network wire format: magic, version, lengths, payload, CRC-32; little-endian. Every
+ * process strategy, migration file and checkpoint uses it. Decoding never trusts its input.
+ */
+#ifndef EVOPAR_SERIAL_H
+#define EVOPAR_SERIAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net.h"
+
+#define SERIAL_MAGIC "EVPN"
+#define SERIAL_VERSION 1
+#define SERIAL_HEADER 32           /* bytes before the payload */
+#define SERIAL_MAX_NODES (1u << 20)
+#define SERIAL_MAX_CONNS (1u << 22)
+#define SERIAL_MAX_IO 4096u        /* inputs or outputs of one network */
+
+size_t serial_size(const struct net *n);
+/* writes serial_size(n) bytes to buf and returns that count */
+size_t serial_write(const struct net *n, uint8_t *buf);
+/*
+ * Decode one network from buf[0..len) into n (whose arrays are reused); *used gets the
+ * bytes it took. 0, or -EINVAL / -ENOMEM with a message in err.
+ */
+int serial_read(struct net *n, const uint8_t *buf, size_t len, size_t *used,
+		char *err, size_t errlen);
+uint32_t serial_crc32(const uint8_t *p, size_t len);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * The evopar program: dispatches a subcommand from a static table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../strategies/strategy.h"
+#include "meta.h"
+#include "run.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "evolve one population under one strategy; JSON Lines records" },
+	{ "list", cmd_list, "the strategies, one line each" },
+	{ "help", cmd_help, "this text" },
+};
+
+int cmd_list(int argc, char **argv)
+{
+	size_t i;
+
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "evopar list: takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	for (i = 0; strategy_at(i); i++)
+		printf("%-16s %s\n", strategy_at(i)->name, strategy_at(i)->summary);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	size_t i;
+
+	(void)argc;
+	(void)argv;
+	printf("usage: evopar <command> [options]    (evopar <command> --help for its options)\n\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("\nevopar %s: a harness that measures when parallelism pays for neuroevolution.\n",
+	       EVOPAR_VERSION);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		cmd_help(0, NULL);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(0, NULL);
+	if (!strcmp(argv[1], "--version")) {
+		printf("evopar %s\n", EVOPAR_VERSION);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 2, argv + 2);
+	fprintf(stderr, "evopar: unknown command '%s'; one of: run, list, help\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,263 @@
+/*
+ * The option tables and their parser (see options.h). Adding an option is one line in a
+ * table; parsing, range checks, --help and the config echoed in meta all follow from it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../strategies/strategy.h"
+#include "options.h"
+
+static const char *const mode_names[] = { "dynamic", "static", NULL };
+static const char *const task_names[] = { "pole", "xor", NULL };
+static const char *const on_off[] = { "off", "on", NULL };
+
+#define RUN(field) offsetof(struct run_options, field)
+#define CFG(field) offsetof(struct run_options, cfg.field)
+#define PROB(name, field, text) { name, OPT_DOUBLE, CFG(field), 0, 1, NULL, text }
+
+const struct opt_spec run_opts[] = {
+	{ "mode", OPT_CHOICE, CFG(mode), 0, 0, mode_names, "network kind: NEAT-style genomes or a fixed perceptron" },
+	{ "task", OPT_CHOICE, CFG(task), 0, 0, task_names, "what the networks learn" },
+	{ "pop", OPT_INT, CFG(pop), 2, 1000000, NULL, "networks in the population" },
+	{ "gens", OPT_INT, CFG(gens), 1, 10000000, NULL, "generations" },
+	{ "seed", OPT_U64, CFG(seed), 0, 0, NULL, "run seed: same config and seed, same digest" },
+	{ "episodes", OPT_INT, CFG(episodes), 1, 1000, NULL, "pole: episodes per network per generation" },
+	{ "steps", OPT_INT, CFG(steps), 1, 10000000, NULL, "pole: step limit of an episode (0.01 s each)" },
+	{ "prepare-cache", OPT_CHOICE, CFG(prepare_cache), 0, 0, on_off, "keep evaluation plans across generations (off: rebuild all every generation)" },
+	{ "hidden", OPT_INT, CFG(hidden), 1, 4096, NULL, "static: width of each of the two hidden layers" },
+	{ "tournament", OPT_INT, CFG(tournament), 1, 1000000, NULL, "tournament size (at most --pop)" },
+	{ "elite", OPT_INT, CFG(elite), 0, 1000000, NULL, "best networks copied unchanged (less than --pop)" },
+	PROB("p-crossover", p_crossover, "share of children made by crossover"),
+	PROB("p-weights", p_weights, "chance a network's weights are perturbed"),
+	PROB("p-weight-reset", p_weight_reset, "dynamic: chance a perturbed weight is drawn anew"),
+	{ "weight-sigma", OPT_DOUBLE, CFG(weight_sigma), 0, 100, NULL, "dynamic: standard deviation of a weight perturbation" },
+	{ "weight-init", OPT_DOUBLE, CFG(weight_init), 0, 100, NULL, "dynamic: standard deviation of a new weight" },
+	{ "static-sigma", OPT_DOUBLE, CFG(static_sigma), 0, 100, NULL, "static: standard deviation of a weight perturbation" },
+	PROB("p-add-conn", p_add_conn, "dynamic: chance of adding a connection"),
+	PROB("p-add-node", p_add_node, "dynamic: chance of splitting a connection with a node"),
+	PROB("p-toggle", p_toggle, "dynamic: chance of toggling a connection"),
+	PROB("p-prune-conn", p_prune_conn, "dynamic: chance of removing a connection"),
+	PROB("p-prune-node", p_prune_node, "dynamic: chance of removing a hidden node"),
+	{ "strategy", OPT_STRATEGY, CFG(strategy), 0, 0, NULL, "how a generation's work is spread (evopar list)" },
+	{ "workers", OPT_INT, CFG(workers), 1, 1024, NULL, "workers of a parallel strategy" },
+	{ "chunk", OPT_INT, CFG(chunk), 0, 1000000, NULL, "networks per dispatch (0: pop / workers)" },
+	{ "blas-threads", OPT_INT, CFG(blas_threads), 0, 1024, NULL, "OpenBLAS threads (0: the library's default)" },
+	{ "out", OPT_STRING, RUN(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the run ends" },
+	{ "quiet", OPT_FLAG, RUN(quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
+	{ "help", OPT_FLAG, RUN(help), 0, 0, NULL, "this text" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+void run_options_defaults(struct run_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	config_defaults(&o->cfg);
+	o->out = "-";
+}
+
+/* "--p-add-node" is also accepted as "--p_add_node", the config field's name */
+static int name_matches(const char *spec, const char *arg, size_t len)
+{
+	size_t i;
+
+	if (strlen(spec) != len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char a = arg[i] == '-' ? '_' : arg[i], b = spec[i] == '-' ? '_' : spec[i];
+
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+static void describe(const struct opt_spec *s, char *buf, size_t len)
+{
+	size_t i, at;
+
+	switch (s->type) {
+	case OPT_INT:
+		snprintf(buf, len, "an integer from %.0f to %.0f", s->min, s->max);
+		break;
+	case OPT_U64:
+		snprintf(buf, len, "an integer from 0 to 18446744073709551615");
+		break;
+	case OPT_DOUBLE:
+		snprintf(buf, len, "a number from %g to %g", s->min, s->max);
+		break;
+	case OPT_CHOICE:
+		at = (size_t)snprintf(buf, len, "one of:");
+		for (i = 0; s->choices[i] && at < len; i++)
+			at += (size_t)snprintf(buf + at, len - at, " %s", s->choices[i]);
+		break;
+	case OPT_STRATEGY:
+		at = (size_t)snprintf(buf, len, "one of:");
+		for (i = 0; strategy_at(i) && at < len; i++)
+			at += (size_t)snprintf(buf + at, len - at, " %s", strategy_at(i)->name);
+		break;
+	case OPT_STRING:
+		snprintf(buf, len, "a path");
+		break;
+	case OPT_FLAG:
+		snprintf(buf, len, "no value");
+		break;
+	}
+}
+
+static int set_value(const struct opt_spec *s, void *opts, const char *v, char *err, size_t errlen)
+{
+	char *field = (char *)opts + s->offset, *end, allowed[256];
+	size_t i;
+
+	describe(s, allowed, sizeof(allowed));
+	errno = 0;
+	switch (s->type) {
+	case OPT_INT: {
+		long x = strtol(v, &end, 10);
+
+		if (!*v || *end || errno || x < s->min || x > s->max)
+			goto bad;
+		*(int *)field = (int)x;
+		return 0;
+	}
+	case OPT_U64: {
+		unsigned long long x;
+
+		if (!*v || *v == '-')
+			goto bad;
+		x = strtoull(v, &end, 10);
+		if (*end || errno)
+			goto bad;
+		*(uint64_t *)field = x;
+		return 0;
+	}
+	case OPT_DOUBLE: {
+		double x = strtod(v, &end);
+
+		if (!*v || *end || errno || !isfinite(x) || x < s->min || x > s->max)
+			goto bad;
+		*(double *)field = x;
+		return 0;
+	}
+	case OPT_CHOICE:
+		for (i = 0; s->choices[i]; i++)
+			if (!strcmp(v, s->choices[i])) {
+				*(int *)field = (int)i;
+				return 0;
+			}
+		goto bad;
+	case OPT_STRATEGY:
+		if (!strategy_find(v))
+			goto bad;
+		*(const char **)field = v;
+		return 0;
+	case OPT_STRING:
+		if (!*v)
+			goto bad;
+		*(const char **)field = v;
+		return 0;
+	case OPT_FLAG:
+		*(int *)field = 1;
+		return 0;
+	}
+bad:
+	snprintf(err, errlen, "--%s: expected %s, got '%s'", s->name, allowed, v);
+	return -1;
+}
+
+int options_parse(const struct opt_spec *table, void *opts, int argc, char **argv,
+		  char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *arg = argv[i], *eq, *val;
+		const struct opt_spec *s;
+		size_t len;
+
+		if (strncmp(arg, "--", 2) || !arg[2]) {
+			snprintf(err, errlen, "unexpected argument '%s' (options start with --)", arg);
+			return -1;
+		}
+		arg += 2;
+		eq = strchr(arg, '=');
+		len = eq ? (size_t)(eq - arg) : strlen(arg);
+		for (s = table; s->name; s++)
+			if (name_matches(s->name, arg, len))
+				break;
+		if (!s->name) {
+			snprintf(err, errlen, "unknown option '--%.*s' (see --help)", (int)len, arg);
+			return -1;
+		}
+		if (s->type == OPT_FLAG) {
+			if (eq) {
+				snprintf(err, errlen, "--%s takes no value", s->name);
+				return -1;
+			}
+			*(int *)((char *)opts + s->offset) = 1;
+			continue;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			char allowed[256];
+
+			describe(s, allowed, sizeof(allowed));
+			snprintf(err, errlen, "--%s needs a value: %s", s->name, allowed);
+			return -1;
+		}
+		if (set_value(s, opts, val, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+void options_format(const struct opt_spec *s, const void *opts, char *buf, size_t len)
+{
+	const char *field = (const char *)opts + s->offset;
+
+	switch (s->type) {
+	case OPT_INT:
+	case OPT_FLAG:
+		snprintf(buf, len, "%d", *(const int *)field);
+		break;
+	case OPT_U64:
+		snprintf(buf, len, "%" PRIu64, *(const uint64_t *)field);
+		break;
+	case OPT_DOUBLE:
+		snprintf(buf, len, "%g", *(const double *)field);
+		break;
+	case OPT_CHOICE:
+		snprintf(buf, len, "%s", s->choices[*(const int *)field]);
+		break;
+	case OPT_STRING:
+	case OPT_STRATEGY:
+		snprintf(buf, len, "%s", *(const char *const *)field ? *(const char *const *)field : "");
+		break;
+	}
+}
+
+void options_help(FILE *f, const struct opt_spec *table, const void *defaults)
+{
+	const struct opt_spec *s;
+	char def[64], allowed[256], name[48];
+
+	for (s = table; s->name; s++) {
+		snprintf(name, sizeof(name), "--%s", s->name);
+		if (s->type == OPT_FLAG) {
+			fprintf(f, "  %-20s %s\n", name, s->help);
+			continue;
+		}
+		options_format(s, defaults, def, sizeof(def));
+		describe(s, allowed, sizeof(allowed));
+		fprintf(f, "  %-20s %s\n  %-20s   (%s; default: %s)\n", name, s->help, "", allowed, def);
+	}
+}

@@ -1,0 +1,336 @@
+/*
+ * `evopar run`: one evolution under one strategy. It validates the options, runs the
+ * generations phase by phase with a clock around each, and writes meta, one generation
+ * record per generation and a summary; the file appears when the run has ended.
+ */
+#include <cblas.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../engine/task.h"
+#include "../strategies/strategy.h"
+#include "meta.h"
+#include "options.h"
+#include "record.h"
+#include "run.h"
+
+struct gen_stats {
+	double ms[PHASE_COUNT];
+	double comm_ms[PHASE_COUNT];
+	double best, mean;
+	double mean_nodes, mean_conns;
+};
+
+struct run_state {
+	struct run_options o;
+	const struct strategy_ops *ops;
+	struct strategy strat;
+	struct population pop;
+	struct output out;
+	struct jw jw;
+	double t_start;
+	double best_ever;
+	int gens_done;
+	int fail_phase;               /* the phase that failed, or -1 */
+	char err[STRATEGY_ERRLEN + 64];   /* room for the strategy's message and context */
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void usage(FILE *f)
+{
+	struct run_options d;
+
+	run_options_defaults(&d);
+	fprintf(f, "usage: evopar run [options]\n\n"
+		   "Evolve a population for --gens generations under one strategy and write JSON Lines\n"
+		   "records: meta, one generation record per generation, and a summary with the digest\n"
+		   "of the final population. Exit codes: 0 done, 2 bad options (nothing written),\n"
+		   "3 the run failed, 130 interrupted by SIGINT or SIGTERM.\n\noptions:\n");
+	options_help(f, run_opts, &d);
+}
+
+/* Checks that involve two options; one line in err. */
+static int check_option_pairs(const struct config *c, char *err, size_t errlen)
+{
+	if (c->elite >= c->pop) {
+		snprintf(err, errlen, "--elite: expected an integer from 0 to %d (less than --pop), got '%d'",
+			 c->pop - 1, c->elite);
+		return -1;
+	}
+	if (c->tournament > c->pop) {
+		snprintf(err, errlen, "--tournament: expected an integer from 1 to %d (at most --pop), got '%d'",
+			 c->pop, c->tournament);
+		return -1;
+	}
+	return 0;
+}
+
+static void collect_stats(const struct population *p, struct gen_stats *g)
+{
+	double sum = 0.0, nodes = 0.0, conns = 0.0;
+	int i;
+
+	g->best = p->nets[0].fitness;
+	for (i = 0; i < p->n; i++) {
+		const struct net *n = &p->nets[i];
+
+		sum += n->fitness;
+		if (n->fitness > g->best)
+			g->best = n->fitness;
+		if (n->mode == MODE_STATIC) {
+			nodes += n->n_in + 1 + 2 * n->hidden + n->n_out;
+			conns += n->n_weights;
+		} else {
+			nodes += n->n_nodes;
+			conns += n->n_conns;
+		}
+	}
+	g->mean = sum / p->n;
+	g->mean_nodes = nodes / p->n;
+	g->mean_conns = conns / p->n;
+}
+
+/* One generation: the four phases, each timed; 0, or the error of the phase that failed. */
+static int run_generation(struct run_state *r, struct gen_stats *g)
+{
+	struct strategy *s = &r->strat;
+	struct population *p = &r->pop;
+	int (*const hooks[PHASE_COUNT])(struct strategy *, struct population *) = {
+		r->ops->mutate, r->ops->prepare, r->ops->evaluate, r->ops->resample,
+	};
+	double t = now_s(), t_next;
+	int ph, rc;
+
+	population_begin_generation(p);
+	memset(s->comm_ms, 0, sizeof(s->comm_ms));
+	for (ph = 0; ph < PHASE_COUNT; ph++) {
+		if (ph == PHASE_RESAMPLE) {
+			collect_stats(p, g);
+			engine_select(p);
+		}
+		rc = hooks[ph](s, p);
+		t_next = now_s();
+		g->ms[ph] = (t_next - t) * 1e3;
+		t = t_next;
+		if (rc) {
+			r->fail_phase = ph;
+			return rc;
+		}
+		if (stop_signal && ph != PHASE_RESAMPLE)
+			return -EINTR;
+	}
+	memcpy(g->comm_ms, s->comm_ms, sizeof(g->comm_ms));
+	return 0;
+}
+
+static int write_generation(struct run_state *r, const struct gen_stats *g)
+{
+	struct jw *w = &r->jw;
+	int ph;
+
+	jw_begin(w, "generation");
+	jw_int(w, "gen", r->pop.gen);
+	jw_obj_begin(w, "ms");
+	for (ph = 0; ph < PHASE_COUNT; ph++)
+		jw_num(w, phase_names[ph], g->ms[ph]);
+	jw_num(w, "total", g->ms[0] + g->ms[1] + g->ms[2] + g->ms[3]);
+	jw_obj_end(w);
+	jw_obj_begin(w, "comm_ms");
+	for (ph = 0; ph < PHASE_COUNT; ph++)
+		jw_num(w, phase_names[ph], g->comm_ms[ph]);
+	jw_obj_end(w);
+	jw_num(w, "best_fitness", g->best);
+	jw_num(w, "mean_fitness", g->mean);
+	jw_num(w, "mean_nodes", g->mean_nodes);
+	jw_num(w, "mean_conns", g->mean_conns);
+	jw_end(w);
+	return output_write(&r->out, w);
+}
+
+/* One line on stderr, redrawn, at most ten times a second; only on a terminal. */
+static void show_progress(struct run_state *r, int done, int final)
+{
+	static double last;
+	double now = now_s(), elapsed = now - r->t_start;
+
+	if (r->o.quiet || !isatty(STDERR_FILENO))
+		return;
+	if (final) {
+		fprintf(stderr, "\r%-70s\r", "");
+		return;
+	}
+	if (now - last < 0.1 && done < r->o.cfg.gens)
+		return;
+	last = now;
+	fprintf(stderr, "\rgeneration %d/%d  elapsed %.1f s  remaining %.1f s  best %.3f   ",
+		done, r->o.cfg.gens, elapsed,
+		done ? elapsed / done * (r->o.cfg.gens - done) : 0.0, r->best_ever);
+}
+
+static double tv_s(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
+}
+
+static int write_summary(struct run_state *r, const char *status, double wall_s)
+{
+	struct jw *w = &r->jw;
+	struct rusage self, kids;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	jw_begin(w, "summary");
+	jw_str(w, "status", status);
+	if (r->err[0])
+		jw_str(w, "error", r->err);
+	if (r->fail_phase >= 0)
+		jw_str(w, "phase", phase_names[r->fail_phase]);
+	if (stop_signal)
+		jw_int(w, "signal", stop_signal);
+	jw_str(w, "strategy", r->ops->name);
+	jw_int(w, "workers", r->o.cfg.workers);
+	jw_int(w, "gens_done", r->gens_done);
+	jw_num(w, "wall_s", wall_s);
+	jw_num(w, "best_fitness", r->best_ever);
+	jw_hex64(w, "digest", population_digest(&r->pop));
+	jw_num(w, "cpu_user_s", tv_s(self.ru_utime));
+	jw_num(w, "cpu_sys_s", tv_s(self.ru_stime));
+	jw_num(w, "children_cpu_user_s", tv_s(kids.ru_utime));
+	jw_num(w, "children_cpu_sys_s", tv_s(kids.ru_stime));
+	jw_int(w, "max_rss_kb", self.ru_maxrss);
+	jw_int(w, "children_max_rss_kb", kids.ru_maxrss);
+	jw_int(w, "voluntary_ctx_switches", self.ru_nvcsw + kids.ru_nvcsw);
+	jw_int(w, "involuntary_ctx_switches", self.ru_nivcsw + kids.ru_nivcsw);
+	jw_end(w);
+	return output_write(&r->out, w);
+}
+
+/* The generation loop; returns the exit code and leaves r->err set on failure. */
+static int evolve(struct run_state *r)
+{
+	struct gen_stats g;
+	int rc;
+
+	for (r->pop.gen = 0; r->pop.gen < r->o.cfg.gens; r->pop.gen++) {
+		memset(&g, 0, sizeof(g));
+		rc = run_generation(r, &g);
+		if (rc == -EINTR)
+			return EXIT_INTERRUPTED;
+		if (rc) {
+			snprintf(r->err, sizeof(r->err), "generation %d: %s", r->pop.gen, r->strat.err);
+			return EXIT_FAILED;
+		}
+		if (g.best > r->best_ever || r->gens_done == 0)
+			r->best_ever = g.best;
+		r->gens_done++;
+		rc = write_generation(r, &g);
+		if (rc) {
+			snprintf(r->err, sizeof(r->err), "--out: write failed: %s", strerror(-rc));
+			return EXIT_FAILED;
+		}
+		show_progress(r, r->gens_done, 0);
+		if (stop_signal)
+			return EXIT_INTERRUPTED;
+	}
+	return 0;
+}
+
+static const char *status_of(int code)
+{
+	return code == 0 ? "ok" : code == EXIT_INTERRUPTED ? "interrupted" : "failed";
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_state *r = calloc(1, sizeof(*r));
+	char err[512];
+	int code = EXIT_USAGE;
+
+	if (!r) {
+		fprintf(stderr, "evopar run: out of memory\n");
+		return EXIT_FAILED;
+	}
+	r->fail_phase = -1;
+	run_options_defaults(&r->o);
+	if (options_parse(run_opts, &r->o, argc, argv, err, sizeof(err)) ||
+	    check_option_pairs(&r->o.cfg, err, sizeof(err))) {
+		fprintf(stderr, "evopar run: %s\n", err);
+		goto free_state;
+	}
+	if (r->o.help) {
+		usage(stdout);
+		code = 0;
+		goto free_state;
+	}
+	r->ops = strategy_find(r->o.cfg.strategy);
+	if (strategy_ops_check(r->ops, err, sizeof(err)) ||
+	    (r->ops->supported && r->ops->supported(&r->o.cfg))) {
+		fprintf(stderr, "evopar run: --strategy %s: %s\n", r->ops->name,
+			r->ops->supported ? r->ops->supported(&r->o.cfg) : err);
+		goto free_state;
+	}
+	if (r->o.cfg.blas_threads)
+		openblas_set_num_threads(r->o.cfg.blas_threads);
+	code = EXIT_FAILED;
+	if (population_init(&r->pop, &r->o.cfg, err, sizeof(err))) {
+		fprintf(stderr, "evopar run: %s\n", err);
+		goto free_state;
+	}
+	if (output_open(&r->out, r->o.out, err, sizeof(err))) {
+		fprintf(stderr, "evopar run: %s\n", err);
+		goto release_population;
+	}
+	catch_stop_signals();
+	meta_write(&r->jw, "run", run_opts, &r->o);
+	output_write(&r->out, &r->jw);
+	r->t_start = now_s();
+	r->strat.ops = r->ops;
+	r->strat.cfg = &r->o.cfg;
+	if (r->ops->open && r->ops->open(&r->strat, &r->pop)) {
+		snprintf(r->err, sizeof(r->err), "%s", r->strat.err);
+		code = EXIT_FAILED;
+	} else {
+		code = evolve(r);
+		if (r->ops->close)
+			r->ops->close(&r->strat);
+	}
+	show_progress(r, r->gens_done, 1);
+	write_summary(r, status_of(code), now_s() - r->t_start);
+	if (output_commit(&r->out, err, sizeof(err))) {
+		fprintf(stderr, "evopar run: %s\n", err);
+		code = EXIT_FAILED;
+	}
+	if (code == EXIT_FAILED && r->err[0])
+		fprintf(stderr, "evopar run: %s\n", r->err);
+	else if (code == EXIT_INTERRUPTED && !r->o.quiet)
+		fprintf(stderr, "evopar run: interrupted by signal %d after %d generations\n",
+			(int)stop_signal, r->gens_done);
+	jw_release(&r->jw);
+release_population:
+	population_release(&r->pop);
+free_state:
+	free(r);
+	return code;
+}

@@ -1,0 +1,42 @@
+/*
+ * The strategy registry: a static table, one line per strategy, found by name.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "strategy.h"
+
+extern const struct strategy_ops strategy_sequential;
+
+static const struct strategy_ops *const strategies[] = {
+	&strategy_sequential,
+};
+
+const char *const phase_names[PHASE_COUNT] = { "mutate", "prepare", "evaluate", "resample" };
+
+const struct strategy_ops *strategy_at(size_t i)
+{
+	return i < sizeof(strategies) / sizeof(strategies[0]) ? strategies[i] : NULL;
+}
+
+const struct strategy_ops *strategy_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; strategy_at(i); i++)
+		if (!strcmp(strategies[i]->name, name))
+			return strategies[i];
+	return NULL;
+}
+
+/* The hooks a strategy cannot do without; checked once before a run starts. */
+int strategy_ops_check(const struct strategy_ops *ops, char *err, size_t errlen)
+{
+	if (!ops->name || !ops->summary || !ops->mutate || !ops->prepare || !ops->evaluate ||
+	    !ops->resample) {
+		snprintf(err, errlen, "strategy %s lacks a required hook",
+			 ops->name ? ops->name : "(unnamed)");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * The strategy interface: how one generation's work is spread over cores, processes and
+ * machines. Each strategy is one file with one const ops table; registry.c lists them; the
+ * harness knows strategies only through this header.
+ */
+#ifndef EVOPAR_STRATEGY_H
+#define EVOPAR_STRATEGY_H
+
+#include <stddef.h>
+
+#include "../engine/engine.h"
+
+#define STRATEGY_ERRLEN 512
+
+enum phase { PHASE_MUTATE, PHASE_PREPARE, PHASE_EVALUATE, PHASE_RESAMPLE, PHASE_COUNT };
+extern const char *const phase_names[PHASE_COUNT];
+
+struct strategy {
+	const struct strategy_ops *ops;
+	const struct config *cfg;
+	void *data;                        /* the strategy's private state, set by open */
+	double comm_ms[PHASE_COUNT];       /* time of each phase spent moving data, this gen */
+	char err[STRATEGY_ERRLEN];         /* what went wrong, for the caller to print */
+};
+
+/*
+ * Every hook returns 0 or a negative errno value with a message in s->err. Resample gets the
+ * population with p->plan already filled by engine_select(); it builds p->next and swaps.
+ * supported, open and close may be NULL.
+ */
+struct strategy_ops {
+	const char *name;                  /* as typed on the command line */
+	const char *summary;               /* one line for `evopar list` */
+	const char *(*supported)(const struct config *cfg);  /* NULL, or why it cannot run */
+	int (*open)(struct strategy *s, struct population *p);
+	int (*mutate)(struct strategy *s, struct population *p);
+	int (*prepare)(struct strategy *s, struct population *p);
+	int (*evaluate)(struct strategy *s, struct population *p);
+	int (*resample)(struct strategy *s, struct population *p);
+	void (*close)(struct strategy *s);
+};
+
+/* registry.c */
+const struct strategy_ops *strategy_find(const char *name);
+const struct strategy_ops *strategy_at(size_t i);     /* NULL past the end */
+int strategy_ops_check(const struct strategy_ops *ops, char *err, size_t errlen);
+
+/* The plain loops every strategy can fall back on (sequential.c). */
+int sequential_mutate(struct strategy *s, struct population *p);
+int sequential_prepare(struct strategy *s, struct population *p);
+int sequential_evaluate(struct strategy *s, struct population *p);
+int sequential_resample(struct strategy *s, struct population *p);
+
+#endif

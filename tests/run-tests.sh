@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs each test program given, each in its own process with a time limit, so that one
+# crash or hang fails one test program rather than the suite; ends with "N passed, N failed".
+set -u
+limit=${TEST_TIMEOUT:-300}
+passed=0
+failed=0
+failures=()
+for t in "$@"; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t")
+	if timeout --kill-after=5 "$limit" "$t"; then
+		passed=$((passed + 1))
+	else
+		rc=$?
+		failed=$((failed + 1))
+		[ "$rc" = 124 ] && failures+=("$name (timed out after ${limit}s)") || failures+=("$name (exit $rc)")
+	fi
+done
+for f in "${failures[@]+"${failures[@]}"}"; do
+	echo "FAILED: $f"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
