@@ -121,7 +121,7 @@ unit-tests: $(TEST_BIN)
 	@tests/run-tests.sh $(TEST_BIN)
 
 cli-tests: bin/evopar
-	@tests/run-tests.sh tests/cli/*.sh
+	@tests/run-tests.sh tests/cli/test_*.sh
 
 asan-tests:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined OPT=-O1 \

@@ -1,6 +1,8 @@
 /*
  * Default values of every configuration knob, one place for the engine, --help and meta.
  */
+#include <stddef.h>
+
 #include "config.h"
 
 void config_defaults(struct config *cfg)
@@ -32,5 +34,17 @@ void config_defaults(struct config *cfg)
 		.workers = 1,
 		.chunk = 0,
 		.blas_threads = 0,
+		.start = START_FORK,
+		.transport = TRANSPORT_PIPE,
+		.worker_scope = SCOPE_MUTATE,
+		.worker_timeout_s = 30.0,
+		.inject_fault = NULL,
+		.self_exe = NULL,
+		.islands = 2,
+		.island_id = -1,
+		.migrate_every = 5,
+		.migrants = 2,
+		.migration_dir = NULL,
+		.migration = MIGRATION_SYNC,
 	};
 }

@@ -46,7 +46,28 @@ struct config {
 	int workers;
 	int chunk;                /* items per dispatch; 0: pop / workers */
 	int blas_threads;         /* 0: the library's own default */
+
+	/* process strategies */
+	int start;                /* enum start_method: how fork-pool starts its workers */
+	int transport;            /* enum transport: how persistent moves bytes */
+	int worker_scope;         /* enum worker_scope: what persistent workers do */
+	double worker_timeout_s;  /* a worker silent this long has failed */
+	const char *inject_fault; /* "KIND:WORKER:PHASE:GEN" for the fault tests, or NULL */
+	const char *self_exe;     /* the evopar binary, for workers started with exec */
+
+	/* islands */
+	int islands;              /* K islands */
+	int island_id;            /* -1: start all K; else run only this island */
+	int migrate_every;        /* generations between migrations */
+	int migrants;             /* networks each island sends per migration */
+	const char *migration_dir;
+	int migration;            /* enum migration_mode */
 };
+
+enum start_method { START_FORK, START_SPAWN };
+enum transport { TRANSPORT_PIPE, TRANSPORT_SHM };
+enum worker_scope { SCOPE_MUTATE, SCOPE_ALL };
+enum migration_mode { MIGRATION_SYNC, MIGRATION_ASYNC };
 
 void config_defaults(struct config *cfg);
 

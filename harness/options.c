@@ -16,6 +16,10 @@
 static const char *const mode_names[] = { "dynamic", "static", NULL };
 static const char *const task_names[] = { "pole", "xor", NULL };
 static const char *const on_off[] = { "off", "on", NULL };
+static const char *const start_names[] = { "fork", "spawn", NULL };
+static const char *const transport_names[] = { "pipe", "shm", NULL };
+static const char *const scope_names[] = { "mutate", "all", NULL };
+static const char *const migration_names[] = { "sync", "async", NULL };
 
 #define RUN(field) offsetof(struct run_options, field)
 #define CFG(field) offsetof(struct run_options, cfg.field)
@@ -48,6 +52,17 @@ const struct opt_spec run_opts[] = {
 	{ "workers", OPT_INT, CFG(workers), 1, 1024, NULL, "workers of a parallel strategy" },
 	{ "chunk", OPT_INT, CFG(chunk), 0, 1000000, NULL, "networks per dispatch (0: pop / workers)" },
 	{ "blas-threads", OPT_INT, CFG(blas_threads), 0, 1024, NULL, "OpenBLAS threads (0: the library's default)" },
+	{ "start", OPT_CHOICE, CFG(start), 0, 0, start_names, "fork-pool: fork the workers, or spawn them (exec evopar worker)" },
+	{ "transport", OPT_CHOICE, CFG(transport), 0, 0, transport_names, "persistent: commands and networks over pipes or POSIX shared memory" },
+	{ "worker-scope", OPT_CHOICE, CFG(worker_scope), 0, 0, scope_names, "persistent: workers mutate only, or mutate, prepare and evaluate" },
+	{ "worker-timeout", OPT_DOUBLE, CFG(worker_timeout_s), 0.1, 86400, NULL, "seconds a worker may stay silent before the run fails" },
+	{ "inject-fault", OPT_STRING, CFG(inject_fault), 0, 0, NULL, "for tests: KIND:WORKER:PHASE:GEN, KIND one of kill hang garbage" },
+	{ "islands", OPT_INT, CFG(islands), 1, 1024, NULL, "islands: number of islands (each evolves pop/islands networks)" },
+	{ "island-id", OPT_INT, CFG(island_id), -1, 1023, NULL, "islands: run only this island (-1: start all of them)" },
+	{ "migrate-every", OPT_INT, CFG(migrate_every), 1, 1000000, NULL, "islands: generations between migrations" },
+	{ "migrants", OPT_INT, CFG(migrants), 0, 1000000, NULL, "islands: networks each island sends per migration" },
+	{ "migration-dir", OPT_STRING, CFG(migration_dir), 0, 0, NULL, "islands: directory of migration files (none: a temp directory)" },
+	{ "migration", OPT_CHOICE, CFG(migration), 0, 0, migration_names, "islands: a barrier per migration (deterministic) or none" },
 	{ "out", OPT_STRING, RUN(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the run ends" },
 	{ "quiet", OPT_FLAG, RUN(quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
 	{ "help", OPT_FLAG, RUN(help), 0, 0, NULL, "this text" },
@@ -205,7 +220,7 @@ int options_parse(const struct opt_spec *table, void *opts, int argc, char **arg
 		}
 		if (eq) {
 			val = eq + 1;
-		} else if (i + 1 < argc) {
+		} else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
 			val = argv[++i];
 		} else {
 			char allowed[256];
@@ -257,6 +272,8 @@ void options_help(FILE *f, const struct opt_spec *table, const void *defaults)
 			continue;
 		}
 		options_format(s, defaults, def, sizeof(def));
+		if (!def[0])
+			snprintf(def, sizeof(def), "none");
 		describe(s, allowed, sizeof(allowed));
 		fprintf(f, "  %-20s %s\n  %-20s   (%s; default: %s)\n", name, s->help, "", allowed, def);
 	}

@@ -37,6 +37,7 @@ struct run_state {
 	double best_ever;
 	int gens_done;
 	int fail_phase;               /* the phase that failed, or -1 */
+	int synced;                   /* p->nets holds the final population */
 	char err[STRATEGY_ERRLEN + 64];   /* room for the strategy's message and context */
 };
 
@@ -128,6 +129,8 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 	for (ph = 0; ph < PHASE_COUNT; ph++) {
 		if (ph == PHASE_RESAMPLE) {
 			collect_stats(p, g);
+			if (r->ops->sizes)
+				r->ops->sizes(s, p, &g->mean_nodes, &g->mean_conns);
 			engine_select(p);
 		}
 		rc = hooks[ph](s, p);
@@ -214,7 +217,10 @@ static int write_summary(struct run_state *r, const char *status, double wall_s)
 	jw_int(w, "gens_done", r->gens_done);
 	jw_num(w, "wall_s", wall_s);
 	jw_num(w, "best_fitness", r->best_ever);
-	jw_hex64(w, "digest", population_digest(&r->pop));
+	if (r->synced)
+		jw_hex64(w, "digest", population_digest(&r->pop));
+	else
+		jw_null(w, "digest");   /* the workers that held the population are gone */
 	jw_num(w, "cpu_user_s", tv_s(self.ru_utime));
 	jw_num(w, "cpu_sys_s", tv_s(self.ru_stime));
 	jw_num(w, "children_cpu_user_s", tv_s(kids.ru_utime));
@@ -265,13 +271,15 @@ static const char *status_of(int code)
 int cmd_run(int argc, char **argv)
 {
 	struct run_state *r = calloc(1, sizeof(*r));
-	char err[512];
-	int code = EXIT_USAGE;
+	char err[512], self_exe[4096];
+	int code = EXIT_USAGE, open_rc;
+	ssize_t len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
 
 	if (!r) {
 		fprintf(stderr, "evopar run: out of memory\n");
 		return EXIT_FAILED;
 	}
+	self_exe[len > 0 ? len : 0] = 0;
 	r->fail_phase = -1;
 	run_options_defaults(&r->o);
 	if (options_parse(run_opts, &r->o, argc, argv, err, sizeof(err)) ||
@@ -303,16 +311,20 @@ int cmd_run(int argc, char **argv)
 		goto release_population;
 	}
 	catch_stop_signals();
-	meta_write(&r->jw, "run", run_opts, &r->o);
-	output_write(&r->out, &r->jw);
+	r->o.cfg.self_exe = self_exe;
 	r->t_start = now_s();
 	r->strat.ops = r->ops;
 	r->strat.cfg = &r->o.cfg;
-	if (r->ops->open && r->ops->open(&r->strat, &r->pop)) {
+	/* meta after open: it records what the strategy settled (workers, BLAS threads) */
+	open_rc = r->ops->open ? r->ops->open(&r->strat, &r->pop) : 0;
+	meta_write(&r->jw, "run", run_opts, &r->o);
+	output_write(&r->out, &r->jw);
+	if (open_rc) {
 		snprintf(r->err, sizeof(r->err), "%s", r->strat.err);
 		code = EXIT_FAILED;
 	} else {
 		code = evolve(r);
+		r->synced = !r->ops->sync || (code != EXIT_FAILED && !r->ops->sync(&r->strat, &r->pop));
 		if (r->ops->close)
 			r->ops->close(&r->strat);
 	}

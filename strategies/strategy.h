@@ -26,7 +26,7 @@ struct strategy {
 /*
  * Every hook returns 0 or a negative errno value with a message in s->err. Resample gets the
  * population with p->plan already filled by engine_select(); it builds p->next and swaps.
- * supported, open and close may be NULL.
+ * supported, open, sync, sizes and close may be NULL.
  */
 struct strategy_ops {
 	const char *name;                  /* as typed on the command line */
@@ -37,6 +37,10 @@ struct strategy_ops {
 	int (*prepare)(struct strategy *s, struct population *p);
 	int (*evaluate)(struct strategy *s, struct population *p);
 	int (*resample)(struct strategy *s, struct population *p);
+	/* optional: bring p->nets up to date where workers own the networks (before the digest) */
+	int (*sync)(struct strategy *s, struct population *p);
+	/* optional: mean genome sizes where p->nets holds only fresh fitness */
+	void (*sizes)(struct strategy *s, const struct population *p, double *nodes, double *conns);
 	void (*close)(struct strategy *s);
 };
 
