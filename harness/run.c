@@ -19,7 +19,11 @@
 #include "record.h"
 #include "run.h"
 
+#define MAX_ORIGINS 64
+
 struct gen_stats {
+	int origins;                  /* islands seen; 0 outside islands */
+	double origin_share[MAX_ORIGINS];
 	double ms[PHASE_COUNT];
 	double comm_ms[PHASE_COUNT];
 	double best, mean;
@@ -46,6 +50,7 @@ static volatile sig_atomic_t stop_signal;
 static void on_stop_signal(int sig)
 {
 	stop_signal = sig;
+	strategy_request_stop(sig);
 }
 
 static void catch_stop_signals(void)
@@ -109,6 +114,15 @@ static void collect_stats(const struct population *p, struct gen_stats *g)
 		}
 	}
 	g->mean = sum / p->n;
+	for (i = 0; i < p->n; i++) {
+		uint32_t o = p->nets[i].origin < MAX_ORIGINS ? p->nets[i].origin : MAX_ORIGINS - 1;
+
+		g->origin_share[o] += 1.0 / p->n;
+		if ((int)o + 1 > g->origins)
+			g->origins = (int)o + 1;
+	}
+	if (p->cfg->islands < 2 || strcmp(p->cfg->strategy, "islands"))
+		g->origins = 0;
 	g->mean_nodes = nodes / p->n;
 	g->mean_conns = conns / p->n;
 }
@@ -168,7 +182,30 @@ static int write_generation(struct run_state *r, const struct gen_stats *g)
 	jw_num(w, "mean_fitness", g->mean);
 	jw_num(w, "mean_nodes", g->mean_nodes);
 	jw_num(w, "mean_conns", g->mean_conns);
+	if (g->origins) {
+		int o;
+
+		jw_arr_begin(w, "origin_share");
+		for (o = 0; o < g->origins; o++)
+			jw_num(w, NULL, g->origin_share[o]);
+		jw_arr_end(w);
+	}
 	jw_end(w);
+	return output_write(&r->out, w);
+}
+
+/* A problem the strategy survived (a corrupt migrant file, say) becomes a warning record. */
+static int write_warning(struct run_state *r)
+{
+	struct jw *w = &r->jw;
+
+	if (!r->strat.warning[0])
+		return 0;
+	jw_begin(w, "warning");
+	jw_int(w, "gen", r->pop.gen);
+	jw_str(w, "message", r->strat.warning);
+	jw_end(w);
+	r->strat.warning[0] = 0;
 	return output_write(&r->out, w);
 }
 
@@ -208,8 +245,16 @@ static int write_summary(struct run_state *r, const char *status, double wall_s)
 	jw_str(w, "status", status);
 	if (r->err[0])
 		jw_str(w, "error", r->err);
-	if (r->fail_phase >= 0)
+	if (r->fail_phase >= 0) {
 		jw_str(w, "phase", phase_names[r->fail_phase]);
+		jw_int(w, "gen", r->pop.gen);
+	}
+	if (r->strat.fail_worker >= 0) {
+		jw_int(w, "worker", r->strat.fail_worker);
+		jw_int(w, "worker_pid", r->strat.fail_pid);
+		if (r->strat.fail_signal)
+			jw_int(w, "worker_signal", r->strat.fail_signal);
+	}
 	if (stop_signal)
 		jw_int(w, "signal", stop_signal);
 	jw_str(w, "strategy", r->ops->name);
@@ -242,6 +287,7 @@ static int evolve(struct run_state *r)
 	for (r->pop.gen = 0; r->pop.gen < r->o.cfg.gens; r->pop.gen++) {
 		memset(&g, 0, sizeof(g));
 		rc = run_generation(r, &g);
+		write_warning(r);
 		if (rc == -EINTR)
 			return EXIT_INTERRUPTED;
 		if (rc) {
@@ -315,6 +361,7 @@ int cmd_run(int argc, char **argv)
 	r->t_start = now_s();
 	r->strat.ops = r->ops;
 	r->strat.cfg = &r->o.cfg;
+	r->strat.fail_worker = -1;
 	/* meta after open: it records what the strategy settled (workers, BLAS threads) */
 	open_rc = r->ops->open ? r->ops->open(&r->strat, &r->pop) : 0;
 	meta_write(&r->jw, "run", run_opts, &r->o);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proc.h"
 #include "strategy.h"
 
 extern const struct strategy_ops strategy_sequential;
@@ -39,4 +40,9 @@ int strategy_ops_check(const struct strategy_ops *ops, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+void strategy_request_stop(int sig)
+{
+	proc_stop_requested = sig;
 }

@@ -21,6 +21,12 @@ struct strategy {
 	void *data;                        /* the strategy's private state, set by open */
 	double comm_ms[PHASE_COUNT];       /* time of each phase spent moving data, this gen */
 	char err[STRATEGY_ERRLEN];         /* what went wrong, for the caller to print */
+	char warning[STRATEGY_ERRLEN];     /* a problem the run survived; the harness writes it
+					      as a warning record after the phase, then clears it */
+	/* where a run failed in a worker: filled with err, -1 / 0 where not known */
+	int fail_worker;
+	long fail_pid;
+	int fail_signal;
 };
 
 /*
@@ -45,6 +51,7 @@ struct strategy_ops {
 };
 
 /* registry.c */
+void strategy_request_stop(int sig);   /* async-signal-safe: long waits end with -EINTR */
 const struct strategy_ops *strategy_find(const char *name);
 const struct strategy_ops *strategy_at(size_t i);     /* NULL past the end */
 int strategy_ops_check(const struct strategy_ops *ops, char *err, size_t errlen);
