@@ -7,6 +7,7 @@
 #include "../strategies/strategy.h"
 #include "meta.h"
 #include "run.h"
+#include "../strategies/worker.h"
 
 struct command {
 	const char *name;
@@ -16,9 +17,18 @@ struct command {
 
 static int cmd_help(int argc, char **argv);
 
+/* a worker exec'd by a process strategy (--start spawn); not for people to type */
+static int cmd_worker(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return worker_exec_main();
+}
+
 static const struct command commands[] = {
 	{ "run", cmd_run, "evolve one population under one strategy; JSON Lines records" },
 	{ "list", cmd_list, "the strategies, one line each" },
+	{ "worker", cmd_worker, "(internal) a worker process started by --start spawn" },
 	{ "help", cmd_help, "this text" },
 };
 

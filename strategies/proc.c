@@ -130,8 +130,13 @@ int worker_spawn(struct worker_group *g, int id, char *const argv[], char *err, 
 	}
 	if (pid == 0) {
 		worker_child_setup(g->pgid, parent);
-		/* dup2 clears close-on-exec on the copies: only fds 3 and 4 cross the exec */
-		if (dup2(cmd[0], 3) < 0 || dup2(rep[1], 4) < 0)
+		/*
+		 * Move both ends above 4 first so neither dup2 overwrites the other, then onto
+		 * 3 and 4; dup2 clears close-on-exec, so only those two cross the exec.
+		 */
+		int in = fcntl(cmd[0], F_DUPFD_CLOEXEC, 10), out = fcntl(rep[1], F_DUPFD_CLOEXEC, 10);
+
+		if (in < 0 || out < 0 || dup2(in, 3) < 0 || dup2(out, 4) < 0)
 			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);

@@ -1,0 +1,193 @@
+/*
+ * fork-pool: a pool made per parallel phase, the shape of multiprocessing.Pool.map called
+ * every generation. Workers are started (fork, or spawn: exec `evopar worker`), networks
+ * are serialised to them in chunks handed out as workers free up, results come back as
+ * bytes, and the workers exit. Mutate and evaluate run in the pool; an evaluating worker
+ * builds its own plans (the main process's would not cross), so prepare is folded into
+ * evaluate here; resample runs in the main process.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/task.h"
+#include "procpool.h"
+
+struct fp_data {
+	int workers;
+	int chunk;
+	int32_t *idx;                /* 0..n-1, for net streams */
+	int *busy;                   /* per worker: 1 + the first index of its chunk, or 0 */
+	int *count;                  /* per worker: networks in its chunk */
+	double *sent_at;
+};
+
+static int fp_open(struct strategy *s, struct population *p)
+{
+	struct fp_data *d = calloc(1, sizeof(*d));
+	int i;
+
+	if (!d)
+		goto oom;
+	s->data = d;
+	d->workers = s->cfg->workers < p->n ? s->cfg->workers : p->n;
+	d->chunk = s->cfg->chunk ? s->cfg->chunk : (p->n + d->workers - 1) / d->workers;
+	d->idx = malloc((size_t)p->n * sizeof(*d->idx));
+	d->busy = calloc((size_t)d->workers, sizeof(*d->busy));
+	d->count = calloc((size_t)d->workers, sizeof(*d->count));
+	d->sent_at = calloc((size_t)d->workers, sizeof(*d->sent_at));
+	if (!d->idx || !d->busy || !d->count || !d->sent_at)
+		goto oom;
+	for (i = 0; i < p->n; i++)
+		d->idx[i] = i;
+	return 0;
+oom:
+	snprintf(s->err, sizeof(s->err), "fork-pool: out of memory");
+	return -ENOMEM;
+}
+
+static void fp_close(struct strategy *s)
+{
+	struct fp_data *d = s->data;
+
+	if (!d)
+		return;
+	free(d->idx);
+	free(d->busy);
+	free(d->count);
+	free(d->sent_at);
+	free(d);
+	s->data = NULL;
+}
+
+/* Hand worker w the chunk [lo, lo + count). */
+static int send_chunk(struct strategy *s, struct proc_pool *pp, struct population *p, int w,
+		      int lo, int count, int phase)
+{
+	struct fp_data *d = s->data;
+	int evaluate = phase == PHASE_EVALUATE;
+	int n_states = evaluate ? s->cfg->episodes * p->task->state_floats : 0;
+	size_t states = (size_t)n_states * sizeof(float);
+	size_t nets = net_stream_size(p, d->idx + lo, count);
+	struct cmd_hdr h = { .gen = p->gen, .count = count, .n_states = n_states };
+	uint8_t *out = proc_pool_begin(pp, w, &h, states + nets);
+	double t = proc_now_s();
+	int rc;
+
+	if (!out)
+		return -ENOMEM;
+	memcpy(out, p->episode_states, states);
+	net_stream_write(p, d->idx + lo, count, out + states);
+	rc = proc_pool_send(pp, s, w, evaluate ? WM_EVAL_NETS : WM_MUTATE_NETS, states + nets, phase);
+	s->comm_ms[phase] += (proc_now_s() - t) * 1e3;
+	d->busy[w] = 1 + lo;
+	d->count[w] = count;
+	d->sent_at[w] = t;
+	return rc;
+}
+
+static int take_reply(struct strategy *s, struct proc_pool *pp, struct population *p, int w,
+		      int phase)
+{
+	struct fp_data *d = s->data;
+	int lo = d->busy[w] - 1, count = d->count[w], i, rc;
+	const uint8_t *in;
+	size_t len;
+	double t;
+
+	rc = proc_pool_recv(pp, s, w, &in, &len, phase);
+	if (rc)
+		return rc;
+	t = proc_now_s();
+	if (phase == PHASE_EVALUATE) {
+		if (len != (size_t)count * sizeof(float))
+			return proc_pool_fail(pp, s, w, phase, -EBADMSG);
+		for (i = 0; i < count; i++)
+			memcpy(&p->nets[lo + i].fitness, in + i * sizeof(float), sizeof(float));
+	} else {
+		rc = net_stream_read(p, in, len, count, s->err, sizeof(s->err));
+		if (rc)
+			return proc_pool_fail(pp, s, w, phase, -EBADMSG);
+	}
+	s->comm_ms[phase] += (proc_now_s() - t) * 1e3;
+	d->busy[w] = 0;
+	return 0;
+}
+
+/* Pool.map: start the pool, deal chunks as workers free up, collect, let the workers go. */
+static int pool_map(struct strategy *s, struct population *p, int phase)
+{
+	struct fp_data *d = s->data;
+	struct proc_pool pp;
+	int next = 0, outstanding = 0, w, rc;
+
+	rc = proc_pool_start(&pp, s, p, d->workers, s->cfg->start == START_SPAWN, 0);
+	if (rc)
+		return rc;
+	for (w = 0; w < d->workers && next < p->n; w++) {
+		int count = next + d->chunk <= p->n ? d->chunk : p->n - next;
+
+		rc = send_chunk(s, &pp, p, w, next, count, phase);
+		if (rc)
+			goto out;
+		next += count;
+		outstanding++;
+	}
+	while (outstanding) {
+		w = proc_pool_wait_any(&pp, s, d->busy, d->sent_at, phase);
+		if (w < 0) {
+			rc = w;
+			goto out;
+		}
+		rc = take_reply(s, &pp, p, w, phase);
+		if (rc)
+			goto out;
+		outstanding--;
+		if (next < p->n) {
+			int count = next + d->chunk <= p->n ? d->chunk : p->n - next;
+
+			rc = send_chunk(s, &pp, p, w, next, count, phase);
+			if (rc)
+				goto out;
+			next += count;
+			outstanding++;
+		}
+	}
+	for (w = 0; w < d->workers; w++)
+		chan_send(&pp.ch[w], WM_EXIT, 0);
+	for (w = 0; w < d->workers; w++)
+		worker_reap(&pp.g.w[w], s->cfg->worker_timeout_s);
+out:
+	memset(d->busy, 0, (size_t)d->workers * sizeof(*d->busy));
+	proc_pool_stop(&pp);
+	return rc;
+}
+
+static int fp_mutate(struct strategy *s, struct population *p)
+{
+	return pool_map(s, p, PHASE_MUTATE);
+}
+
+static int fp_prepare(struct strategy *s, struct population *p)
+{
+	(void)s;
+	(void)p;
+	return 0;
+}
+
+static int fp_evaluate(struct strategy *s, struct population *p)
+{
+	return pool_map(s, p, PHASE_EVALUATE);
+}
+
+const struct strategy_ops strategy_fork_pool = {
+	.name = "fork-pool",
+	.summary = "a process pool made per phase (Pool.map): networks serialised there and back",
+	.open = fp_open,
+	.mutate = fp_mutate,
+	.prepare = fp_prepare,
+	.evaluate = fp_evaluate,
+	.resample = sequential_resample,
+	.close = fp_close,
+};
