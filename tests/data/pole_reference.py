@@ -67,8 +67,10 @@ CHECKPOINTS = [1, 10, 50, 100]
 if __name__ == "__main__":
     for name, start, force in CASES:
         st = list(start)
-        print("\t/* %s: start {%s}, force %r N */" % (name, ", ".join(repr(v) for v in start), force))
+        print("\t/* %s: start {%s}, force %r N */" % (name, ", ".join(repr(v) for v in start),
+                                                   force))
         for k in range(1, CHECKPOINTS[-1] + 1):
             st = rk4(force, st, step(force, st))
             if k in CHECKPOINTS:
-                print("\t{ %3d, { %s } }," % (k, ", ".join("%.17g" % v for v in st)))
+                v = ["%.17g" % x for x in st]
+                print("\t{ %3d, { %s,\n\t\t%s } }," % (k, ", ".join(v[:3]), ", ".join(v[3:])))

@@ -1,0 +1,684 @@
+/*
+ * Unit tests for engine/serial.c: round trips are byte-exact, and every damaged record
+ * (truncated, bit-flipped, wrong version or magic, valid checksum over a broken genome,
+ * random bytes) is refused with a message and without a crash (see make asan-tests).
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../engine/engine.h"
+#include "../engine/rng.h"
+#include "../engine/serial.h"
+
+#define H(k) (NODE_HIDDEN_BIT | (uint32_t)(k))
+
+/* the wire layout (serial.h, serial.c): a header, 5-byte nodes, 13-byte connections */
+#define OFF_VERSION 4
+#define OFF_MODE 6
+#define OFF_FLAGS 7
+#define OFF_N_IN 16
+#define OFF_N_OUT 20
+#define OFF_A 24            /* nodes, or hidden width */
+#define OFF_B 28            /* connections, or weights */
+#define NODE_BYTES 5
+#define CONN_BYTES 13
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* recompute the checksum of a record of len bytes in place */
+static void fix_crc(uint8_t *buf, size_t len)
+{
+	put32(buf + len - 4, serial_crc32(buf, len - 4));
+}
+
+static uint8_t *encode(const struct net *n, size_t *len)
+{
+	uint8_t *b = malloc(serial_size(n));
+
+	assert_non_null(b);
+	*len = serial_write(n, b);
+	assert_int_equal(*len, serial_size(n));
+	return b;
+}
+
+/* a dynamic genome grown by mutation: hidden nodes, disabled genes */
+static void grown_net(struct net *n, int gens)
+{
+	struct config cfg;
+	int g;
+
+	config_defaults(&cfg);
+	cfg.p_add_conn = 0.6;
+	cfg.p_add_node = 0.3;
+	cfg.p_toggle = 0.2;
+	net_init(n);
+	assert_int_equal(net_dynamic_minimal(n, 6, 1), 0);
+	for (g = 0; g < gens; g++)
+		net_mutate(n, &cfg, (uint64_t)g, 0);
+	n->fitness = 0.8125f;
+	n->origin = 3;
+	n->elite = 1;
+}
+
+static void static_net(struct net *n)
+{
+	struct rng r;
+	uint32_t i;
+
+	net_init(n);
+	assert_int_equal(net_static_alloc(n, 6, 5, 2), 0);
+	rng_init(&r, 4, 0, 0, RNG_INIT);
+	for (i = 0; i < n->n_weights; i++)
+		n->weights[i] = rng_gauss(&r);
+	n->fitness = -0.0f;
+	n->origin = 0xdeadbeef;
+}
+
+/* a decode that must fail: -EINVAL and a message; returns the message */
+static const char *refused(const uint8_t *buf, size_t len, const char *what)
+{
+	static char err[256];
+	struct net n;
+	size_t used = 12345;
+	int rc;
+
+	net_init(&n);
+	err[0] = '\0';
+	rc = serial_read(&n, buf, len, &used, err, sizeof(err));
+	if (rc == 0)
+		fail_msg("%s: accepted", what);
+	assert_int_equal(rc, -EINVAL);
+	if (!err[0])
+		fail_msg("%s: refused without a message", what);
+	assert_int_equal(used, 12345);          /* untouched on failure */
+	net_release(&n);
+	return err;
+}
+
+static void test_round_trip(void **state)
+{
+	struct net src[3], dst, reused;
+	size_t k;
+
+	(void)state;
+	grown_net(&src[0], 60);
+	static_net(&src[1]);
+	net_init(&src[2]);                       /* the minimal genome, fitness NaN */
+	assert_int_equal(net_dynamic_minimal(&src[2], 2, 3), 0);
+	src[2].fitness = NAN;
+	assert_true(net_hidden_count(&src[0]) >= 3);
+	net_init(&reused);
+	grown_net(&reused, 150);                 /* bigger arrays, overwritten below */
+	for (k = 0; k < 3; k++) {
+		size_t len, len2, used = 0;
+		uint8_t *a = encode(&src[k], &len), *b, *padded;
+		char err[256] = "";
+
+		net_init(&dst);
+		assert_int_equal(serial_read(&dst, a, len, &used, err, sizeof(err)), 0);
+		assert_int_equal(used, len);
+		assert_int_equal(dst.mode, src[k].mode);
+		assert_memory_equal(&dst.fitness, &src[k].fitness, sizeof(float));
+		assert_int_equal(dst.origin, src[k].origin);
+		assert_int_equal(dst.elite, src[k].elite);
+		assert_int_equal(dst.n_in, src[k].n_in);
+		assert_int_equal(dst.n_out, src[k].n_out);
+		if (src[k].mode == MODE_STATIC) {
+			assert_int_equal(dst.hidden, src[k].hidden);
+			assert_int_equal(dst.n_weights, src[k].n_weights);
+			assert_memory_equal(dst.weights, src[k].weights,
+					    src[k].n_weights * sizeof(float));
+		} else {
+			assert_int_equal(dst.n_nodes, src[k].n_nodes);
+			assert_int_equal(dst.n_conns, src[k].n_conns);
+			assert_int_equal(dst.plan.valid, 0);
+			assert_int_equal(net_check(&dst, NULL, 0), 0);
+		}
+		b = encode(&dst, &len2);
+		assert_int_equal(len2, len);
+		assert_memory_equal(a, b, len);
+		free(b);
+
+		/* into a network that held something else */
+		assert_int_equal(serial_read(&reused, a, len, &used, err, sizeof(err)), 0);
+		b = encode(&reused, &len2);
+		assert_int_equal(len2, len);
+		assert_memory_equal(a, b, len);
+		free(b);
+
+		/* trailing bytes are the next record's business: used says where this one ends */
+		padded = calloc(len + 100, 1);
+		assert_non_null(padded);
+		memcpy(padded, a, len);
+		assert_int_equal(serial_read(&dst, padded, len + 100, &used, NULL, 0), 0);
+		assert_int_equal(used, len);
+		free(padded);
+		free(a);
+		net_release(&dst);
+		net_release(&src[k]);
+	}
+	net_release(&reused);
+}
+
+/* two records back to back are read one after the other */
+static void test_stream_of_records(void **state)
+{
+	struct net a, b, got;
+	size_t la, lb, used = 0;
+	uint8_t *ra, *rb, *both, *again;
+
+	(void)state;
+	grown_net(&a, 30);
+	static_net(&b);
+	ra = encode(&a, &la);
+	rb = encode(&b, &lb);
+	both = malloc(la + lb);
+	assert_non_null(both);
+	memcpy(both, ra, la);
+	memcpy(both + la, rb, lb);
+	net_init(&got);
+	assert_int_equal(serial_read(&got, both, la + lb, &used, NULL, 0), 0);
+	assert_int_equal(used, la);
+	assert_int_equal(serial_read(&got, both + la, lb, &used, NULL, 0), 0);
+	assert_int_equal(used, lb);
+	again = encode(&got, &used);
+	assert_int_equal(used, lb);
+	assert_memory_equal(again, rb, lb);
+	free(again);
+	free(both);
+	free(ra);
+	free(rb);
+	net_release(&a);
+	net_release(&b);
+	net_release(&got);
+}
+
+static void test_every_truncation(void **state)
+{
+	struct net n[2];
+	int k;
+
+	(void)state;
+	grown_net(&n[0], 40);
+	static_net(&n[1]);
+	for (k = 0; k < 2; k++) {
+		size_t len, cut;
+		uint8_t *rec = encode(&n[k], &len);
+
+		for (cut = 0; cut < len; cut++) {
+			/* a copy of exactly cut bytes, so ASan sees any read past the end */
+			uint8_t *part = malloc(cut ? cut : 1);
+
+			assert_non_null(part);
+			memcpy(part, rec, cut);
+			refused(part, cut, "truncated record");
+			free(part);
+		}
+		free(rec);
+		net_release(&n[k]);
+	}
+}
+
+static void test_every_bit_flip(void **state)
+{
+	struct net n[2];
+	int k;
+
+	(void)state;
+	grown_net(&n[0], 25);
+	static_net(&n[1]);
+	for (k = 0; k < 2; k++) {
+		size_t len, at;
+		uint8_t *rec = encode(&n[k], &len);
+
+		for (at = 0; at < len; at++) {
+			int bit;
+
+			for (bit = 0; bit < 8; bit++) {
+				rec[at] ^= (uint8_t)(1u << bit);
+				refused(rec, len, "flipped bit");
+				rec[at] ^= (uint8_t)(1u << bit);
+			}
+		}
+		free(rec);
+		net_release(&n[k]);
+	}
+}
+
+static void test_wrong_version(void **state)
+{
+	static const uint16_t versions[] = { 0, 2, 3, 0x100, 0xffff };
+	struct net n;
+	size_t len, i;
+	uint8_t *rec;
+
+	(void)state;
+	grown_net(&n, 10);
+	rec = encode(&n, &len);
+	assert_int_equal(rec[OFF_VERSION] | rec[OFF_VERSION + 1] << 8, SERIAL_VERSION);
+	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		const char *err;
+
+		rec[OFF_VERSION] = (uint8_t)versions[i];
+		rec[OFF_VERSION + 1] = (uint8_t)(versions[i] >> 8);
+		fix_crc(rec, len);                  /* so that the version is what fails */
+		err = refused(rec, len, "wrong version");
+		if (!strstr(err, "version"))
+			fail_msg("version %u: message '%s' does not name the version", versions[i], err);
+	}
+	free(rec);
+	net_release(&n);
+}
+
+static void test_bad_magic(void **state)
+{
+	static const char *magics[] = { "EVPX", "evpn", "\0\0\0\0", "NPVE" };
+	struct net n;
+	size_t len, i;
+	uint8_t *rec;
+
+	(void)state;
+	grown_net(&n, 10);
+	rec = encode(&n, &len);
+	for (i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
+		const char *err;
+
+		memcpy(rec, magics[i], 4);
+		fix_crc(rec, len);
+		err = refused(rec, len, "bad magic");
+		if (!strstr(err, "magic"))
+			fail_msg("magic %zu: message '%s'", i, err);
+	}
+	free(rec);
+	net_release(&n);
+}
+
+/*
+ * Records whose checksum is right but whose content is not: each patch is applied to the
+ * record of patch_net() and the checksum recomputed, so that the decoder's structural
+ * checks must catch it.
+ *
+ * patch_net: inputs 0, 1, bias 2, output 3, hidden A = H(1) and B = H(2); connections in
+ * order 0->3, 0->A, 1->3, 2->3, A->B, B->3 (indices 0..5).
+ */
+static void patch_net(struct net *n)
+{
+	net_init(n);
+	assert_int_equal(net_dynamic_minimal(n, 2, 1), 0);
+	assert_int_equal(net_insert_node(n, H(1), NODE_HIDDEN), 0);
+	assert_int_equal(net_insert_node(n, H(2), NODE_HIDDEN), 0);
+	assert_int_equal(net_insert_conn(n, 0, H(1), 0.5f, 1), 0);
+	assert_int_equal(net_insert_conn(n, H(1), H(2), 0.5f, 1), 0);
+	assert_int_equal(net_insert_conn(n, H(2), 3, 0.5f, 1), 0);
+	assert_int_equal(net_check(n, NULL, 0), 0);
+	assert_int_equal(n->n_conns, 6);
+}
+
+static uint8_t *node_at(uint8_t *rec, uint32_t i)
+{
+	return rec + SERIAL_HEADER + i * NODE_BYTES;
+}
+
+static uint8_t *conn_at(uint8_t *rec, uint32_t i)
+{
+	return rec + SERIAL_HEADER + get32(rec + OFF_A) * NODE_BYTES + i * CONN_BYTES;
+}
+
+static void p_cycle(uint8_t *r)      { put32(conn_at(r, 5) + 4, H(1)); }   /* B->A */
+static void p_dup_conn(uint8_t *r)   { put32(conn_at(r, 3), 1); }          /* 1->3 twice */
+static void p_unsorted(uint8_t *r)   { put32(conn_at(r, 1), 1); }          /* 1->A before 1->3 */
+static void p_dangling(uint8_t *r)   { put32(conn_at(r, 5) + 4, H(9)); }
+static void p_into_input(uint8_t *r) { put32(conn_at(r, 5) + 4, 1); }
+static void p_into_bias(uint8_t *r)  { put32(conn_at(r, 5) + 4, 2); }
+static void p_nan_weight(uint8_t *r) { put32(conn_at(r, 1) + 8, 0x7fc00000u); }
+static void p_inf_weight(uint8_t *r) { put32(conn_at(r, 1) + 8, 0xff800000u); }
+static void p_flag(uint8_t *r)       { conn_at(r, 3)[12] = 2; }
+static void p_kind(uint8_t *r)       { node_at(r, 4)[4] = 9; }
+static void p_kind_swap(uint8_t *r)  { node_at(r, 0)[4] = NODE_OUTPUT; }
+static void p_hidden_bit(uint8_t *r) { put32(node_at(r, 5), 1000); }       /* also unsorted */
+static void p_fixed_id(uint8_t *r)   { put32(node_at(r, 3), 4); }
+static void p_dup_node(uint8_t *r)   { put32(node_at(r, 5), H(1)); }
+static void p_mode(uint8_t *r)       { r[OFF_MODE] = 7; }
+static void p_flags(uint8_t *r)      { r[OFF_FLAGS] = 2; }
+static void p_no_inputs(uint8_t *r)  { put32(r + OFF_N_IN, 0); }
+static void p_many_inputs(uint8_t *r) { put32(r + OFF_N_IN, SERIAL_MAX_IO + 1); }
+static void p_no_outputs(uint8_t *r) { put32(r + OFF_N_OUT, 0); }
+static void p_n_in_3(uint8_t *r)     { put32(r + OFF_N_IN, 3); }          /* node 3 an input? */
+static void p_n_out_2(uint8_t *r)    { put32(r + OFF_N_OUT, 2); }         /* A an output? */
+static void p_n_in_5(uint8_t *r)     { put32(r + OFF_N_IN, 5); }          /* more io than nodes */
+
+static const struct {
+	const char *name;
+	void (*patch)(uint8_t *rec);
+	const char *says;             /* a word the message must contain */
+} dyn_patches[] = {
+	{ "cycle", p_cycle, "cycle" },
+	{ "duplicate connection", p_dup_conn, "duplicate" },
+	{ "unsorted connections", p_unsorted, "unsorted" },
+	{ "dangling endpoint", p_dangling, "dangling" },
+	{ "connection into an input", p_into_input, "input" },
+	{ "connection into the bias", p_into_bias, "input" },
+	{ "NaN weight", p_nan_weight, "finite" },
+	{ "infinite weight", p_inf_weight, "finite" },
+	{ "enabled flag 2", p_flag, "flag" },
+	{ "unknown node kind", p_kind, "kind" },
+	{ "input of kind output", p_kind_swap, "kind" },
+	{ "hidden id without the hidden bit", p_hidden_bit, "node" },
+	{ "output with a wrong id", p_fixed_id, "id" },
+	{ "duplicate node", p_dup_node, "increasing" },
+	{ "unknown mode", p_mode, "mode" },
+	{ "unknown flags", p_flags, "flags" },
+	{ "no inputs", p_no_inputs, "range" },
+	{ "too many inputs", p_many_inputs, "range" },
+	{ "no outputs", p_no_outputs, "range" },
+	{ "an output counted as input", p_n_in_3, "kind" },
+	{ "a hidden node counted as output", p_n_out_2, "id" },
+	{ "more inputs than nodes", p_n_in_5, "nodes" },
+};
+
+static void test_valid_crc_broken_genome(void **state)
+{
+	struct net n;
+	size_t len, i;
+	uint8_t *rec, *work;
+
+	(void)state;
+	patch_net(&n);
+	rec = encode(&n, &len);
+	work = malloc(len);
+	assert_non_null(work);
+	for (i = 0; i < sizeof(dyn_patches) / sizeof(dyn_patches[0]); i++) {
+		const char *err;
+
+		memcpy(work, rec, len);
+		dyn_patches[i].patch(work);
+		assert_memory_not_equal(work, rec, len - 4);
+		fix_crc(work, len);
+		err = refused(work, len, dyn_patches[i].name);
+		if (!strstr(err, dyn_patches[i].says))
+			fail_msg("%s: message '%s' lacks '%s'", dyn_patches[i].name, err,
+				 dyn_patches[i].says);
+	}
+	free(work);
+	free(rec);
+	net_release(&n);
+}
+
+/* the same for static records: shape fields that disagree, weights that are not numbers */
+static void test_valid_crc_broken_static(void **state)
+{
+	static const struct {
+		const char *name;
+		uint32_t offset, value;
+		const char *says;
+	} patches[] = {
+		{ "hidden width off by one", OFF_A, 6, "count" },
+		{ "hidden width 0", OFF_A, 0, "count" },
+		{ "hidden width huge", OFF_A, 0xffffffffu, "count" },
+		{ "outputs off by one", OFF_N_OUT, 3, "count" },
+		{ "inputs off by one", OFF_N_IN, 5, "count" },
+		{ "NaN weight", SERIAL_HEADER + 4 * 7, 0x7fc00001u, "finite" },
+		{ "infinite weight", SERIAL_HEADER, 0x7f800000u, "finite" },
+	};
+	struct net n;
+	size_t len, i;
+	uint8_t *rec, *work;
+
+	(void)state;
+	static_net(&n);
+	rec = encode(&n, &len);
+	work = malloc(len);
+	assert_non_null(work);
+	for (i = 0; i < sizeof(patches) / sizeof(patches[0]); i++) {
+		const char *err;
+
+		memcpy(work, rec, len);
+		put32(work + patches[i].offset, patches[i].value);
+		fix_crc(work, len);
+		err = refused(work, len, patches[i].name);
+		if (!strstr(err, patches[i].says))
+			fail_msg("%s: message '%s' lacks '%s'", patches[i].name, err, patches[i].says);
+	}
+	free(work);
+	free(rec);
+	net_release(&n);
+}
+
+/* lengths that promise more than the buffer holds, or more than the format allows */
+static void test_lengths_out_of_range(void **state)
+{
+	static const struct { uint32_t a, b; } lens[] = {
+		{ 7, 6 }, { 6, 7 }, { 1000, 6 }, { 6, 1000 }, { SERIAL_MAX_NODES + 1, 6 },
+		{ 6, SERIAL_MAX_CONNS + 1 }, { 0xffffffffu, 0xffffffffu }, { 0, 0 }, { 5, 6 },
+	};
+	struct net n;
+	size_t len, i;
+	uint8_t *rec;
+
+	(void)state;
+	patch_net(&n);
+	rec = encode(&n, &len);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		uint8_t *work = malloc(len);
+
+		assert_non_null(work);
+		memcpy(work, rec, len);
+		put32(work + OFF_A, lens[i].a);
+		put32(work + OFF_B, lens[i].b);
+		fix_crc(work, len);          /* right for the old length: a shorter one must fail too */
+		refused(work, len, "wrong lengths");
+		free(work);
+	}
+	free(rec);
+	net_release(&n);
+}
+
+/* ---- fuzzing: never a crash, never a silent acceptance of junk ---- */
+
+/*
+ * What an accepted record must be: a valid genome that encodes back to exactly the bytes
+ * it was read from.
+ */
+static void check_accepted(const struct net *n, const uint8_t *buf, size_t used)
+{
+	size_t len;
+	uint8_t *again = encode(n, &len);
+
+	assert_int_equal(len, used);
+	assert_memory_equal(again, buf, used);
+	assert_int_equal(net_check(n, NULL, 0), 0);
+	free(again);
+}
+
+static void decode_any(struct net *n, const uint8_t *buf, size_t len, int *accepted)
+{
+	char err[256] = "";
+	size_t used = 0;
+	int rc = serial_read(n, buf, len, &used, err, sizeof(err));
+
+	if (rc == 0) {
+		check_accepted(n, buf, used);
+		(*accepted)++;
+		return;
+	}
+	assert_true(rc == -EINVAL || rc == -ENOMEM);
+	assert_true(err[0] != '\0');
+}
+
+static void test_random_bytes(void **state)
+{
+	struct rng r;
+	struct net n;
+	int i, accepted = 0;
+
+	(void)state;
+	rng_init(&r, 1, 0, 0, RNG_EPISODE);
+	net_init(&n);
+	for (i = 0; i < 5000; i++) {
+		size_t len = rng_below(&r, 600), k;
+		uint8_t *buf = malloc(len ? len : 1);
+
+		assert_non_null(buf);
+		for (k = 0; k < len; k++)
+			buf[k] = (uint8_t)rng_next(&r);
+		if (i % 2 && len >= 4)
+			memcpy(buf, SERIAL_MAGIC, 4);   /* half of them get past the magic */
+		decode_any(&n, buf, len, &accepted);
+		free(buf);
+	}
+	assert_int_equal(accepted, 0);
+	net_release(&n);
+}
+
+/* a valid header (of a dynamic or a static record), then random bytes */
+static void test_valid_header_random_tail(void **state)
+{
+	struct net src[2], n;
+	uint8_t *hdr[2];
+	size_t hl[2];
+	struct rng r;
+	int i, accepted[2] = { 0, 0 };
+
+	(void)state;
+	grown_net(&src[0], 20);
+	static_net(&src[1]);
+	hdr[0] = encode(&src[0], &hl[0]);
+	hdr[1] = encode(&src[1], &hl[1]);
+	rng_init(&r, 2, 0, 0, RNG_EPISODE);
+	net_init(&n);
+	for (i = 0; i < 5000; i++) {
+		int which = i % 2;
+		size_t len = SERIAL_HEADER + rng_below(&r, (uint32_t)hl[which] + 64), k;
+		uint8_t *buf = malloc(len);
+
+		assert_non_null(buf);
+		memcpy(buf, hdr[which], SERIAL_HEADER);
+		for (k = SERIAL_HEADER; k < len; k++)
+			buf[k] = (uint8_t)rng_next(&r);
+		/* a quarter of them with small random lengths, and a checksum where it belongs */
+		if (i % 4 >= 2) {
+			put32(buf + OFF_A, rng_below(&r, 40));
+			put32(buf + OFF_B, rng_below(&r, 200));
+		}
+		if (i % 8 >= 4) {
+			uint32_t a = get32(buf + OFF_A), b = get32(buf + OFF_B);
+			size_t total = SERIAL_HEADER + 4 + (which ? (size_t)b * 4 :
+				(size_t)a * NODE_BYTES + (size_t)b * CONN_BYTES);
+
+			if (total <= len)
+				fix_crc(buf, total);
+		}
+		decode_any(&n, buf, len, &accepted[which]);
+		free(buf);
+	}
+	/*
+	 * Junk genomes with good checksums must not pass as networks; a static record is any
+	 * finite weights of the right count, so random ones may, and did round-trip above.
+	 */
+	assert_int_equal(accepted[0], 0);
+	free(hdr[0]);
+	free(hdr[1]);
+	net_release(&src[0]);
+	net_release(&src[1]);
+	net_release(&n);
+}
+
+/*
+ * Valid records with a few bytes changed and the checksum made right again: what gets
+ * through must be a valid genome that re-encodes to the same bytes.
+ */
+static void test_mutated_records(void **state)
+{
+	struct net src[2], n;
+	uint8_t *rec[2];
+	size_t rl[2];
+	struct rng r;
+	int i, accepted = 0;
+
+	(void)state;
+	grown_net(&src[0], 50);
+	static_net(&src[1]);
+	rec[0] = encode(&src[0], &rl[0]);
+	rec[1] = encode(&src[1], &rl[1]);
+	rng_init(&r, 3, 0, 0, RNG_EPISODE);
+	net_init(&n);
+	for (i = 0; i < 5000; i++) {
+		int which = i % 2, changes = 1 + (int)rng_below(&r, 4), c;
+		size_t len = rl[which];
+		uint8_t *buf = malloc(len);
+		uint32_t a, b;
+		size_t total;
+
+		assert_non_null(buf);
+		memcpy(buf, rec[which], len);
+		for (c = 0; c < changes; c++) {
+			size_t at = rng_below(&r, (uint32_t)(len - 4));
+
+			/* sometimes a small value (kinds, flags, ids), else any byte */
+			buf[at] = rng_chance(&r, 0.5) ? (uint8_t)rng_below(&r, 4) : (uint8_t)rng_next(&r);
+		}
+		a = get32(buf + OFF_A);
+		b = get32(buf + OFF_B);
+		total = SERIAL_HEADER + 4 + (buf[OFF_MODE] == MODE_STATIC ? (size_t)b * 4 :
+			(size_t)a * NODE_BYTES + (size_t)b * CONN_BYTES);
+		if (total <= len)
+			fix_crc(buf, total);
+		decode_any(&n, buf, len, &accepted);
+		free(buf);
+	}
+	/* some changes are harmless (a weight, the fitness): those pass and round-trip */
+	assert_true(accepted > 100);
+	free(rec[0]);
+	free(rec[1]);
+	net_release(&src[0]);
+	net_release(&src[1]);
+	net_release(&n);
+}
+
+static void test_crc32_known_value(void **state)
+{
+	(void)state;
+	/* the standard CRC-32 check value */
+	assert_int_equal(serial_crc32((const uint8_t *)"123456789", 9), 0xcbf43926u);
+	assert_int_equal(serial_crc32((const uint8_t *)"", 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crc32_known_value),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_stream_of_records),
+		cmocka_unit_test(test_every_truncation),
+		cmocka_unit_test(test_every_bit_flip),
+		cmocka_unit_test(test_wrong_version),
+		cmocka_unit_test(test_bad_magic),
+		cmocka_unit_test(test_valid_crc_broken_genome),
+		cmocka_unit_test(test_valid_crc_broken_static),
+		cmocka_unit_test(test_lengths_out_of_range),
+		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_valid_header_random_tail),
+		cmocka_unit_test(test_mutated_records),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
