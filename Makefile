@@ -58,6 +58,9 @@ help:
 	@echo "make run         install what is missing, build, run a small evolution, print its summary"
 	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests"
 	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
+	@echo "make bench-check instruction counts per network vs tests/bench/baseline.json (CI gate)"
+	@echo "make bench-baseline rewrite tests/bench/baseline.json from this tree (commit it, say why)"
+	@echo "make bench-compare A=old.json B=new.json  compare two make bench results"
 	@echo "make deps        apt-get install only what pkg-config / command -v do not find"
 	@echo "make clean       remove bin/ and build/"
 
@@ -116,6 +119,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all unit-tests cli-tests
 	@$(MAKE) --no-print-directory asan-tests
+	@$(MAKE) --no-print-directory bench-check
 
 unit-tests: $(TEST_BIN)
 	@tests/run-tests.sh $(TEST_BIN)

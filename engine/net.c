@@ -266,6 +266,8 @@ int net_path_exists(const struct net *n, uint32_t from, uint32_t to)
 
 	if (from == to)
 		return 1;
+	if (net_find_node(n, from) < 0)
+		return 0;     /* no such node: no path from it */
 	if (nn > 256) {
 		stack = malloc(nn * sizeof(*stack));
 		seen = calloc(nn, 1);
