@@ -68,7 +68,8 @@ help:
 # pkg-config name or command, and the Debian package that provides it
 DEP_PC := openblas:libopenblas-dev papi:libpapi-dev jansson:libjansson-dev cmocka:libcmocka-dev \
 	benchmark:libbenchmark-dev ompi-c:libopenmpi-dev
-DEP_CMD := gnuplot:gnuplot-nox mpirun:openmpi-bin valgrind:valgrind c++:g++ pkg-config:pkg-config
+DEP_CMD := gnuplot:gnuplot-nox mpirun:openmpi-bin valgrind:valgrind c++:g++ pkg-config:pkg-config \
+	python3:python3 pgrep:procps timeout:coreutils
 
 deps:
 	@missing=""; \
