@@ -8,12 +8,17 @@
 #include "strategy.h"
 
 extern const struct strategy_ops strategy_sequential;
+extern const struct strategy_ops strategy_fork_pool;
+extern const struct strategy_ops strategy_persistent;
 extern const struct strategy_ops strategy_threads;
 extern const struct strategy_ops strategy_thread_limited;
 
 static const struct strategy_ops *const strategies[] = {
 	&strategy_sequential,
-	&strategy_threads, &strategy_thread_limited,
+	&strategy_fork_pool,
+	&strategy_persistent,
+	&strategy_threads,
+	&strategy_thread_limited,
 };
 
 const char *const phase_names[PHASE_COUNT] = { "mutate", "prepare", "evaluate", "resample" };

@@ -23,7 +23,7 @@ for mode in dynamic static; do
 	for v in "${variants[@]}"; do
 		strat=${v%%|*}
 		opts=${v#*|}
-		"$EVOPAR" list | grep -q "^$strat " || continue
+		check "$strat is registered" sh -c "\"$EVOPAR\" list | grep -q \"^$strat \""
 		for w in 1 2 3 7; do
 			for chunk in 0 7; do
 				got=$(digest --mode $mode --strategy $strat $opts --workers $w --chunk $chunk)
