@@ -11,24 +11,19 @@
 
 #include "procpool.h"
 
-struct fork_arg {
-	struct proc_pool *pp;
-	const char *fault;
-};
-
 /* a forked worker: its channel on the inherited pipes and shared regions */
 static int forked_worker_main(void *ctx, int in_fd, int out_fd, int id)
 {
-	struct fork_arg *a = ctx;
+	struct proc_pool *pp = ctx;
 	struct chan c = { .rfd = in_fd, .wfd = out_fd };
 	int rc;
 
-	if (a->pp->shm[id]) {
-		c.shm_rx = a->pp->shm[id];                   /* main -> worker */
-		c.shm_tx = a->pp->shm[id] + a->pp->shm_cap;  /* worker -> main */
-		c.shm_cap = a->pp->shm_cap;
+	if (pp->shm[id]) {
+		c.shm_rx = pp->shm[id];                   /* main -> worker */
+		c.shm_tx = pp->shm[id] + pp->shm_cap;     /* worker -> main */
+		c.shm_cap = pp->shm_cap;
 	}
-	rc = worker_serve(a->pp->p, &c, id, a->fault);
+	rc = worker_serve(pp->p, &c, id, pp->fault);
 	chan_release(&c);
 	return rc;
 }
@@ -51,16 +46,14 @@ static int send_init(struct proc_pool *pp, struct strategy *s, int w)
 
 static int start_one(struct proc_pool *pp, struct strategy *s, int w, int spawn)
 {
-	static struct fork_arg arg;
 	char *argv[] = { (char *)s->cfg->self_exe, "worker", NULL };
 	struct chan *c = &pp->ch[w];
 	int rc;
 
-	arg = (struct fork_arg){ .pp = pp, .fault = s->cfg->inject_fault };
 	if (spawn)
 		rc = worker_spawn(&pp->g, w, argv, s->err, sizeof(s->err));
 	else
-		rc = worker_fork(&pp->g, w, forked_worker_main, &arg, s->err, sizeof(s->err));
+		rc = worker_fork(&pp->g, w, forked_worker_main, pp, s->err, sizeof(s->err));
 	if (rc)
 		return rc;
 	c->rfd = pp->g.w[w].from_fd;
@@ -81,6 +74,7 @@ int proc_pool_start(struct proc_pool *pp, struct strategy *s, struct population 
 
 	memset(pp, 0, sizeof(*pp));
 	pp->p = p;
+	pp->fault = s->cfg->inject_fault;
 	pp->n = n;
 	pp->shm_cap = PROCPOOL_SHM_BYTES;
 	pp->g.n = n;

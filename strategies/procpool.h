@@ -17,6 +17,7 @@ struct proc_pool {
 	uint8_t **shm;               /* per worker: the base of its two regions, or NULL */
 	size_t shm_cap;
 	struct population *p;
+	const char *fault;           /* --inject-fault, for the workers to act out */
 	int n;
 };
 
