@@ -58,6 +58,15 @@ int engine_evaluate_range(struct population *p, struct scratch *s, int lo, int h
 void engine_select(struct population *p);
 int engine_build_children(struct population *p, int lo, int hi);
 
+/* A whole evolution in the calling thread, no records (a trial of a search). */
+struct evolve_result {
+	double best;               /* best fitness of any generation */
+	double final_best;         /* best fitness of the last generation */
+	int gens_done;
+	uint64_t digest;           /* of the final population, as `evopar run` reports it */
+};
+int engine_evolve(const struct config *cfg, struct evolve_result *res, char *err, size_t errlen);
+
 /* One network, for workers and tests. */
 void net_mutate(struct net *n, const struct config *cfg, uint64_t gen, uint64_t index);
 int net_prepare(struct net *n, int cache, struct scratch *s);

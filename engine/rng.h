@@ -13,6 +13,7 @@ enum rng_purpose {
 	RNG_SELECT,       /* the tournament for one child */
 	RNG_CROSSOVER,    /* gene choices of one child */
 	RNG_EPISODE,      /* start states of the task's episodes */
+	RNG_SEARCH,       /* a hyperparameter of one trial of a search */
 };
 
 struct rng {

@@ -7,6 +7,7 @@
 #include "../strategies/strategy.h"
 #include "meta.h"
 #include "run.h"
+#include "search.h"
 #include "../strategies/worker.h"
 
 struct command {
@@ -27,6 +28,7 @@ static int cmd_worker(int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "evolve one population under one strategy; JSON Lines records" },
+	{ "search", cmd_search, "trial-level parallelism: many evolutions with drawn hyperparameters" },
 	{ "list", cmd_list, "the strategies, one line each" },
 	{ "worker", cmd_worker, "(internal) a worker process started by --start spawn" },
 	{ "help", cmd_help, "this text" },
@@ -77,6 +79,6 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);
-	fprintf(stderr, "evopar: unknown command '%s'; one of: run, list, help\n", argv[1]);
+	fprintf(stderr, "evopar: unknown command '%s'; see evopar help\n", argv[1]);
 	return EXIT_USAGE;
 }
