@@ -8,6 +8,7 @@
 #include "strategy.h"
 
 extern const struct strategy_ops strategy_sequential;
+extern const struct strategy_ops strategy_islands;
 extern const struct strategy_ops strategy_fork_pool;
 extern const struct strategy_ops strategy_persistent;
 extern const struct strategy_ops strategy_threads;
@@ -15,6 +16,7 @@ extern const struct strategy_ops strategy_thread_limited;
 
 static const struct strategy_ops *const strategies[] = {
 	&strategy_sequential,
+	&strategy_islands,
 	&strategy_fork_pool,
 	&strategy_persistent,
 	&strategy_threads,

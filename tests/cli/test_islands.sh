@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# The islands strategy: sync migration repeats its digest, migration files appear, origins
+# mix, corrupt migrant files are skipped with a warning, a killed, hung or garbling island
+# fails the run cleanly, Ctrl-C ends it cleanly, and islands started by hand share a directory.
+. "$(dirname "$0")/lib.sh"
+
+ISL=("$EVOPAR" run --quiet --strategy islands --pop 40 --steps 200)
+# a simple command, so that $! of `"${ISL[@]}" ... &` is evopar itself, not a subshell
+run() { "${ISL[@]}" "$@"; }
+now() { date +%s.%N; }
+elapsed_below() { python3 -c 'import sys; sys.exit(not float(sys.argv[2]) - float(sys.argv[1]) < float(sys.argv[3]))' "$@"; }
+# no process of the run left: every one of them has the unique marker on its command line
+none_left() { ! pgrep -f "$1" >/dev/null; }
+# the value of a field of the summary record, for checks on failed runs
+summary() { python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; assert r["type"]=="summary"; print(r.get(sys.argv[2], ""))' "$1" "$2"; }
+# every line is a whole JSON record: meta first, generations 0..N-1 in order, a summary last
+records_intact() {
+	python3 - "$1" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert recs[0]["type"] == "meta" and recs[-1]["type"] == "summary"
+gens = [r["gen"] for r in recs if r["type"] == "generation"]
+assert gens == list(range(len(gens))) and len(gens) == recs[-1]["gens_done"]
+PY
+}
+
+# --- sync migration is deterministic ---------------------------------------------------
+for i in 1 2 3; do
+	run --islands 2 --gens 12 --migrate-every 3 --migrants 3 --migration sync \
+		--migration-dir "$T/sync$i" --out "$T/sync$i.jsonl"
+	check "sync run $i exits 0" [ $? = 0 ]
+done
+d1=$(field "$T/sync1.jsonl" digest)
+check "sync: a digest of the final population" [ ${#d1} = 16 ]
+check "sync: the same digest on repeated runs" [ "$d1" = "$(field "$T/sync2.jsonl" digest)" ] && \
+	[ "$d1" = "$(field "$T/sync3.jsonl" digest)" ]
+run --islands 3 --pop 45 --gens 8 --migrate-every 2 --migration-dir "$T/s3a" --out "$T/s3a.jsonl"
+run --islands 3 --pop 45 --gens 8 --migrate-every 2 --migration-dir "$T/s3b" --out "$T/s3b.jsonl"
+check "sync, 3 islands of uneven size: the same digest" \
+	[ "$(field "$T/s3a.jsonl" digest)" = "$(field "$T/s3b.jsonl" digest)" ]
+run --islands 2 --gens 12 --migrate-every 3 --migrants 3 --seed 9 --migration-dir "$T/seed9" \
+	--out "$T/seed9.jsonl"
+check "sync: another seed, another digest" [ "$d1" != "$(field "$T/seed9.jsonl" digest)" ]
+
+# --- migration files ---------------------------------------------------------------------
+check "files of both islands for generations 2, 5, 8, 11 appear in --migration-dir" [ \
+	"$(cd "$T/sync1" && ls island-*.mig | sort | tr '\n' ' ')" = \
+	"island-0-gen-11.mig island-0-gen-2.mig island-0-gen-5.mig island-0-gen-8.mig island-1-gen-11.mig island-1-gen-2.mig island-1-gen-5.mig island-1-gen-8.mig " ]
+check "no temp file left in --migration-dir" [ -z "$(ls -A "$T/sync1" | grep -v '^island-.*\.mig$')" ]
+check "a migration file: header, island, generation, count, checksum" python3 - "$T/sync1/island-1-gen-5.mig" <<'PY'
+import struct, sys, zlib
+b = open(sys.argv[1], "rb").read()
+magic, ver, isl, gen, count, plen = struct.unpack("<4sIIIII", b[:24])
+assert magic == b"EVMG" and ver == 1 and isl == 1 and gen == 5 and count == 3
+assert len(b) == 24 + plen + 4
+assert struct.unpack("<I", b[-4:])[0] == zlib.crc32(b[:-4])
+PY
+
+# --- origins -------------------------------------------------------------------------------
+# Islands keep their sizes, so a share that moves away from the initial one means genomes
+# crossed from one island to another: the populations mixed.
+check "origin_share in every generation record; mixing after the first migration" python3 - "$T/sync1.jsonl" <<'PY'
+import json, sys
+gens = [json.loads(l) for l in open(sys.argv[1])]
+gens = [r for r in gens if r["type"] == "generation"]
+for r in gens:
+    assert len(r["origin_share"]) <= 2 and abs(sum(r["origin_share"]) - 1) < 1e-6, r
+assert gens[0]["origin_share"] == [0.5, 0.5]
+assert any(r["origin_share"] != [0.5, 0.5] for r in gens[3:])
+PY
+run --islands 2 --gens 12 --migrate-every 3 --migrants 0 --migration-dir "$T/nomig" --out "$T/nomig.jsonl"
+check "--migrants 0: no files, the shares never move" python3 - "$T/nomig.jsonl" "$T/nomig" <<'PY'
+import json, os, sys
+gens = [json.loads(l) for l in open(sys.argv[1])]
+assert all(r["origin_share"] == [0.5, 0.5] for r in gens if r["type"] == "generation")
+assert os.listdir(sys.argv[2]) == []
+PY
+
+# --- the default migration directory is private and removed -----------------------------
+mkdir "$T/tmpdir"
+TMPDIR="$T/tmpdir" run --islands 2 --gens 6 --migrate-every 2 --out "$T/tmpd.jsonl"
+check "no --migration-dir: the run ends ok" [ "$(field "$T/tmpd.jsonl" status)" = ok ]
+check "no --migration-dir: its temp directory is removed" [ -z "$(ls -A "$T/tmpdir")" ]
+
+# --- corrupt migrant files -----------------------------------------------------------------
+# async takes the newest file of island i-1; a future mtime makes the planted files newest
+mkdir "$T/corrupt"
+head -c 300 /dev/urandom >"$T/corrupt/island-0-gen-3.mig"
+head -c 200 "$T/sync1/island-1-gen-5.mig" >"$T/corrupt/island-1-gen-99.mig"
+touch -d '+1 hour' "$T/corrupt/island-0-gen-3.mig" "$T/corrupt/island-1-gen-99.mig"
+run --islands 2 --gens 12 --migrate-every 3 --migrants 2 --migration async \
+	--migration-dir "$T/corrupt" --out "$T/corrupt.jsonl"
+check "corrupt migrant files: the run still exits 0" [ $? = 0 ]
+check "corrupt migrant files: status ok" [ "$(field "$T/corrupt.jsonl" status)" = ok ]
+check "corrupt migrant files: warning records name them, once each" python3 - "$T/corrupt.jsonl" <<'PY'
+import json, sys
+w = " ".join(json.loads(l)["message"] for l in open(sys.argv[1]) if '"warning"' in l)
+assert w.count("island-0-gen-3.mig skipped: bad magic") == 1, w
+assert w.count("island-1-gen-99.mig skipped: truncated") == 1, w
+PY
+check "corrupt migrant files: the islands still took good migrants" python3 - "$T/corrupt.jsonl" <<'PY'
+import json, sys
+gens = [json.loads(l) for l in open(sys.argv[1])]
+assert any(r["origin_share"] != [0.5, 0.5] for r in gens if r["type"] == "generation")
+PY
+
+# --- faults ----------------------------------------------------------------------------------
+m="$T/fault-kill-$$"
+t0=$(now)
+run --islands 2 --gens 10 --worker-timeout 5 --migration-dir "$m" \
+	--inject-fault kill:1:evaluate:2 --out "$T/kill.jsonl" 2>"$T/kill.err"
+rc=$?
+t1=$(now)
+check "kill: exit 3 (got $rc)" [ "$rc" = 3 ]
+check "kill: ends within worker-timeout + 3 s" elapsed_below "$t0" "$t1" 8
+check "kill: no process left" none_left "$m"
+check "kill: the records written are intact" records_intact "$T/kill.jsonl"
+check "kill: summary failed" [ "$(summary "$T/kill.jsonl" status)" = failed ]
+check "kill: names worker 1" [ "$(summary "$T/kill.jsonl" worker)" = 1 ]
+check "kill: names signal 9" [ "$(summary "$T/kill.jsonl" worker_signal)" = 9 ]
+check "kill: names the phase and generation" [ "$(summary "$T/kill.jsonl" phase)" = evaluate ] && \
+	[ "$(summary "$T/kill.jsonl" gen)" = 2 ]
+pid=$(summary "$T/kill.jsonl" worker_pid)
+check "kill: the message names island, pid, phase, generation and signal" \
+	grep -q "island 1 (pid $pid) died in evaluate of generation 2: killed by signal 9" "$T/kill.err"
+
+m="$T/fault-hang-$$"
+t0=$(now)
+run --islands 2 --gens 10 --worker-timeout 2 --migration-dir "$m" \
+	--inject-fault hang:1:prepare:3 --out "$T/hang.jsonl" 2>/dev/null
+rc=$?
+t1=$(now)
+check "hang: exit 3 (got $rc)" [ "$rc" = 3 ]
+check "hang: ends within worker-timeout + 3 s" elapsed_below "$t0" "$t1" 5
+check "hang: no process left" none_left "$m"
+check "hang: the records written are intact" records_intact "$T/hang.jsonl"
+check "hang: names worker 1, prepare, generation 3, the timeout" \
+	[ "$(summary "$T/hang.jsonl" worker)/$(summary "$T/hang.jsonl" phase)/$(summary "$T/hang.jsonl" gen)" = 1/prepare/3 ] && \
+	grep -q "no reply in prepare of generation 3 within 2 s" "$T/hang.jsonl"
+
+m="$T/fault-garbage-$$"
+run --islands 2 --gens 10 --migrate-every 5 --migration-dir "$m" \
+	--inject-fault garbage:0:resample:4 --out "$T/garbage.jsonl" 2>/dev/null
+rc=$?
+check "garbage: exit 3 (got $rc)" [ "$rc" = 3 ]
+check "garbage: no process left" none_left "$m"
+check "garbage: the records written are intact" records_intact "$T/garbage.jsonl"
+check "garbage: names worker 0, resample, generation 4, a garbled reply" \
+	[ "$(summary "$T/garbage.jsonl" worker)/$(summary "$T/garbage.jsonl" phase)/$(summary "$T/garbage.jsonl" gen)" = 0/resample/4 ] && \
+	grep -q "garbled reply" "$T/garbage.jsonl"
+
+# killed from outside: any process of the run but the main one is an island
+m="$T/fault-outside-$$"
+"${ISL[@]}" --islands 2 --pop 100 --gens 1000000 --migration-dir "$m" --out "$T/outside.jsonl" 2>/dev/null &
+main=$!
+sleep 1
+victim=$(pgrep -P "$main" | tail -1)
+t0=$(now)
+kill -KILL "$victim"
+wait $main
+rc=$?
+t1=$(now)
+check "killed from outside: exit 3 (got $rc)" [ "$rc" = 3 ]
+check "killed from outside: ends within 3 s" elapsed_below "$t0" "$t1" 3
+check "killed from outside: names its pid and signal 9" \
+	[ "$(summary "$T/outside.jsonl" worker_pid)/$(summary "$T/outside.jsonl" worker_signal)" = "$victim/9" ]
+check "killed from outside: no process left" none_left "$m"
+check "killed from outside: the records written are intact" records_intact "$T/outside.jsonl"
+
+# --- interrupted -------------------------------------------------------------------------------
+for sig in INT TERM; do
+	out="$T/stop-$sig-$$.jsonl"       # unique: the marker of this run's processes
+	mkdir -p "$T/tmp-$sig"
+	TMPDIR="$T/tmp-$sig" "${ISL[@]}" --islands 2 --pop 100 --gens 1000000 --out "$out" 2>/dev/null &
+	main=$!
+	sleep 1
+	check "SIG$sig: the islands are running" [ "$(pgrep -f "$out" | wc -l)" = 3 ]
+	kill -$sig $main
+	wait $main
+	rc=$?
+	check "SIG$sig: exit 130 (got $rc)" [ "$rc" = 130 ]
+	check "SIG$sig: status interrupted" [ "$(field "$out" status)" = interrupted ]
+	check "SIG$sig: the records written are intact" records_intact "$out"
+	check "SIG$sig: no process left" none_left "$out"
+	check "SIG$sig: the temp migration directory is removed" [ -z "$(ls -A "$T/tmp-$sig")" ]
+done
+
+# --- islands started by hand ---------------------------------------------------------------
+hand=(--islands 2 --migrate-every 2 --migration async --migration-dir "$T/hand")
+"${ISL[@]}" "${hand[@]}" --island-id 0 --gens 30 --out "$T/hand0.jsonl" &
+a=$!
+"${ISL[@]}" "${hand[@]}" --island-id 1 --gens 30 --out "$T/hand1.jsonl" &
+b=$!
+wait $a
+ra=$?
+wait $b
+rb=$?
+check "by hand: both islands finish (exit $ra, $rb)" [ "$ra" = 0 ] && [ "$rb" = 0 ]
+check "by hand: both wrote migration files" [ -e "$T/hand/island-0-gen-29.mig" ] && [ -e "$T/hand/island-1-gen-29.mig" ]
+check "by hand: each island's records cover its own 20 networks" python3 - "$T/hand0.jsonl" "$T/hand1.jsonl" <<'PY'
+import json, sys
+for i, f in enumerate(sys.argv[1:]):
+    gens = [json.loads(l) for l in open(f)]
+    gens = [r for r in gens if r["type"] == "generation"]
+    assert len(gens) == 30
+    assert gens[0]["origin_share"][i] == 1, gens[0]
+PY
+# island 1 started after island 0 finished (alone: its genomes are all its own) still takes
+# island 0's newest migrants
+seq=(--islands 2 --migrate-every 2 --migration async --migration-dir "$T/seq" --gens 10)
+run "${seq[@]}" --island-id 0 --out "$T/early0.jsonl"
+run "${seq[@]}" --island-id 1 --out "$T/late1.jsonl"
+check "by hand: a later island takes the migrants already there" python3 - "$T/late1.jsonl" <<'PY'
+import json, sys
+gens = [json.loads(l) for l in open(sys.argv[1])]
+assert any(r["origin_share"][0] > 0 for r in gens if r["type"] == "generation")
+PY
+
+# killing one island does not stop the other: it goes on writing files
+hm="$T/hand-kill-$$"
+"${ISL[@]}" --islands 2 --island-id 0 --migrate-every 2 --migration async --pop 100 --gens 1000000 \
+	--migration-dir "$hm" --out "$T/hk0.jsonl" 2>/dev/null &
+a=$!
+"${ISL[@]}" --islands 2 --island-id 1 --migrate-every 2 --migration async --pop 100 --gens 1000000 \
+	--migration-dir "$hm" --out "$T/hk1.jsonl" 2>/dev/null &
+b=$!
+newest() { ls -t "$hm"/island-"$1"-gen-*.mig 2>/dev/null | head -1; }
+for _ in $(seq 100); do
+	[ -n "$(newest 0)" ] && [ -n "$(newest 1)" ] && break
+	sleep 0.1
+done
+kill -KILL $a
+wait $a 2>/dev/null
+before=$(newest 1)
+for _ in $(seq 100); do
+	[ "$(newest 1)" != "$before" ] && break
+	sleep 0.1
+done
+check "by hand: island 1 goes on after island 0 is killed" [ -n "$before" ] && [ "$(newest 1)" != "$before" ]
+check "by hand: island 1 is still running" kill -0 $b
+kill -INT $b
+wait $b
+rc=$?
+check "by hand: island 1 ends cleanly on SIGINT (exit $rc)" [ "$rc" = 130 ] && \
+	[ "$(field "$T/hk1.jsonl" status)" = interrupted ]
+check "by hand: no process left" none_left "$hm"
+
+# --- options ------------------------------------------------------------------------------
+cases=(
+	"--islands 2 --island-id 2 --migration-dir $T/x|--island-id 2: expected less than --islands 2"
+	"--islands 2 --island-id 0|--island-id needs --migration-dir"
+	"--islands 2 --pop 3|fewer than 2 networks per island"
+	"--islands 2 --pop 10 --migrants 5|--migrants 5: expected fewer than the 5 networks"
+	"--inject-fault boom:1:x:2|--inject-fault: expected KIND:WORKER:PHASE:GEN"
+)
+for c in "${cases[@]}"; do
+	args=${c%%|*}
+	want=${c#*|}
+	# shellcheck disable=SC2086
+	"$EVOPAR" run --strategy islands --gens 2 $args --out "$T/opt.jsonl" 2>"$T/opt.err"
+	rc=$?
+	check "'$args' exits 2 (got $rc)" [ "$rc" = 2 ]
+	check "'$args' says: $want" grep -qF -- "$want" "$T/opt.err"
+	check "'$args' writes nothing" [ ! -e "$T/opt.jsonl" ]
+done
+finish
