@@ -16,11 +16,11 @@ extern const struct strategy_ops strategy_thread_limited;
 
 static const struct strategy_ops *const strategies[] = {
 	&strategy_sequential,
-	&strategy_islands,
-	&strategy_fork_pool,
-	&strategy_persistent,
 	&strategy_threads,
 	&strategy_thread_limited,
+	&strategy_fork_pool,
+	&strategy_persistent,
+	&strategy_islands,
 };
 
 const char *const phase_names[PHASE_COUNT] = { "mutate", "prepare", "evaluate", "resample" };
