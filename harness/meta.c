@@ -1,7 +1,9 @@
 /*
- * The meta record of every result file: build, machine, BLAS, environment, config.
+ * The meta record of every result file: build, machine, BLAS, environment, counters, config.
  */
 #include <cblas.h>
+#include <dlfcn.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "meta.h"
 
 #ifndef EVOPAR_COMMIT
@@ -47,6 +50,39 @@ static void cpu_model(char *buf, size_t len)
 		}
 	}
 	fclose(f);
+}
+
+/* the file the BLAS symbols come from: it names the build (pthreads, OpenMP, serial) */
+static const char *blas_path(void)
+{
+	Dl_info info;
+
+	if (dladdr((void *)openblas_get_config, &info) && info.dli_fname)
+		return info.dli_fname;
+	return "unknown";
+}
+
+/* the 1-minute load average: a busy machine explains a noisy result */
+static double load_average(void)
+{
+	double load = -1.0;
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (fscanf(f, "%lf", &load) != 1)
+			load = -1.0;
+		fclose(f);
+	}
+	return load;
+}
+
+static int affinity_cores(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	return CPU_COUNT(&set);
 }
 
 static const char *blas_parallel_name(int kind)
@@ -97,6 +133,13 @@ static void write_option(struct jw *w, const struct opt_spec *s, const void *opt
 
 void meta_write(struct jw *w, const char *command, const struct opt_spec *table, const void *opts)
 {
+	meta_write_counters(w, command, table, opts, NULL);
+}
+
+void meta_write_counters(struct jw *w, const char *command, const struct opt_spec *table,
+			 const void *opts, const struct counters *ctr)
+{
+	struct counters probed;
 	struct utsname u;
 	char buf[256], when[64];
 	time_t t = time(NULL);
@@ -116,16 +159,27 @@ void meta_write(struct jw *w, const char *command, const struct opt_spec *table,
 	cpu_model(buf, sizeof(buf));
 	jw_str(w, "cpu_model", buf);
 	jw_int(w, "online_cores", sysconf(_SC_NPROCESSORS_ONLN));
+	jw_int(w, "affinity_cores", affinity_cores());
+	jw_num(w, "load_average_1m", load_average());
 	jw_int(w, "memory_bytes", (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE));
 	jw_str(w, "compiler", "gcc " __VERSION__);
 	jw_str(w, "cflags", EVOPAR_CFLAGS);
 	jw_obj_begin(w, "blas");
 	jw_str(w, "library", "OpenBLAS");
+	jw_str(w, "path", blas_path());
 	jw_str(w, "config", openblas_get_config());
 	jw_str(w, "parallel", blas_parallel_name(openblas_get_parallel()));
 	jw_int(w, "threads", openblas_get_num_threads());
 	jw_obj_end(w);
 	write_environment(w);
+	if (!ctr) {
+		/* what this machine can count, for a command that does not count itself */
+		counters_probe(&probed, counters_default_events, counters_default_count, 1);
+		counters_write_meta(&probed, w);
+		counters_release(&probed);
+	} else {
+		counters_write_meta(ctr, w);
+	}
 	jw_obj_begin(w, "config");
 	for (s = table; s->name; s++) {
 		if (s->type == OPT_FLAG && !strcmp(s->name, "help"))

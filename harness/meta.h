@@ -10,7 +10,13 @@
 
 #define EVOPAR_VERSION "0.1.0"
 
+struct counters;
+
+/* meta with the counters this machine offers (probed here) */
 void meta_write(struct jw *w, const char *command, const struct opt_spec *table, const void *opts);
+/* meta with the counters of a run, as it probed and started them */
+void meta_write_counters(struct jw *w, const char *command, const struct opt_spec *table,
+			 const void *opts, const struct counters *ctr);
 double now_s(void);            /* monotonic seconds */
 
 #endif

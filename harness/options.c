@@ -64,6 +64,8 @@ const struct opt_spec run_opts[] = {
 	{ "migration-dir", OPT_STRING, CFG(migration_dir), 0, 0, NULL, "islands: directory of migration files (none: a temp directory)" },
 	{ "migration", OPT_CHOICE, CFG(migration), 0, 0, migration_names, "islands: a barrier per migration (deterministic) or none" },
 	{ "out", OPT_STRING, RUN(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the run ends" },
+	{ "sample-ms", OPT_DOUBLE, RUN(sample_ms), 0, 60000, NULL, "period of the thread and process sampler in ms (0: no sampler)" },
+	{ "counters", OPT_CHOICE, RUN(counters), 0, 0, on_off, "PAPI counters over the process tree (off: none are read)" },
 	{ "quiet", OPT_FLAG, RUN(quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
 	{ "help", OPT_FLAG, RUN(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
@@ -74,6 +76,8 @@ void run_options_defaults(struct run_options *o)
 	memset(o, 0, sizeof(*o));
 	config_defaults(&o->cfg);
 	o->out = "-";
+	o->sample_ms = 5;
+	o->counters = 1;
 }
 
 /* "--p-add-node" is also accepted as "--p_add_node", the config field's name */

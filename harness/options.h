@@ -33,6 +33,8 @@ struct opt_spec {
 struct run_options {
 	struct config cfg;
 	const char *out;            /* JSON Lines destination; "-" for stdout */
+	double sample_ms;           /* thread and process sampler period; 0: no sampler */
+	int counters;               /* PAPI counters: 0 off, 1 on */
 	int quiet;
 	int help;
 };

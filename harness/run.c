@@ -14,10 +14,12 @@
 
 #include "../engine/task.h"
 #include "../strategies/strategy.h"
+#include "counters.h"
 #include "meta.h"
 #include "options.h"
 #include "record.h"
 #include "run.h"
+#include "sampler.h"
 
 #define MAX_ORIGINS 64
 
@@ -43,6 +45,10 @@ struct run_state {
 	int fail_phase;               /* the phase that failed, or -1 */
 	int synced;                   /* p->nets holds the final population */
 	char err[STRATEGY_ERRLEN + 64];   /* room for the strategy's message and context */
+	struct sampler sampler;       /* threads and processes of the tree, from /proc */
+	struct counters ctr;          /* PAPI counters over the tree */
+	char sampler_err[128];        /* why the sampler did not start; the run goes on */
+	struct rusage ru_start;       /* the process's own usage when the run's clock started */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -238,6 +244,7 @@ static int write_summary(struct run_state *r, const char *status, double wall_s)
 {
 	struct jw *w = &r->jw;
 	struct rusage self, kids;
+	double cpu_s;
 
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
@@ -270,10 +277,22 @@ static int write_summary(struct run_state *r, const char *status, double wall_s)
 	jw_num(w, "cpu_sys_s", tv_s(self.ru_stime));
 	jw_num(w, "children_cpu_user_s", tv_s(kids.ru_utime));
 	jw_num(w, "children_cpu_sys_s", tv_s(kids.ru_stime));
+	/*
+	 * The run's CPU seconds: the process's own since the clock started (not the set-up
+	 * before it) and its children's, counted once reaped (every strategy reaps in close).
+	 */
+	cpu_s = tv_s(self.ru_utime) - tv_s(r->ru_start.ru_utime) + tv_s(self.ru_stime) -
+		tv_s(r->ru_start.ru_stime) + tv_s(kids.ru_utime) + tv_s(kids.ru_stime);
+	jw_num(w, "cpu_s", cpu_s);
+	jw_num(w, "cpu_utilisation", wall_s > 0 ? cpu_s / wall_s : 0.0);
 	jw_int(w, "max_rss_kb", self.ru_maxrss);
 	jw_int(w, "children_max_rss_kb", kids.ru_maxrss);
 	jw_int(w, "voluntary_ctx_switches", self.ru_nvcsw + kids.ru_nvcsw);
 	jw_int(w, "involuntary_ctx_switches", self.ru_nivcsw + kids.ru_nivcsw);
+	sampler_write(&r->sampler, w);
+	if (r->sampler_err[0])
+		jw_str(w, "sampler_error", r->sampler_err);
+	counters_write_values(&r->ctr, w);
 	jw_end(w);
 	return output_write(&r->out, w);
 }
@@ -358,13 +377,20 @@ int cmd_run(int argc, char **argv)
 	}
 	catch_stop_signals();
 	r->o.cfg.self_exe = self_exe;
+	/* probed before the clock starts; started before open, so workers and threads inherit */
+	counters_probe(&r->ctr, counters_default_events, counters_default_count, r->o.counters);
+	getrusage(RUSAGE_SELF, &r->ru_start);
 	r->t_start = now_s();
+	counters_start(&r->ctr);
+	if (r->o.sample_ms > 0)
+		sampler_start(&r->sampler, getpid(), r->o.sample_ms, r->sampler_err,
+			      sizeof(r->sampler_err));
 	r->strat.ops = r->ops;
 	r->strat.cfg = &r->o.cfg;
 	r->strat.fail_worker = -1;
 	/* meta after open: it records what the strategy settled (workers, BLAS threads) */
 	open_rc = r->ops->open ? r->ops->open(&r->strat, &r->pop) : 0;
-	meta_write(&r->jw, "run", run_opts, &r->o);
+	meta_write_counters(&r->jw, "run", run_opts, &r->o, &r->ctr);
 	output_write(&r->out, &r->jw);
 	if (open_rc) {
 		snprintf(r->err, sizeof(r->err), "%s", r->strat.err);
@@ -375,6 +401,8 @@ int cmd_run(int argc, char **argv)
 		if (r->ops->close)
 			r->ops->close(&r->strat);
 	}
+	sampler_stop(&r->sampler);
+	counters_stop(&r->ctr);
 	show_progress(r, r->gens_done, 1);
 	write_summary(r, status_of(code), now_s() - r->t_start);
 	if (output_commit(&r->out, err, sizeof(err))) {
@@ -386,6 +414,8 @@ int cmd_run(int argc, char **argv)
 	else if (code == EXIT_INTERRUPTED && !r->o.quiet)
 		fprintf(stderr, "evopar run: interrupted by signal %d after %d generations\n",
 			(int)stop_signal, r->gens_done);
+	sampler_release(&r->sampler);
+	counters_release(&r->ctr);
 	jw_release(&r->jw);
 release_population:
 	population_release(&r->pop);
