@@ -71,6 +71,7 @@ bench-build: bench-no-sanitize $(BENCH_BIN) $(PROBE_BIN) $(CHECK_BIN) $(COMPARE_
 # --- make bench: Google Benchmark, table on the terminal, JSON in results/bench/ ------
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
+	@$(MAKE) --no-print-directory bench-dispatch-run
 
 bench-run: bench-no-sanitize $(BENCH_BIN)
 	@mkdir -p $(BENCH_RESULTS)
@@ -139,3 +140,36 @@ bench-compare-run: $(COMPARE_BIN)
 		echo "bench-compare: $$cmp failed (it needs numpy and scipy); the project's own table:"; \
 		$(COMPARE_BIN) "$(A)" "$(B)"; \
 	fi
+
+# --- make bench, second part: dispatch costs (bench_dispatch.c) ---------------------------
+# The cost of moving work to a worker and back, beside this machine's floors, in one Google
+# Benchmark run. Unlike bench_engine it measures the strategies' plumbing, so it links their
+# objects too (not the harness's); the spawn start execs bin/evopar. Its JSON goes to its own
+# files, so a filter that selects only one of the two binaries leaves the other's alone.
+DISPATCH_BIN := $(BENCH_OBJ)/bench_dispatch
+
+.PHONY: bench-dispatch-run
+
+$(BENCH_OBJ)/bench_dispatch.o: $(BUILD)/build-id
+$(BENCH_OBJ)/bench_dispatch.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"' \
+	-DEVOPAR_CFLAGS='"$(BASE_CFLAGS) $(CFLAGS)"' -DEVOPAR_BIN='"$(abspath bin/evopar)"'
+
+$(DISPATCH_BIN): $(BENCH_OBJ)/bench_dispatch.o $(BENCH_OBJ)/gbench_shim.o $(BENCH_COMMON_OBJ) \
+		$(STRATEGY_SRC:%.c=$(BUILD)/%.o)
+	$(call say,LINK,$@)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(GBENCH_LIBS) $(PKG_LIBS) $(LDLIBS)
+
+bench-build: $(DISPATCH_BIN)
+
+# runs only when the filter selects one of its benchmarks
+bench-dispatch-run: bench-no-sanitize $(DISPATCH_BIN) bin/evopar
+	@mkdir -p $(BENCH_RESULTS)
+	@if [ -z "$$($(DISPATCH_BIN) --benchmark_list_tests=true --benchmark_filter='$(BENCH_FILTER)' 2>/dev/null)" ]; then \
+		echo "bench: no dispatch benchmark matches '$(BENCH_FILTER)'"; exit 0; \
+	fi; \
+	out=$(BENCH_RESULTS)/dispatch-$$(date +%Y%m%d-%H%M%S).json; \
+	$(DISPATCH_BIN) --benchmark_repetitions=$(BENCH_REPS) --benchmark_report_aggregates_only=true \
+		--benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_filter='$(BENCH_FILTER)' \
+		--benchmark_out=$$out --benchmark_out_format=json $(BENCH_ARGS) && \
+	cp $$out $(BENCH_RESULTS)/latest-dispatch.json.tmp && \
+	mv $(BENCH_RESULTS)/latest-dispatch.json.tmp $(BENCH_RESULTS)/latest-dispatch.json && \
+	echo "bench: JSON written to $$out and $(BENCH_RESULTS)/latest-dispatch.json"
