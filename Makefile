@@ -55,7 +55,9 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 all: bin/evopar
 
 help:
-	@echo "make run         install what is missing, build, run a small evolution, print its summary"
+	@echo "make run         install what is missing, build, a small study of every strategy (results/run/report.md)"
+	@echo "make report DIR=D  tables, figures and report.md from the *.jsonl records in D"
+	@echo "make study-mutation  study document 000: results/study-mutation/report.md (a few minutes)"
 	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests"
 	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
 	@echo "make bench-check instruction counts per network vs tests/bench/baseline.json (CI gate)"
@@ -112,9 +114,7 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 # --- run ----------------------------------------------------------------------------
 run: deps
 	@$(MAKE) --no-print-directory all
-	@mkdir -p results/run
-	bin/evopar run --pop 200 --gens 30 --seed 42 --out results/run/sequential.jsonl
-	@tail -n 1 results/run/sequential.jsonl
+	@$(MAKE) --no-print-directory run-study
 
 # --- tests --------------------------------------------------------------------------
 test: deps
@@ -141,3 +141,4 @@ clean:
 
 # benchmarks and the instruction-count regression gate live beside their sources
 -include tests/bench/bench.mk
+-include reports/reports.mk

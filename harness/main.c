@@ -29,6 +29,8 @@ static int cmd_worker(int argc, char **argv)
 static const struct command commands[] = {
 	{ "run", cmd_run, "evolve one population under one strategy; JSON Lines records" },
 	{ "search", cmd_search, "trial-level parallelism: many evolutions with drawn hyperparameters" },
+	{ "bench", cmd_bench, "run configurations R times each, interleaved, into one file" },
+	{ "report", cmd_report, "tables, figures and report.md from the records in a directory" },
 	{ "list", cmd_list, "the strategies, one line each" },
 	{ "worker", cmd_worker, "(internal) a worker process started by --start spawn" },
 	{ "help", cmd_help, "this text" },

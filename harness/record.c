@@ -183,11 +183,21 @@ void jw_arr_end(struct jw *w)
 
 int output_open(struct output *o, const char *path, char *err, size_t errlen)
 {
+	struct stat st;
 	int fd;
 
 	memset(o, 0, sizeof(*o));
 	if (!strcmp(path, "-")) {
 		o->f = stdout;
+		return 0;
+	}
+	/* a device or a pipe (/dev/null, a fifo) is written in place: a rename would replace it */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		o->f = fopen(path, "w");
+		if (!o->f) {
+			snprintf(err, errlen, "--out %s: %s", path, strerror(errno));
+			return -1;
+		}
 		return 0;
 	}
 	o->path = strdup(path);
@@ -232,8 +242,14 @@ int output_commit(struct output *o, char *err, size_t errlen)
 	int rc = 0;
 
 	if (!o->path) {
-		fflush(o->f);
-		return 0;
+		if (o->f == stdout)
+			return fflush(o->f) ? -errno : 0;
+		if (fclose(o->f)) {
+			rc = -errno;
+			snprintf(err, errlen, "--out: write failed: %s", strerror(errno));
+		}
+		memset(o, 0, sizeof(*o));
+		return rc;
 	}
 	if (fflush(o->f) || fsync(fileno(o->f))) {
 		rc = -errno;
@@ -259,6 +275,8 @@ void output_discard(struct output *o)
 	if (o->path) {
 		fclose(o->f);
 		unlink(o->tmp);
+	} else if (o->f && o->f != stdout) {
+		fclose(o->f);
 	}
 	free(o->path);
 	free(o->tmp);

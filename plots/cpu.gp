@@ -1,0 +1,44 @@
+# CPU utilisation per configuration: CPU seconds (process and children, user and system) per
+# wall second, median with min–max; the dashed line is every core busy. Reads cpu.dat.
+# usage: gnuplot -e "data='cpu.dat'; out='cpu'; cores=C" plots/cpu.gp
+if (!exists("data") || !exists("out")) {
+	print "usage: gnuplot -e \"data='FILE'; out='BASE'; cores=C\" cpu.gp"
+	exit status 2
+}
+if (!exists("cores")) { cores = 0 }
+set encoding utf8
+# twelve distinguishable colours (Tableau 10, black, light blue), then dashes
+colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
+do for [i=1:12] { set linetype i lc rgb word(colours, i) lw 2 dt 1 }
+do for [i=13:24] { set linetype i lc rgb word(colours, i - 12) lw 2 dt 2 }
+set linetype cycle 24
+png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
+set key autotitle columnhead
+do for [fmt in "png svg"] {
+	if (fmt eq "png") {
+		set terminal png size 1000,620 font "sans,12"
+		if (png eq "pngcairo") { set terminal pngcairo size 1000,620 font "sans,12" }
+	} else {
+		set terminal svg size 1000,620 font "sans,12" dynamic
+	}
+	set termoption noenhanced
+	set output out.".".fmt
+	set title "CPU utilisation per configuration"
+	set ylabel "CPU utilisation (CPU s per wall s)"
+	set style fill solid 0.7 border -1
+	set boxwidth 0.6
+	set xtics rotate by -25 nomirror
+	set offsets 0.5, 0.5, 0, 0
+	if (cores > 0) { set yrange [0:cores + 0.5] } else { set yrange [0:*] }
+	set grid ytics
+	set key outside right top box
+	if (cores > 0) {
+		plot data using 0:2:xtic(1) with boxes lc rgb "#4a7ab5" title "median", \
+		     '' using 0:2:3:4 with yerrorbars pt -1 lw 1.5 lc rgb "black" title "min–max", \
+		     cores with lines dt 2 lw 1.5 lc rgb "gray40" title sprintf("all %d cores busy", cores)
+	} else {
+		plot data using 0:2:xtic(1) with boxes lc rgb "#4a7ab5" title "median", \
+		     '' using 0:2:3:4 with yerrorbars pt -1 lw 1.5 lc rgb "black" title "min–max"
+	}
+	set output
+}

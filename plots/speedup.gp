@@ -1,0 +1,39 @@
+# Speedup against worker count: one line per strategy (evopar report's speedup.dat: blocks of
+# "name" then workers, speedup, low, high), the ideal linear line and break-even.
+# usage: gnuplot -e "data='speedup.dat'; out='speedup'; n=SERIES" plots/speedup.gp
+if (!exists("data") || !exists("out") || !exists("n")) {
+	print "usage: gnuplot -e \"data='FILE'; out='BASE'; n=SERIES\" speedup.gp"
+	exit status 2
+}
+set encoding utf8
+# series at the same worker count are spread sideways, at most half a worker in all
+step = n > 1 ? (0.05 < 0.5 / (n - 1) ? 0.05 : 0.5 / (n - 1)) : 0
+# twelve distinguishable colours (Tableau 10, black, light blue), then dashes
+colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
+do for [i=1:12] { set linetype i lc rgb word(colours, i) lw 2 dt 1 }
+do for [i=13:24] { set linetype i lc rgb word(colours, i - 12) lw 2 dt 2 }
+set linetype cycle 24
+png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
+do for [fmt in "png svg"] {
+	if (fmt eq "png") {
+		set terminal png size 1000,620 font "sans,12"
+		if (png eq "pngcairo") { set terminal pngcairo size 1000,620 font "sans,12" }
+	} else {
+		set terminal svg size 1000,620 font "sans,12" dynamic
+	}
+	set termoption noenhanced
+	set output out.".".fmt
+	set title "Speedup over sequential (total ms per generation; median, bars min–max)"
+	set xlabel "workers (processes, threads or islands)"
+	set ylabel "speedup over sequential (×)"
+	set xtics 1
+	set offsets 0.5, 0.5, 0, 0
+	set yrange [0:*]
+	set grid ytics
+	set key outside right top box
+	plot x with lines dt 2 lw 1.5 lc rgb "gray40" title "ideal (linear)", \
+	     1 with lines dt 3 lw 1.5 lc rgb "gray60" title "break-even (1×)", \
+	     for [i=0:n-1] data index i using ($1 + (i - (n - 1) / 2.0) * step):2:3:4 with yerrorlines \
+		lt i+1 pt 7 ps 1.3 title columnheader(1)
+	set output
+}

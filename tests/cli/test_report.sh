@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# evopar report on a recorded bench file (tests/data/report: sequential, threads x2 and a
+# configuration whose every run was killed, 5 repetitions after a warm-up): tables.md must
+# match the committed text exactly; report.md, figures and bad input are checked too.
+. "$(dirname "$0")/lib.sh"
+
+DATA=$(dirname "$0")/../data/report
+mkdir -p "$T/r"
+cp "$DATA/bench.jsonl" "$T/r/"
+
+"$EVOPAR" report "$T/r" --figures off 2>"$T/err"
+check "report exits 0" [ $? = 0 ]
+check "report is silent" [ ! -s "$T/err" ]
+if diff -u "$DATA/tables.md.expected" "$T/r/tables.md" >"$T/diff"; then ok; else
+	bad "tables.md differs from tests/data/report/tables.md.expected:"; cat "$T/diff" >&2; fi
+check "report.md links tables.md" grep -q '](tables.md)' "$T/r/report.md"
+check "report.md lists the calibration floors" grep -q '| pipe_round_trip_cross_core |' "$T/r/report.md"
+check "report.md describes the machine" grep -q '^| CPU |' "$T/r/report.md"
+check "report.md has the runs table with cpu utilisation" grep -q 'CPU utilisation' "$T/r/report.md"
+check "report.md says figures were off" grep -q 'figures off' "$T/r/report.md"
+
+# the figures, where gnuplot is installed (make deps installs it)
+if command -v gnuplot >/dev/null 2>&1; then
+	"$EVOPAR" report "$T/r" 2>"$T/err"
+	check "report with figures exits 0" [ $? = 0 ]
+	for fig in speedup phases cpu timeline; do
+		check "$fig.png drawn" [ -s "$T/r/$fig.png" ]
+		check "$fig.svg drawn" [ -s "$T/r/$fig.svg" ]
+		check "report.md shows $fig.png" grep -q "]($fig.png)" "$T/r/report.md"
+	done
+	check "the same tables with figures" diff -q "$DATA/tables.md.expected" "$T/r/tables.md"
+fi
+
+# the study's figures beside ours
+printf 'source: a test\ncolumns: seq | par\nmutate 2 4\nmutate+prepare+resample 8 4\n' >"$T/ref"
+"$EVOPAR" report "$T/r" --figures off --reference "$T/ref" --title "T" >/dev/null 2>&1
+check "--reference: a table beside the study" grep -q '^| study: par | 4 (0.50×) | 4 (2.00×) |' "$T/r/report.md"
+check "--title heads report.md" [ "$(head -n 1 "$T/r/report.md")" = "# T" ]
+
+# plain evopar run files group into one configuration per strategy and worker count
+mkdir -p "$T/p"
+for i in 1 2; do
+	"$EVOPAR" run --quiet --pop 20 --gens 3 --steps 50 --out "$T/p/seq$i.jsonl"
+	"$EVOPAR" run --quiet --pop 20 --gens 3 --steps 50 --strategy threads --workers 2 --out "$T/p/thr$i.jsonl"
+done
+"$EVOPAR" report "$T/p" --figures off 2>/dev/null
+check "plain runs: a column per strategy" grep -q '^| ms per generation | sequential | threads x2 |$' "$T/p/tables.md"
+
+# bad input: exit 2, one line naming what is wrong, nothing written
+code() { "$@" >/dev/null 2>"$T/err"; echo $?; }
+check "no DIR: exit 2" [ "$(code "$EVOPAR" report)" = 2 ]
+check "no DIR: one line naming DIR" [ "$(wc -l <"$T/err")" = 1 ] && grep -q DIR "$T/err"
+check "a missing DIR: exit 2" [ "$(code "$EVOPAR" report "$T/none")" = 2 ]
+check "an unknown option: exit 2" [ "$(code "$EVOPAR" report "$T/r" --bogus)" = 2 ]
+check "an unknown option is named" grep -q -- '--bogus' "$T/err"
+check "--figures takes on or off" [ "$(code "$EVOPAR" report "$T/r" --figures maybe)" = 2 ]
+mkdir -p "$T/empty"
+check "no *.jsonl: exit 3" [ "$(code "$EVOPAR" report "$T/empty")" = 3 ]
+finish
