@@ -626,9 +626,31 @@ static int copy_file(FILE *to, const char *path)
 	return 0;
 }
 
+/*
+ * A sequential run keeps one core busy; when it got clearly less, something else was running
+ * and every number of the group is inflated and noisy: say so where it is read.
+ */
+static void write_load_warning(FILE *f, const struct report_group *g)
+{
+	int i;
+
+	for (i = 0; i < g->n_cfg; i++) {
+		const struct report_config *c = &g->cfg[i];
+
+		if (c->baseline != i || !c->util.n || c->util.median >= 0.9)
+			continue;
+		fprintf(f, "**A busy machine.** The sequential runs (%s) got a median of %.2f CPU seconds per "
+			   "wall second, not the 1.0 one busy core gives: other work shared the cores, so times "
+			   "are inflated and spread, and speedups mix parallelism with luck. Run again on a quiet "
+			   "machine before drawing conclusions.\n\n", c->label, c->util.median);
+		return;
+	}
+}
+
 static void write_group(struct report *r, FILE *f, const struct report_group *g)
 {
 	fprintf(f, "## %s\n\n", g->file);
+	write_load_warning(f, g);
 	if (g->bench)
 		fprintf(f, "`evopar bench`: %d configurations, %d repetitions after %d warm-up round%s, "
 			   "interleaved; %d warm-up runs left out.", g->n_cfg, (int)num(g->bench, "repeat", 0),
