@@ -140,7 +140,8 @@ int net_copy(struct net *dst, const struct net *src)
 	return 0;
 }
 
-long net_find_node(const struct net *n, uint32_t id)
+/* index of the first node whose id is >= id */
+static size_t node_lower_bound(const struct net *n, uint32_t id)
 {
 	size_t lo = 0, hi = n->n_nodes;
 
@@ -152,7 +153,14 @@ long net_find_node(const struct net *n, uint32_t id)
 		else
 			hi = mid;
 	}
-	return lo < n->n_nodes && n->nodes[lo].id == id ? (long)lo : -1;
+	return lo;
+}
+
+long net_find_node(const struct net *n, uint32_t id)
+{
+	size_t i = node_lower_bound(n, id);
+
+	return i < n->n_nodes && n->nodes[i].id == id ? (long)i : -1;
 }
 
 /* index of the first connection whose innovation is >= key */
@@ -181,16 +189,8 @@ long net_find_conn(const struct net *n, uint32_t in, uint32_t out)
 
 int net_insert_node(struct net *n, uint32_t id, enum node_kind kind)
 {
-	size_t lo = 0, hi = n->n_nodes;
+	size_t lo = node_lower_bound(n, id);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (n->nodes[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo < n->n_nodes && n->nodes[lo].id == id)
 		return -EEXIST;
 	if (net_reserve(n, n->n_nodes + 1, 0))

@@ -13,30 +13,28 @@
 #include "serial.h"
 #include "task.h"
 
-void *scratch_get(struct scratch *s, size_t bytes)
+/* buf holds at least bytes, grown by realloc; NULL without memory */
+static void *grow_buffer(void **buf, size_t *cap, size_t bytes)
 {
-	if (bytes > s->cap) {
-		void *b = realloc(s->buf, bytes);
+	if (bytes > *cap) {
+		void *b = realloc(*buf, bytes);
 
 		if (!b)
 			return NULL;
-		s->buf = b;
-		s->cap = bytes;
+		*buf = b;
+		*cap = bytes;
 	}
-	return s->buf;
+	return *buf;
+}
+
+void *scratch_get(struct scratch *s, size_t bytes)
+{
+	return grow_buffer(&s->buf, &s->cap, bytes);
 }
 
 void *scratch_get2(struct scratch *s, size_t bytes)
 {
-	if (bytes > s->cap2) {
-		void *b = realloc(s->buf2, bytes);
-
-		if (!b)
-			return NULL;
-		s->buf2 = b;
-		s->cap2 = bytes;
-	}
-	return s->buf2;
+	return grow_buffer(&s->buf2, &s->cap2, bytes);
 }
 
 void scratch_release(struct scratch *s)

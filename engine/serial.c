@@ -39,19 +39,6 @@ uint32_t serial_crc32(const uint8_t *p, size_t len)
 	return c ^ 0xffffffffu;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static uint32_t float_bits(float f)
 {
 	uint32_t u;
@@ -93,30 +80,30 @@ size_t serial_write(const struct net *n, uint8_t *buf)
 	buf[5] = SERIAL_VERSION >> 8;
 	buf[6] = (uint8_t)n->mode;
 	buf[7] = n->elite ? 1 : 0;
-	put32(buf + 8, n->origin);
-	put32(buf + 12, float_bits(n->fitness));
-	put32(buf + 16, n->n_in);
-	put32(buf + 20, n->n_out);
+	le32_put(buf + 8, n->origin);
+	le32_put(buf + 12, float_bits(n->fitness));
+	le32_put(buf + 16, n->n_in);
+	le32_put(buf + 20, n->n_out);
 	if (n->mode == MODE_STATIC) {
-		put32(buf + 24, n->hidden);
-		put32(buf + 28, n->n_weights);
+		le32_put(buf + 24, n->hidden);
+		le32_put(buf + 28, n->n_weights);
 		for (i = 0; i < n->n_weights; i++, p += 4)
-			put32(p, float_bits(n->weights[i]));
+			le32_put(p, float_bits(n->weights[i]));
 	} else {
-		put32(buf + 24, n->n_nodes);
-		put32(buf + 28, n->n_conns);
+		le32_put(buf + 24, n->n_nodes);
+		le32_put(buf + 28, n->n_conns);
 		for (i = 0; i < n->n_nodes; i++, p += NODE_BYTES) {
-			put32(p, n->nodes[i].id);
+			le32_put(p, n->nodes[i].id);
 			p[4] = n->nodes[i].kind;
 		}
 		for (i = 0; i < n->n_conns; i++, p += CONN_BYTES) {
-			put32(p, n->conns[i].in);
-			put32(p + 4, n->conns[i].out);
-			put32(p + 8, float_bits(n->conns[i].weight));
+			le32_put(p, n->conns[i].in);
+			le32_put(p + 4, n->conns[i].out);
+			le32_put(p + 8, float_bits(n->conns[i].weight));
 			p[12] = n->conns[i].enabled;
 		}
 	}
-	put32(p, serial_crc32(buf, (size_t)(p - buf)));
+	le32_put(p, serial_crc32(buf, (size_t)(p - buf)));
 	return (size_t)(p - buf) + 4;
 }
 
@@ -146,7 +133,7 @@ static int read_static(struct net *n, const uint8_t *p, uint32_t hidden, uint32_
 	}
 	n->hidden = hidden;
 	for (i = 0; i < count; i++, p += 4) {
-		n->weights[i] = bits_float(get32(p));
+		n->weights[i] = bits_float(le32_get(p));
 		if (!isfinite(n->weights[i]))
 			return bad(err, errlen, "a weight is not a finite number");
 	}
@@ -166,13 +153,13 @@ static int read_dynamic(struct net *n, const uint8_t *p, uint32_t nodes, uint32_
 	for (i = 0; i < nodes; i++, p += NODE_BYTES) {
 		if (p[4] > NODE_HIDDEN)
 			return bad(err, errlen, "unknown node kind");
-		n->nodes[i] = (struct node_gene){ .id = get32(p), .kind = p[4] };
+		n->nodes[i] = (struct node_gene){ .id = le32_get(p), .kind = p[4] };
 	}
 	for (i = 0; i < conns; i++, p += CONN_BYTES) {
 		if (p[12] > 1)
 			return bad(err, errlen, "connection flag is neither 0 nor 1");
-		n->conns[i] = (struct conn_gene){ .in = get32(p), .out = get32(p + 4),
-						  .weight = bits_float(get32(p + 8)),
+		n->conns[i] = (struct conn_gene){ .in = le32_get(p), .out = le32_get(p + 4),
+						  .weight = bits_float(le32_get(p + 8)),
 						  .enabled = p[12] };
 		if (!isfinite(n->conns[i].weight))
 			return bad(err, errlen, "a weight is not a finite number");
@@ -210,25 +197,25 @@ int serial_read(struct net *n, const uint8_t *buf, size_t len, size_t *used,
 		return bad(err, errlen, "unknown network mode");
 	if (buf[7] > 1)
 		return bad(err, errlen, "unknown flags");
-	a = get32(buf + 24);
-	b = get32(buf + 28);
-	if (get32(buf + 16) == 0 || get32(buf + 16) > SERIAL_MAX_IO ||
-	    get32(buf + 20) == 0 || get32(buf + 20) > SERIAL_MAX_IO)
+	a = le32_get(buf + 24);
+	b = le32_get(buf + 28);
+	if (le32_get(buf + 16) == 0 || le32_get(buf + 16) > SERIAL_MAX_IO ||
+	    le32_get(buf + 20) == 0 || le32_get(buf + 20) > SERIAL_MAX_IO)
 		return bad(err, errlen, "input or output count out of range");
 	if (b > SERIAL_MAX_CONNS || (mode == MODE_DYNAMIC && a > SERIAL_MAX_NODES))
 		return bad(err, errlen, "length out of range");
 	total = SERIAL_HEADER + payload_size((int)mode, a, b) + 4;
 	if (len < total)
 		return bad(err, errlen, "truncated payload");
-	if (get32(buf + total - 4) != serial_crc32(buf, total - 4))
+	if (le32_get(buf + total - 4) != serial_crc32(buf, total - 4))
 		return bad(err, errlen, "checksum mismatch (corrupted)");
 
 	n->mode = (int)mode;
 	n->elite = buf[7];
-	n->origin = get32(buf + 8);
-	n->fitness = bits_float(get32(buf + 12));
-	n->n_in = get32(buf + 16);
-	n->n_out = get32(buf + 20);
+	n->origin = le32_get(buf + 8);
+	n->fitness = bits_float(le32_get(buf + 12));
+	n->n_in = le32_get(buf + 16);
+	n->n_out = le32_get(buf + 20);
 	if (mode == MODE_STATIC)
 		rc = read_static(n, buf + SERIAL_HEADER, a, b, err, errlen);
 	else

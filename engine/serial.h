@@ -17,6 +17,20 @@
 #define SERIAL_MAX_CONNS (1u << 22)
 #define SERIAL_MAX_IO 4096u        /* inputs or outputs of one network */
 
+/* little-endian 32-bit fields, for this format and the files built on it */
+static inline void le32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint32_t le32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 size_t serial_size(const struct net *n);
 /* writes serial_size(n) bytes to buf and returns that count */
 size_t serial_write(const struct net *n, uint8_t *buf);

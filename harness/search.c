@@ -110,7 +110,7 @@ int space_load(struct search_space *s, const char *path, char *err, size_t errle
 			rc = -EINVAL;
 			break;
 		}
-		snprintf(p->name, sizeof(p->name), "%s", name);
+		snprintf(p->name, sizeof(p->name), "%.*s", (int)sizeof(p->name) - 1, name);
 		p->integer = !strcmp(kind, "int");
 		p->low = lo;
 		p->high = hi;

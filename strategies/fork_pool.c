@@ -87,6 +87,17 @@ static int send_chunk(struct strategy *s, struct proc_pool *pp, struct populatio
 	return rc;
 }
 
+/* the next chunk, the last one shorter where --chunk does not divide the population */
+static int send_next_chunk(struct strategy *s, struct proc_pool *pp, struct population *p, int w,
+			   int *next, int phase)
+{
+	struct fp_data *d = s->data;
+	int count = *next + d->chunk <= p->n ? d->chunk : p->n - *next, lo = *next;
+
+	*next += count;
+	return send_chunk(s, pp, p, w, lo, count, phase);
+}
+
 static int take_reply(struct strategy *s, struct proc_pool *pp, struct population *p, int w,
 		      int phase)
 {
@@ -126,12 +137,9 @@ static int pool_map(struct strategy *s, struct population *p, int phase)
 	if (rc)
 		return rc;
 	for (w = 0; w < d->workers && next < p->n; w++) {
-		int count = next + d->chunk <= p->n ? d->chunk : p->n - next;
-
-		rc = send_chunk(s, &pp, p, w, next, count, phase);
+		rc = send_next_chunk(s, &pp, p, w, &next, phase);
 		if (rc)
 			goto out;
-		next += count;
 		outstanding++;
 	}
 	while (outstanding) {
@@ -145,12 +153,9 @@ static int pool_map(struct strategy *s, struct population *p, int phase)
 			goto out;
 		outstanding--;
 		if (next < p->n) {
-			int count = next + d->chunk <= p->n ? d->chunk : p->n - next;
-
-			rc = send_chunk(s, &pp, p, w, next, count, phase);
+			rc = send_next_chunk(s, &pp, p, w, &next, phase);
 			if (rc)
 				goto out;
-			next += count;
 			outstanding++;
 		}
 	}

@@ -15,19 +15,6 @@
 #include "migration.h"
 #include "proc.h"
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void migration_path(char *buf, size_t len, const char *dir, int island, int gen)
 {
 	snprintf(buf, len, "%s/island-%d-gen-%d.mig", dir, island, gen);
@@ -48,14 +35,14 @@ static uint8_t *migration_encode(int island, int gen, const struct net *const *n
 	if (!buf)
 		return NULL;
 	memcpy(buf, MIGRATION_MAGIC, 4);
-	put32(buf + 4, MIGRATION_VERSION);     /* version in the low half, flags 0 */
-	put32(buf + 8, (uint32_t)island);
-	put32(buf + 12, (uint32_t)gen);
-	put32(buf + 16, (uint32_t)count);
-	put32(buf + 20, (uint32_t)payload);
+	le32_put(buf + 4, MIGRATION_VERSION);     /* version in the low half, flags 0 */
+	le32_put(buf + 8, (uint32_t)island);
+	le32_put(buf + 12, (uint32_t)gen);
+	le32_put(buf + 16, (uint32_t)count);
+	le32_put(buf + 20, (uint32_t)payload);
 	for (i = 0; i < count; i++)
 		at += serial_write(nets[i], buf + at);
-	put32(buf + at, serial_crc32(buf, at));
+	le32_put(buf + at, serial_crc32(buf, at));
 	return buf;
 }
 
@@ -119,26 +106,26 @@ static int decode_header(const uint8_t *buf, size_t len, int island, int *count,
 		return corrupt(err, errlen, "truncated header");
 	if (memcmp(buf, MIGRATION_MAGIC, 4))
 		return corrupt(err, errlen, "bad magic (not a migration file)");
-	if (get32(buf + 4) != MIGRATION_VERSION) {
-		snprintf(err, errlen, "version/flags 0x%x, this build reads %u", get32(buf + 4),
+	if (le32_get(buf + 4) != MIGRATION_VERSION) {
+		snprintf(err, errlen, "version/flags 0x%x, this build reads %u", le32_get(buf + 4),
 			 MIGRATION_VERSION);
 		return -EINVAL;
 	}
-	if (island >= 0 && get32(buf + 8) != (uint32_t)island) {
-		snprintf(err, errlen, "written by island %u, named for island %d", get32(buf + 8),
+	if (island >= 0 && le32_get(buf + 8) != (uint32_t)island) {
+		snprintf(err, errlen, "written by island %u, named for island %d", le32_get(buf + 8),
 			 island);
 		return -EINVAL;
 	}
-	*gen = (int)get32(buf + 12);
-	*count = (int)get32(buf + 16);
-	*payload = get32(buf + 20);
+	*gen = (int)le32_get(buf + 12);
+	*count = (int)le32_get(buf + 16);
+	*payload = le32_get(buf + 20);
 	if (*gen < 0 || *count < 0)
 		return corrupt(err, errlen, "generation or count out of range");
 	if (MIGRATION_HEADER + *payload + 4 > len)
 		return corrupt(err, errlen, "truncated (shorter than its header says)");
 	if (MIGRATION_HEADER + *payload + 4 < len)
 		return corrupt(err, errlen, "trailing bytes after the checksum");
-	if (get32(buf + len - 4) != serial_crc32(buf, len - 4))
+	if (le32_get(buf + len - 4) != serial_crc32(buf, len - 4))
 		return corrupt(err, errlen, "checksum mismatch (corrupted)");
 	return 0;
 }

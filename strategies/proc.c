@@ -70,8 +70,47 @@ static void close_pair(int p[2])
 	close(p[1]);
 }
 
-int worker_fork(struct worker_group *g, int id, worker_main_fn fn, void *ctx,
-		char *err, size_t errlen)
+/* What runs in the child: a function, or an exec'd program. */
+struct child_job {
+	worker_main_fn fn;
+	void *ctx;
+	char *const *argv;
+};
+
+/* The child of worker_start: never returns. */
+static _Noreturn void worker_child(struct worker_group *g, pid_t parent, int cmd[2], int rep[2], int id,
+			 const struct child_job *job)
+{
+	int i;
+
+	worker_child_setup(g->pgid, parent);
+	if (job->fn) {
+		/* the other workers' pipes are not this worker's business */
+		for (i = 0; i < g->n; i++)
+			if (g->w[i].pid) {
+				close(g->w[i].to_fd);
+				close(g->w[i].from_fd);
+			}
+		close(cmd[1]);
+		close(rep[0]);
+		_exit(job->fn(job->ctx, cmd[0], rep[1], id));
+	}
+	/*
+	 * Move both ends above 4 first so neither dup2 overwrites the other, then onto 3 and 4;
+	 * dup2 clears close-on-exec, so only those two cross the exec.
+	 */
+	{
+		int in = fcntl(cmd[0], F_DUPFD_CLOEXEC, 10), out = fcntl(rep[1], F_DUPFD_CLOEXEC, 10);
+
+		if (in < 0 || out < 0 || dup2(in, 3) < 0 || dup2(out, 4) < 0)
+			_exit(126);
+	}
+	execv(job->argv[0], job->argv);
+	_exit(127);
+}
+
+static int worker_start(struct worker_group *g, int id, const struct child_job *job,
+			char *err, size_t errlen)
 {
 	struct worker *w = &g->w[id];
 	int cmd[2], rep[2], rc;
@@ -88,20 +127,8 @@ int worker_fork(struct worker_group *g, int id, worker_main_fn fn, void *ctx,
 		close_pair(rep);
 		return rc;
 	}
-	if (pid == 0) {
-		int i;
-
-		worker_child_setup(g->pgid, parent);
-		/* the other workers' pipes are not this worker's business */
-		for (i = 0; i < g->n; i++)
-			if (g->w[i].pid) {
-				close(g->w[i].to_fd);
-				close(g->w[i].from_fd);
-			}
-		close(cmd[1]);
-		close(rep[0]);
-		_exit(fn(ctx, cmd[0], rep[1], id));
-	}
+	if (pid == 0)
+		worker_child(g, parent, cmd, rep, id, job);
 	worker_parent_setup(g, w, pid);
 	close(cmd[0]);
 	close(rep[1]);
@@ -111,43 +138,19 @@ int worker_fork(struct worker_group *g, int id, worker_main_fn fn, void *ctx,
 	return 0;
 }
 
+int worker_fork(struct worker_group *g, int id, worker_main_fn fn, void *ctx,
+		char *err, size_t errlen)
+{
+	struct child_job job = { .fn = fn, .ctx = ctx };
+
+	return worker_start(g, id, &job, err, errlen);
+}
+
 int worker_spawn(struct worker_group *g, int id, char *const argv[], char *err, size_t errlen)
 {
-	struct worker *w = &g->w[id];
-	int cmd[2], rep[2], rc;
-	pid_t parent = getpid(), pid;
+	struct child_job job = { .argv = argv };
 
-	rc = open_pipes(cmd, rep, err, errlen);
-	if (rc)
-		return rc;
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "fork of worker %d: %s", id, strerror(errno));
-		close_pair(cmd);
-		close_pair(rep);
-		return rc;
-	}
-	if (pid == 0) {
-		worker_child_setup(g->pgid, parent);
-		/*
-		 * Move both ends above 4 first so neither dup2 overwrites the other, then onto
-		 * 3 and 4; dup2 clears close-on-exec, so only those two cross the exec.
-		 */
-		int in = fcntl(cmd[0], F_DUPFD_CLOEXEC, 10), out = fcntl(rep[1], F_DUPFD_CLOEXEC, 10);
-
-		if (in < 0 || out < 0 || dup2(in, 3) < 0 || dup2(out, 4) < 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	worker_parent_setup(g, w, pid);
-	close(cmd[0]);
-	close(rep[1]);
-	w->id = id;
-	w->to_fd = cmd[1];
-	w->from_fd = rep[0];
-	return 0;
+	return worker_start(g, id, &job, err, errlen);
 }
 
 int worker_reap(struct worker *w, double timeout_s)
