@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,6 +133,8 @@ static int worker_start(struct worker_group *g, int id, const struct child_job *
 	worker_parent_setup(g, w, pid);
 	close(cmd[0]);
 	close(rep[1]);
+	/* never block on a full pipe to a hung worker: writes wait with a deadline instead */
+	fcntl(cmd[1], F_SETFL, fcntl(cmd[1], F_GETFL) | O_NONBLOCK);
 	w->id = id;
 	w->to_fd = cmd[1];
 	w->from_fd = rep[0];
@@ -156,6 +159,7 @@ int worker_spawn(struct worker_group *g, int id, char *const argv[], char *err, 
 int worker_reap(struct worker *w, double timeout_s)
 {
 	double deadline = proc_now_s() + timeout_s;
+	useconds_t nap = 20;
 
 	while (w->pid) {
 		pid_t r = waitpid(w->pid, &w->status, WNOHANG);
@@ -166,7 +170,10 @@ int worker_reap(struct worker *w, double timeout_s)
 		}
 		if (proc_now_s() > deadline)
 			return -ETIMEDOUT;
-		usleep(1000);
+		/* a worker told to exit is gone within microseconds: start with short naps */
+		usleep(nap);
+		if (nap < 1000)
+			nap *= 2;
 	}
 	return 0;
 }
@@ -248,6 +255,8 @@ int fd_write_full(int fd, const void *buf, size_t len, double deadline)
 			return -EPIPE;
 		if (n < 0 && errno != EINTR && errno != EAGAIN)
 			return -errno;
+		if (proc_stop_requested)
+			return -EINTR;
 		if (n < 0 && errno == EAGAIN) {
 			int rc = wait_fd(fd, POLLOUT, deadline);
 
@@ -282,14 +291,36 @@ int fd_read_full(int fd, void *buf, size_t len, double deadline)
 	return 0;
 }
 
+/* Header and payload in one writev, so the reader wakes once for the whole message. */
 int msg_send(int fd, uint32_t type, const void *payload, uint32_t len, double deadline)
 {
 	struct msg_header h = { .type = type, .len = len };
-	int rc = fd_write_full(fd, &h, sizeof(h), deadline);
+	struct iovec iov[2] = {
+		{ .iov_base = &h, .iov_len = sizeof(h) },
+		{ .iov_base = (void *)payload, .iov_len = len },
+	};
+	size_t head;
+	ssize_t n;
 
-	if (!rc && len)
-		rc = fd_write_full(fd, payload, len, deadline);
-	return rc;
+	do
+		n = writev(fd, iov, len ? 2 : 1);
+	while (n < 0 && errno == EINTR && !proc_stop_requested);
+	if (n < 0 && errno != EAGAIN)
+		return errno == EPIPE ? -EPIPE : -errno;
+	if (n < 0)
+		n = 0;
+	/* a short write (the pipe is full): the rest goes out with a deadline */
+	head = (size_t)n < sizeof(h) ? (size_t)n : sizeof(h);
+	if (head < sizeof(h)) {
+		int rc = fd_write_full(fd, (uint8_t *)&h + head, sizeof(h) - head, deadline);
+
+		if (rc)
+			return rc;
+	}
+	if ((size_t)n >= sizeof(h) + len || !len)
+		return 0;
+	n -= (ssize_t)head;
+	return fd_write_full(fd, (const uint8_t *)payload + n, len - (size_t)n, deadline);
 }
 
 int msg_recv(int fd, struct msg_header *h, uint8_t **buf, size_t *cap, size_t max_len,
