@@ -68,6 +68,8 @@ static void catch_stop_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a worker that died must be an error on write (EPIPE), not the end of the run */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static void usage(FILE *f)
@@ -265,7 +267,8 @@ static int write_summary(struct run_state *r, const char *status, double wall_s)
 	if (stop_signal)
 		jw_int(w, "signal", stop_signal);
 	jw_str(w, "strategy", r->ops->name);
-	jw_int(w, "workers", r->o.cfg.workers);
+	jw_int(w, "workers", r->strat.workers);
+	jw_int(w, "workers_requested", r->o.cfg.workers);
 	jw_int(w, "gens_done", r->gens_done);
 	jw_num(w, "wall_s", wall_s);
 	jw_num(w, "best_fitness", r->best_ever);
@@ -388,6 +391,7 @@ int cmd_run(int argc, char **argv)
 	r->strat.ops = r->ops;
 	r->strat.cfg = &r->o.cfg;
 	r->strat.fail_worker = -1;
+	r->strat.workers = r->o.cfg.workers;
 	/* meta after open: it records what the strategy settled (workers, BLAS threads) */
 	open_rc = r->ops->open ? r->ops->open(&r->strat, &r->pop) : 0;
 	meta_write_counters(&r->jw, "run", run_opts, &r->o, &r->ctr);

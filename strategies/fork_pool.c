@@ -32,6 +32,7 @@ static int fp_open(struct strategy *s, struct population *p)
 		goto oom;
 	s->data = d;
 	d->workers = s->cfg->workers < p->n ? s->cfg->workers : p->n;
+	s->workers = d->workers;
 	d->chunk = s->cfg->chunk ? s->cfg->chunk : (p->n + d->workers - 1) / d->workers;
 	d->idx = malloc((size_t)p->n * sizeof(*d->idx));
 	d->busy = calloc((size_t)d->workers, sizeof(*d->busy));

@@ -1072,6 +1072,7 @@ static int islands_open(struct strategy *s, struct population *p)
 	d->cfg = s->cfg;
 	d->p = p;
 	d->k = s->cfg->islands;
+	s->workers = s->cfg->island_id >= 0 ? 1 : d->k;   /* one process per island */
 	if (s->cfg->island_id >= 0) {
 		rc = solo_open(s, d, p);
 		goto done;

@@ -141,6 +141,7 @@ static int ps_open(struct strategy *s, struct population *p)
 	if (!d)
 		goto oom;
 	d->workers = s->cfg->workers < p->n ? s->cfg->workers : p->n;
+	s->workers = d->workers;
 	d->all = s->cfg->worker_scope == SCOPE_ALL;
 	d->lo = malloc((size_t)(d->workers + 1) * sizeof(*d->lo));
 	d->owner = malloc((size_t)p->n * sizeof(*d->owner));

@@ -16,6 +16,7 @@ struct seq_data {
 static int seq_open(struct strategy *s, struct population *p)
 {
 	(void)p;
+	s->workers = 1;
 	s->data = calloc(1, sizeof(struct seq_data));
 	if (!s->data) {
 		snprintf(s->err, sizeof(s->err), "sequential: out of memory");

@@ -19,6 +19,8 @@ struct strategy {
 	const struct strategy_ops *ops;
 	const struct config *cfg;
 	void *data;                        /* the strategy's private state, set by open */
+	int workers;                       /* workers it really runs: the harness starts it at
+					      --workers, open lowers it (cores, population) */
 	double comm_ms[PHASE_COUNT];       /* time of each phase spent moving data, this gen */
 	char err[STRATEGY_ERRLEN];         /* what went wrong, for the caller to print */
 	char warning[STRATEGY_ERRLEN];     /* a problem the run survived; the harness writes it

@@ -44,6 +44,7 @@ int threads_start(struct strategy *s, struct population *p, int workers, int bla
 		return rc;
 	}
 	d->workers = workers;
+	s->workers = workers;
 	d->chunk = threads_chunk(s->cfg, p->n, workers);
 	d->blas_threads = openblas_get_num_threads();
 	d->blas_restore = blas_restore;
