@@ -15,7 +15,7 @@
 enum counters_method {
 	COUNTERS_NONE,          /* nothing counts: off, PAPI unusable, or no event readable */
 	COUNTERS_PAPI,          /* one PAPI event set with PAPI_INHERIT */
-	COUNTERS_PERF,          /* PAPI probes; perf_event_open with inherit counts (PAPI_INHERIT failed) */
+	COUNTERS_PERF,          /* PAPI probes, perf_event_open with inherit counts: PAPI_INHERIT failed */
 };
 
 struct counter {
