@@ -9,7 +9,7 @@ PKG_CONFIG ?= pkg-config
 SANITIZE ?=
 V ?= 0
 
-PKGS := openblas papi jansson
+PKGS := openblas papi jansson ompi-c
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
 OPT ?= -O2

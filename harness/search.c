@@ -31,7 +31,7 @@ static const char *const task_names[] = { "pole", "xor", NULL };
 static const struct opt_spec search_opts[] = {
 	{ "trials", OPT_INT, SO(trials), 1, 1000000, NULL, "trials (each a whole evolution per seed)" },
 	{ "seeds", OPT_INT, SO(seeds), 1, 1000, NULL, "seeds per trial, run one after another; the value is their mean" },
-	{ "jobs", OPT_INT, SO(jobs), 1, 4096, NULL, "trials in flight at once (workers, threads or MPI ranks)" },
+	{ "jobs", OPT_INT, SO(jobs), 1, 4096, NULL, "trials in flight at once (workers or threads; mpi: -np K runs K-1)" },
 	{ "backend", OPT_CHOICE, SO(backend), 0, 0, farm_names, "where trials run" },
 	{ "space", OPT_STRING, SO(space_file), 0, 0, NULL, "search space file: lines 'OPTION float|int LOW HIGH' (none: built in)" },
 	{ "resume", OPT_STRING, SO(resume), 0, 0, NULL, "records of an earlier search: its trials are kept, not run again" },
@@ -323,7 +323,11 @@ static void write_summary(struct search_run *s, const char *status, double wall_
 		jw_int(w, "worker_pid", s->farm.fail_pid);
 	}
 	jw_str(w, "backend", farm_names[s->o.backend]);
-	jw_int(w, "jobs", s->o.jobs);
+	jw_int(w, "jobs", s->farm.jobs);
+	if (s->farm.worker_blas_threads > 0)
+		jw_int(w, "worker_blas_threads", s->farm.worker_blas_threads);
+	if (s->farm.mpi_ranks > 0)
+		jw_int(w, "mpi_ranks", s->farm.mpi_ranks);
 	jw_int(w, "trials_done", s->done);
 	jw_num(w, "wall_s", wall_s);
 	/* trial-seconds / wall-seconds: near --jobs when trials really overlapped */
@@ -373,11 +377,45 @@ static void on_stop(int sig)
 	strategy_request_stop(sig);
 }
 
+/* The farm for the backend, its clock started, and stop signals caught from here on. */
+static void search_start(struct search_run *s)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	s->farm = (struct farm){ .o = &s->o, .space = &s->space, .t0 = now_s(), .skip = s->skip,
+				 .emit = emit_trial, .emit_ctx = s, .fail_worker = -1,
+				 .jobs = s->o.jobs };
+}
+
+/* A failure outranks a stop signal that came with it (mpirun's SIGTERM after a rank died). */
+static int search_code(int rc)
+{
+	if (rc && rc != -EINTR)
+		return EXIT_FAILED;
+	return rc || search_stop ? EXIT_INTERRUPTED : 0;
+}
+
+/* A process that only serves trials to another (an MPI rank other than 0): no output. */
+static int search_serve(struct search_run *s, const struct farm_ops *ops)
+{
+	int rc;
+
+	search_start(s);
+	s->farm.emit = NULL;
+	rc = ops->run(&s->farm);
+	if (rc && rc != -EINTR && s->farm.err[0])
+		fprintf(stderr, "evopar search: %s\n", s->farm.err);
+	return search_code(rc);
+}
+
 int cmd_search(int argc, char **argv)
 {
 	struct search_run *s = calloc(1, sizeof(*s));
 	const struct farm_ops *ops;
-	struct sigaction sa;
 	char err[512];
 	int code = EXIT_USAGE, rc;
 
@@ -411,8 +449,16 @@ int cmd_search(int argc, char **argv)
 	}
 	code = EXIT_FAILED;
 	s->skip = calloc((size_t)s->o.trials, 1);
-	if (!s->skip || output_open(&s->out, s->o.run.out, err, sizeof(err))) {
-		fprintf(stderr, "evopar search: %s\n", s->skip ? err : "out of memory");
+	if (!s->skip) {
+		fprintf(stderr, "evopar search: out of memory\n");
+		goto out;
+	}
+	if (ops->writes_records && !ops->writes_records()) {
+		code = search_serve(s, ops);
+		goto out;
+	}
+	if (output_open(&s->out, s->o.run.out, err, sizeof(err))) {
+		fprintf(stderr, "evopar search: %s\n", err);
 		goto out;
 	}
 	if (s->o.run.cfg.blas_threads)
@@ -424,14 +470,9 @@ int cmd_search(int argc, char **argv)
 		output_discard(&s->out);
 		goto out;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	s->farm = (struct farm){ .o = &s->o, .space = &s->space, .t0 = now_s(), .skip = s->skip,
-				 .emit = emit_trial, .emit_ctx = s, .fail_worker = -1 };
+	search_start(s);
 	rc = ops->run(&s->farm);
-	code = rc == -EINTR || search_stop ? EXIT_INTERRUPTED : rc ? EXIT_FAILED : 0;
+	code = search_code(rc);
 	if (!s->o.run.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%-60s\r", "");
 	write_summary(s, code == 0 ? "ok" : code == EXIT_INTERRUPTED ? "interrupted" : "failed",

@@ -61,12 +61,21 @@ struct farm {
 	char err[512];
 	int fail_worker;
 	long fail_pid;
+	/* what the backend ran, for the summary */
+	int jobs;                  /* trials in flight at once: --jobs, or mpi's ranks running trials */
+	int worker_blas_threads;   /* >0: each worker process pinned OpenBLAS to this many threads */
+	int mpi_ranks;             /* >0: the size of MPI_COMM_WORLD */
 };
 
 struct farm_ops {
 	const char *name;
 	const char *summary;
 	const char *(*supported)(const struct search_options *o);   /* NULL or why not */
+	/*
+	 * optional: 0 in a process that only serves trials to another (an MPI rank other than
+	 * 0), which then opens no output and writes no record; NULL: every process writes
+	 */
+	int (*writes_records)(void);
 	/* run every trial not skipped; 0, or a negative errno with f->err */
 	int (*run)(struct farm *f);
 };
@@ -81,6 +90,9 @@ int count_threads(pid_t pid);
 /* farm registry (farm.c) */
 const struct farm_ops *farm_at(size_t i);
 extern const char *const farm_names[];
+extern const struct farm_ops farm_sequential;
+/* the first trial >= from that is not skipped; o->trials when none is left */
+int farm_next_trial(const struct farm *f, int from);
 
 int cmd_search(int argc, char **argv);
 

@@ -1,7 +1,7 @@
 /*
  * Tests of harness/search.c and harness/farm.c: the sampler is a function of (study seed,
  * trial, parameter) alone, stays in its range, the space file is parsed and refused with a
- * message, and the backend table and its name list agree.
+ * message, the backend table and its name list agree, and the trials left after --resume.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -118,6 +118,22 @@ static void test_farm_names_match_table(void **state)
 	assert_null(farm_names[i]);
 }
 
+/* the trials a backend hands out after --resume: those not recorded, in order */
+static void test_next_trial_skips_recorded(void **state)
+{
+	struct search_options o = { .trials = 6 };
+	uint8_t skip[6] = { 1, 0, 0, 1, 1, 0 };
+	struct farm f = { .o = &o, .skip = skip };
+
+	(void)state;
+	assert_int_equal(farm_next_trial(&f, 0), 1);
+	assert_int_equal(farm_next_trial(&f, 2), 2);
+	assert_int_equal(farm_next_trial(&f, 3), 5);
+	assert_int_equal(farm_next_trial(&f, 6), 6);
+	memset(skip, 1, sizeof(skip));
+	assert_int_equal(farm_next_trial(&f, 0), 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +142,7 @@ int main(void)
 		cmocka_unit_test(test_space_file),
 		cmocka_unit_test(test_space_file_refused),
 		cmocka_unit_test(test_farm_names_match_table),
+		cmocka_unit_test(test_next_trial_skips_recorded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
