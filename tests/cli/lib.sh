@@ -3,7 +3,14 @@
 set -u
 EVOPAR=${EVOPAR:-bin/evopar}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# Every run a test starts names $T in its command line (--out, --migration-dir): whatever
+# way the test ends, a time-out included, none of them outlives it.
+cleanup() {
+	pkill -KILL -f -- "$T" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
 passes=0
 fails=0
 
