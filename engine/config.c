@@ -46,5 +46,7 @@ void config_defaults(struct config *cfg)
 		.migrants = 2,
 		.migration_dir = NULL,
 		.migration = MIGRATION_SYNC,
+		.topology = TOPOLOGY_RING,
+		.migrant_select = MIGRANTS_BEST,
 	};
 }

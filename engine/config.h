@@ -62,12 +62,16 @@ struct config {
 	int migrants;             /* networks each island sends per migration */
 	const char *migration_dir;
 	int migration;            /* enum migration_mode */
+	int topology;             /* enum topology: whom an island takes migrants from */
+	int migrant_select;       /* enum migrant_select: which networks an island sends */
 };
 
 enum start_method { START_FORK, START_SPAWN };
 enum transport { TRANSPORT_PIPE, TRANSPORT_SHM };
 enum worker_scope { SCOPE_MUTATE, SCOPE_ALL };
-enum migration_mode { MIGRATION_SYNC, MIGRATION_ASYNC };
+enum migration_mode { MIGRATION_SYNC, MIGRATION_ASYNC, MIGRATION_MPI, MIGRATION_MPI_ASYNC };
+enum topology { TOPOLOGY_RING, TOPOLOGY_FULL };
+enum migrant_select { MIGRANTS_BEST, MIGRANTS_RANDOM };
 
 void config_defaults(struct config *cfg);
 

@@ -14,6 +14,8 @@ enum rng_purpose {
 	RNG_CROSSOVER,    /* gene choices of one child */
 	RNG_EPISODE,      /* start states of the task's episodes */
 	RNG_SEARCH,       /* a hyperparameter of one trial of a search */
+	RNG_MIGRATE,      /* the migrants an island picks at random */
+	RNG_MEASURE,      /* pairs sampled for a measurement (genomic distance) */
 };
 
 struct rng {

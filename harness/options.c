@@ -19,7 +19,9 @@ static const char *const on_off[] = { "off", "on", NULL };
 static const char *const start_names[] = { "fork", "spawn", NULL };
 static const char *const transport_names[] = { "pipe", "shm", NULL };
 static const char *const scope_names[] = { "mutate", "all", NULL };
-static const char *const migration_names[] = { "sync", "async", NULL };
+static const char *const migration_names[] = { "sync", "async", "mpi", "mpi-async", NULL };
+static const char *const topology_names[] = { "ring", "full", NULL };
+static const char *const migrant_select_names[] = { "best", "random", NULL };
 
 #define RUN(field) offsetof(struct run_options, field)
 #define CFG(field) offsetof(struct run_options, cfg.field)
@@ -62,7 +64,9 @@ const struct opt_spec run_opts[] = {
 	{ "migrate-every", OPT_INT, CFG(migrate_every), 1, 1000000, NULL, "islands: generations between migrations" },
 	{ "migrants", OPT_INT, CFG(migrants), 0, 1000000, NULL, "islands: networks each island sends per migration" },
 	{ "migration-dir", OPT_STRING, CFG(migration_dir), 0, 0, NULL, "islands: directory of migration files (none: a temp directory)" },
-	{ "migration", OPT_CHOICE, CFG(migration), 0, 0, migration_names, "islands: a barrier per migration (deterministic) or none" },
+	{ "migration", OPT_CHOICE, CFG(migration), 0, 0, migration_names, "islands: migration files with a barrier (deterministic) or without; MPI messages between mpirun's ranks, with a barrier (mpi, deterministic) or without" },
+	{ "topology", OPT_CHOICE, CFG(topology), 0, 0, topology_names, "islands: take migrants from island i-1 only, or from every other island" },
+	{ "migrant-select", OPT_CHOICE, CFG(migrant_select), 0, 0, migrant_select_names, "islands: send an island's best networks, or networks drawn at random" },
 	{ "out", OPT_STRING, RUN(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the run ends" },
 	{ "sample-ms", OPT_DOUBLE, RUN(sample_ms), 0, 60000, NULL, "period of the thread and process sampler in ms (0: no sampler)" },
 	{ "counters", OPT_CHOICE, RUN(counters), 0, 0, on_off, "PAPI counters over the process tree (off: none are read)" },

@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../engine/distance.h"
 #include "../engine/task.h"
 #include "../strategies/strategy.h"
 #include "counters.h"
@@ -126,9 +127,9 @@ static void collect_stats(const struct population *p, struct gen_stats *g)
 		uint32_t o = p->nets[i].origin < MAX_ORIGINS ? p->nets[i].origin : MAX_ORIGINS - 1;
 
 		g->origin_share[o] += 1.0 / p->n;
-		if ((int)o + 1 > g->origins)
-			g->origins = (int)o + 1;
 	}
+	/* a share for every island, 0 for one whose genomes have all gone */
+	g->origins = p->cfg->islands < MAX_ORIGINS ? p->cfg->islands : MAX_ORIGINS;
 	if (p->cfg->islands < 2 || strcmp(p->cfg->strategy, "islands"))
 		g->origins = 0;
 	g->mean_nodes = nodes / p->n;
@@ -170,6 +171,18 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 	return 0;
 }
 
+static void write_origins(struct jw *w, const struct gen_stats *g)
+{
+	int o;
+
+	if (!g->origins)
+		return;
+	jw_arr_begin(w, "origin_share");
+	for (o = 0; o < g->origins; o++)
+		jw_num(w, NULL, g->origin_share[o]);
+	jw_arr_end(w);
+}
+
 static int write_generation(struct run_state *r, const struct gen_stats *g)
 {
 	struct jw *w = &r->jw;
@@ -190,14 +203,7 @@ static int write_generation(struct run_state *r, const struct gen_stats *g)
 	jw_num(w, "mean_fitness", g->mean);
 	jw_num(w, "mean_nodes", g->mean_nodes);
 	jw_num(w, "mean_conns", g->mean_conns);
-	if (g->origins) {
-		int o;
-
-		jw_arr_begin(w, "origin_share");
-		for (o = 0; o < g->origins; o++)
-			jw_num(w, NULL, g->origin_share[o]);
-		jw_arr_end(w);
-	}
+	write_origins(w, g);
 	jw_end(w);
 	return output_write(&r->out, w);
 }
@@ -215,6 +221,17 @@ static int write_warning(struct run_state *r)
 	jw_end(w);
 	r->strat.warning[0] = 0;
 	return output_write(&r->out, w);
+}
+
+/* The strategy's own records (the islands' migration log), as it wrote them. */
+static int write_strategy_records(struct run_state *r)
+{
+	struct jw raw = { .buf = r->strat.records, .len = r->strat.records_len };
+
+	if (!r->strat.records_len)
+		return 0;
+	r->strat.records_len = 0;
+	return output_write(&r->out, &raw);
 }
 
 /* One line on stderr, redrawn, at most ten times a second; only on a terminal. */
@@ -272,10 +289,18 @@ static int write_summary(struct run_state *r, const char *status, double wall_s)
 	jw_int(w, "gens_done", r->gens_done);
 	jw_num(w, "wall_s", wall_s);
 	jw_num(w, "best_fitness", r->best_ever);
-	if (r->synced)
+	if (r->synced) {
+		struct gen_stats g = { 0 };
+
 		jw_hex64(w, "digest", population_digest(&r->pop));
-	else
+		/* diversity of the final population: how far apart the genomes are, and,
+		   with islands, where they started */
+		jw_num(w, "mean_distance", population_mean_distance(&r->pop));
+		collect_stats(&r->pop, &g);
+		write_origins(w, &g);
+	} else {
 		jw_null(w, "digest");   /* the workers that held the population are gone */
+	}
 	jw_num(w, "cpu_user_s", tv_s(self.ru_utime));
 	jw_num(w, "cpu_sys_s", tv_s(self.ru_stime));
 	jw_num(w, "children_cpu_user_s", tv_s(kids.ru_utime));
@@ -285,7 +310,10 @@ static int write_summary(struct run_state *r, const char *status, double wall_s)
 	 * before it) and its children's, counted once reaped (every strategy reaps in close).
 	 */
 	cpu_s = tv_s(self.ru_utime) - tv_s(r->ru_start.ru_utime) + tv_s(self.ru_stime) -
-		tv_s(r->ru_start.ru_stime) + tv_s(kids.ru_utime) + tv_s(kids.ru_stime);
+		tv_s(r->ru_start.ru_stime) + tv_s(kids.ru_utime) + tv_s(kids.ru_stime) +
+		r->strat.other_cpu_s;
+	if (r->strat.other_cpu_s > 0)
+		jw_num(w, "other_processes_cpu_s", r->strat.other_cpu_s);
 	jw_num(w, "cpu_s", cpu_s);
 	jw_num(w, "cpu_utilisation", wall_s > 0 ? cpu_s / wall_s : 0.0);
 	jw_int(w, "max_rss_kb", self.ru_maxrss);
@@ -310,6 +338,7 @@ static int evolve(struct run_state *r)
 		memset(&g, 0, sizeof(g));
 		rc = run_generation(r, &g);
 		write_warning(r);
+		write_strategy_records(r);
 		if (rc == -EINTR)
 			return EXIT_INTERRUPTED;
 		if (rc) {
@@ -361,6 +390,8 @@ int cmd_run(int argc, char **argv)
 		goto free_state;
 	}
 	r->ops = strategy_find(r->o.cfg.strategy);
+	if (r->ops->resolve)
+		r->ops = r->ops->resolve(&r->o.cfg);
 	if (strategy_ops_check(r->ops, err, sizeof(err)) ||
 	    (r->ops->supported && r->ops->supported(&r->o.cfg))) {
 		fprintf(stderr, "evopar run: --strategy %s: %s\n", r->ops->name,
@@ -369,6 +400,13 @@ int cmd_run(int argc, char **argv)
 	}
 	if (r->o.cfg.blas_threads)
 		openblas_set_num_threads(r->o.cfg.blas_threads);
+	/* a process that takes part without a voice: no records, no progress, no instruments */
+	if (r->ops->writes_records && !r->ops->writes_records(&r->o.cfg)) {
+		r->o.out = "/dev/null";
+		r->o.quiet = 1;
+		r->o.sample_ms = 0;
+		r->o.counters = 0;
+	}
 	code = EXIT_FAILED;
 	if (population_init(&r->pop, &r->o.cfg, err, sizeof(err))) {
 		fprintf(stderr, "evopar run: %s\n", err);
@@ -402,8 +440,10 @@ int cmd_run(int argc, char **argv)
 	} else {
 		code = evolve(r);
 		r->synced = !r->ops->sync || (code != EXIT_FAILED && !r->ops->sync(&r->strat, &r->pop));
+		write_strategy_records(r);
 		if (r->ops->close)
 			r->ops->close(&r->strat);
+		write_strategy_records(r);
 	}
 	sampler_stop(&r->sampler);
 	counters_stop(&r->ctr);
@@ -421,6 +461,7 @@ int cmd_run(int argc, char **argv)
 	sampler_release(&r->sampler);
 	counters_release(&r->ctr);
 	jw_release(&r->jw);
+	free(r->strat.records);
 release_population:
 	population_release(&r->pop);
 free_state:

@@ -1,14 +1,14 @@
 /*
  * islands: K island processes, each evolving its own share of the population with its own
- * selection; every M generations each writes its best networks to a migration file and
- * takes the newest of island i-1 (a ring) in place of its worst. With --island-id I this
- * process is island I alone, for islands started by hand that share a directory.
+ * selection; every M generations each writes its chosen migrants to a migration file and
+ * takes the newest of its sources (island i-1 on a ring, every other island when full) in
+ * place of its worst. With --island-id I this process is island I alone, for islands
+ * started by hand that share a directory. --migration mpi is islands_mpi.c.
  */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../engine/rng.h"
 #include "../engine/serial.h"
-#include "../engine/task.h"
+#include "island.h"
 #include "migration.h"
 #include "proc.h"
 #include "strategy.h"
@@ -49,44 +48,25 @@ struct reply_head {
 	uint32_t n;            /* networks on the island */
 	uint32_t warn_len;     /* bytes of warning text after the head */
 	uint32_t err_len;      /* bytes of error text after the warning */
-	uint32_t pad;
+	uint32_t log_len;      /* bytes of migration records after the error */
 	double io_ms;          /* migration file I/O during this command */
 };
 
-/* What an evaluate reply carries per network, so the main process's records are current. */
-struct net_stat {
-	float fitness;
-	uint32_t origin;
-	uint32_t nodes, conns;
+/* A bad file already reported, so that it is reported once. */
+struct bad_file {
+	int src;
+	struct migration_file f;
 };
 
-struct ranked {
-	float fitness;
-	int index;
-};
-
-/* One island: its share of the population and its migration state. */
-struct island {
-	int id;
-	int k;                          /* islands in the run */
-	struct config cfg;              /* the run's, with this island's seed and size */
-	const struct config *run_cfg;   /* the run's: every island plays the same episodes */
-	struct population pop;          /* its own (worker) or the main one's (--island-id) */
-	int owns_pop;
-	int states_gen;                 /* generation whose start states pop holds; -1: none */
-	struct scratch scratch;
-	struct ranked *rank;            /* pop.n entries */
-	struct net *imm;                /* decoded immigrants, cfg.migrants of them */
-	const struct net **emig;        /* emigrants, best first */
+/* An island whose migrants travel through files. */
+struct file_island {
+	struct island isl;
 	const char *dir;
 	int sync;                       /* take exactly this generation's file, after a barrier */
-	int consumed;                   /* async: a file was taken; last is it */
-	struct migration_file last;
-	struct migration_file bad[MAX_REPORTED];   /* bad files already reported, a ring */
+	char *consumed;                 /* async, per source island: a file was taken; last is it */
+	struct migration_file *last;
+	struct bad_file bad[MAX_REPORTED];   /* a ring */
 	int n_bad;
-	double io_ms;
-	char warning[STRATEGY_ERRLEN];
-	char err[STRATEGY_ERRLEN];
 };
 
 /* The strategy's state in the main process. */
@@ -109,175 +89,65 @@ struct islands {
 	double io_ms;                   /* the slowest island's migration I/O in this round */
 	struct sigaction old_pipe;
 	int pipe_saved;
-	struct island *solo;            /* --island-id: the island this process runs */
+	struct file_island *solo;       /* --island-id: the island this process runs */
 };
 
-__attribute__((format(printf, 3, 4)))
-static void text_append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t at = strlen(buf);
-	va_list ap;
+/* ---- one island and its files, wherever it runs ------------------------------------ */
 
-	if (at && at + 2 < len) {
-		memcpy(buf + at, "; ", 3);
-		at += 2;
-	}
-	if (at + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + at, len - at, fmt, ap);
-	va_end(ap);
+static int file_island_init(struct file_island *fi, const struct config *run_cfg, int id,
+			    int n, const char *dir, int sync)
+{
+	int rc = island_init(&fi->isl, run_cfg, id, n);
+
+	fi->dir = dir;
+	fi->sync = sync;
+	fi->n_bad = 0;
+	fi->consumed = calloc((size_t)run_cfg->islands, 1);
+	fi->last = calloc((size_t)run_cfg->islands, sizeof(*fi->last));
+	return rc ? rc : fi->consumed && fi->last ? 0 : -ENOMEM;
 }
 
-/* Islands draw from streams of their own, apart from each other and from a plain run. */
-static uint64_t island_seed(uint64_t seed, int id)
+static void file_island_release(struct file_island *fi)
 {
-	return rng_mix64(seed ^ (0x632be59bd9b4e019ULL * (uint64_t)(id + 1)));
+	free(fi->consumed);
+	free(fi->last);
+	island_release(&fi->isl);
 }
 
-static int island_lo(int i, int k, int pop)
+/* Write the chosen migrants; a failure to write is a migration lost, not a failed run. */
+static void island_emigrate(struct file_island *fi, int gen)
 {
-	return (int)((long long)i * pop / k);
-}
-
-static int migrates(const struct island *isl, int gen)
-{
-	return isl->cfg.migrants > 0 && isl->k > 1 && (gen + 1) % isl->cfg.migrate_every == 0;
-}
-
-/* ---- one island, wherever it runs ------------------------------------------------ */
-
-static int island_init(struct island *isl, const struct config *run_cfg, int id, int n,
-		       const char *dir, int sync)
-{
-	int i;
-
-	memset(isl, 0, sizeof(*isl));
-	isl->id = id;
-	isl->k = run_cfg->islands;
-	isl->cfg = *run_cfg;
-	isl->cfg.seed = island_seed(run_cfg->seed, id);
-	isl->cfg.pop = n;
-	isl->run_cfg = run_cfg;
-	isl->states_gen = -1;
-	isl->dir = dir;
-	isl->sync = sync;
-	isl->rank = calloc((size_t)n, sizeof(*isl->rank));
-	isl->imm = calloc((size_t)run_cfg->migrants + 1, sizeof(*isl->imm));
-	isl->emig = calloc((size_t)run_cfg->migrants + 1, sizeof(*isl->emig));
-	if (!isl->rank || !isl->imm || !isl->emig)
-		return -ENOMEM;
-	for (i = 0; i < run_cfg->migrants; i++)
-		net_init(&isl->imm[i]);
-	return 0;
-}
-
-static void island_release(struct island *isl)
-{
-	int i;
-
-	for (i = 0; isl->imm && i < isl->cfg.migrants; i++)
-		net_release(&isl->imm[i]);
-	free(isl->imm);
-	free(isl->emig);
-	free(isl->rank);
-	scratch_release(&isl->scratch);
-	if (isl->owns_pop)
-		population_release(&isl->pop);
-}
-
-/* In a worker: move this island's networks out of the population the fork copied. */
-static int island_take_share(struct island *isl, const struct population *p, int lo, int hi)
-{
-	struct population *q = &isl->pop;
-	int j, n = hi - lo;
-
-	q->cfg = &isl->cfg;
-	q->task = p->task;
-	q->n = n;
-	q->nets = calloc((size_t)n, sizeof(*q->nets));
-	q->next = calloc((size_t)n, sizeof(*q->next));
-	q->plan = calloc((size_t)n, sizeof(*q->plan));
-	q->episode_states = calloc((size_t)isl->cfg.episodes * (size_t)p->task->state_floats + 1,
-				   sizeof(float));
-	isl->owns_pop = 1;
-	if (!q->nets || !q->next || !q->plan || !q->episode_states)
-		return -ENOMEM;
-	/* a shallow move: the copy in the forked population is never touched again */
-	for (j = 0; j < n; j++)
-		q->nets[j] = p->nets[lo + j];
-	return 0;
-}
-
-static void island_begin(struct island *isl, int gen)
-{
-	isl->pop.gen = gen;
-	if (isl->states_gen != gen) {
-		isl->pop.task->make_states(isl->pop.episode_states, isl->run_cfg, gen);
-		isl->states_gen = gen;
-	}
-}
-
-/* best first; ties keep the lower index first, as selection does */
-static int best_first(const void *pa, const void *pb)
-{
-	const struct ranked *a = pa, *b = pb;
-
-	if (a->fitness != b->fitness)
-		return a->fitness > b->fitness ? -1 : 1;
-	return a->index - b->index;
-}
-
-static void island_rank(struct island *isl)
-{
-	int i;
-
-	for (i = 0; i < isl->pop.n; i++)
-		isl->rank[i] = (struct ranked){ isl->pop.nets[i].fitness, i };
-	qsort(isl->rank, (size_t)isl->pop.n, sizeof(*isl->rank), best_first);
-}
-
-/* Write the best migrants; a failure to write is a migration lost, not a failed run. */
-static void island_emigrate(struct island *isl, int gen)
-{
+	struct island *isl = &fi->isl;
 	double t = proc_now_s();
 	char why[STRATEGY_ERRLEN];
-	int i, m = isl->cfg.migrants;
 
-	if (!migrates(isl, gen))
+	if (!island_migrates(&isl->cfg, gen))
 		return;
-	island_rank(isl);
-	for (i = 0; i < m; i++)
-		isl->emig[i] = &isl->pop.nets[isl->rank[i].index];
-	if (migration_write(isl->dir, isl->id, gen, isl->emig, m, why, sizeof(why)))
+	island_pick_emigrants(isl, gen);
+	if (migration_write(fi->dir, isl->id, gen, isl->emig, isl->cfg.migrants, why, sizeof(why)))
 		text_append(isl->warning, sizeof(isl->warning),
 			    "island %d: migrants of generation %d not written: %s", isl->id, gen, why);
 	isl->io_ms += (proc_now_s() - t) * 1e3;
 }
 
-/* Networks of another shape (islands started with other --mode, --task or --hidden). */
-static int island_fits(const struct island *isl, const struct net *n)
-{
-	if (n->mode != isl->cfg.mode || n->n_in != (uint32_t)isl->pop.task->n_in ||
-	    n->n_out != (uint32_t)isl->pop.task->n_out)
-		return 0;
-	return n->mode != MODE_STATIC || n->hidden == (uint32_t)isl->cfg.hidden;
-}
-
-/* Decode one file into imm[]; the number of migrants, or 0 with the reason in why. */
-static int island_load(struct island *isl, const char *path, int src, int want_gen,
+/*
+ * Decode one file into the next free immigrant slots; the number of migrants, or 0 with the
+ * reason in why. *sent gets the generation the file was written in.
+ */
+static int island_load(struct island *isl, const char *path, int src, int want_gen, int *sent,
 		       char *why, size_t whylen)
 {
-	int count = 0, gen, i;
+	struct net *to = isl->imm + isl->n_imm;
+	int count = 0, i;
 
-	if (migration_read(path, src, isl->imm, isl->cfg.migrants, &count, &gen, why, whylen))
+	if (migration_read(path, src, to, isl->cfg.migrants, &count, sent, why, whylen))
 		return 0;
-	if (want_gen >= 0 && gen != want_gen) {
-		snprintf(why, whylen, "holds generation %d, expected %d", gen, want_gen);
+	if (want_gen >= 0 && *sent != want_gen) {
+		snprintf(why, whylen, "holds generation %d, expected %d", *sent, want_gen);
 		return 0;
 	}
 	for (i = 0; i < count; i++)
-		if (!island_fits(isl, &isl->imm[i])) {
+		if (!island_fits(isl, &to[i])) {
 			snprintf(why, whylen, "networks of another shape (--mode, --task or --hidden)");
 			return 0;
 		}
@@ -286,25 +156,26 @@ static int island_load(struct island *isl, const char *path, int src, int want_g
 	return count;
 }
 
-static int seen_bad(const struct island *isl, const struct migration_file *f)
+static int seen_bad(const struct file_island *fi, int src, const struct migration_file *f)
 {
-	int i, n = isl->n_bad < MAX_REPORTED ? isl->n_bad : MAX_REPORTED;
+	int i, n = fi->n_bad < MAX_REPORTED ? fi->n_bad : MAX_REPORTED;
 
 	for (i = 0; i < n; i++)
-		if (isl->bad[i].gen == f->gen && !migration_newer(f, &isl->bad[i]) &&
-		    !migration_newer(&isl->bad[i], f))
+		if (fi->bad[i].src == src && fi->bad[i].f.gen == f->gen &&
+		    !migration_newer(f, &fi->bad[i].f) && !migration_newer(&fi->bad[i].f, f))
 			return 1;
 	return 0;
 }
 
 /* sync: exactly src's file of this generation, which the barrier says is complete */
-static int island_take_exact(struct island *isl, int src, int gen)
+static int island_take_exact(struct file_island *fi, int src, int gen, int *sent)
 {
+	struct island *isl = &fi->isl;
 	char path[PATH_MAX + 64], why[STRATEGY_ERRLEN];
 	int count;
 
-	migration_path(path, sizeof(path), isl->dir, src, gen);
-	count = island_load(isl, path, src, gen, why, sizeof(why));
+	migration_path(path, sizeof(path), fi->dir, src, gen);
+	count = island_load(isl, path, src, gen, sent, why, sizeof(why));
 	if (!count)
 		text_append(isl->warning, sizeof(isl->warning),
 			    "island %d: migrant file %s skipped: %s", isl->id, path, why);
@@ -316,28 +187,29 @@ static int island_take_exact(struct island *isl, int src, int gen)
  * place, not by generation, so a stale file of an earlier run in the same directory is at
  * worst taken once and never hides the files this run writes. A bad file is reported once.
  */
-static int island_take_newest(struct island *isl, int src)
+static int island_take_newest(struct file_island *fi, int src, int *sent)
 {
+	struct island *isl = &fi->isl;
 	struct migration_file *files;
 	char path[PATH_MAX + 64], why[STRATEGY_ERRLEN];
 	int n, i, count = 0;
 
-	if (migration_list(isl->dir, src, &files, &n, why, sizeof(why))) {
+	if (migration_list(fi->dir, src, &files, &n, why, sizeof(why))) {
 		text_append(isl->warning, sizeof(isl->warning), "island %d: %s", isl->id, why);
 		return 0;
 	}
 	for (i = 0; i < n && !count; i++) {
-		if (isl->consumed && !migration_newer(&files[i], &isl->last))
+		if (fi->consumed[src] && !migration_newer(&files[i], &fi->last[src]))
 			break;
-		if (seen_bad(isl, &files[i]))
+		if (seen_bad(fi, src, &files[i]))
 			continue;
-		migration_path(path, sizeof(path), isl->dir, src, files[i].gen);
-		count = island_load(isl, path, src, -1, why, sizeof(why));
+		migration_path(path, sizeof(path), fi->dir, src, files[i].gen);
+		count = island_load(isl, path, src, -1, sent, why, sizeof(why));
 		if (count) {
-			isl->last = files[i];
-			isl->consumed = 1;
+			fi->last[src] = files[i];
+			fi->consumed[src] = 1;
 		} else {
-			isl->bad[isl->n_bad++ % MAX_REPORTED] = files[i];
+			fi->bad[fi->n_bad++ % MAX_REPORTED] = (struct bad_file){ src, files[i] };
 			text_append(isl->warning, sizeof(isl->warning),
 				    "island %d: migrant file %s skipped: %s", isl->id, path, why);
 		}
@@ -346,78 +218,39 @@ static int island_take_newest(struct island *isl, int src)
 	return count;
 }
 
-/* Immigrants take the places of the worst networks, with the fitness they were sent with. */
-static int island_immigrate(struct island *isl, int gen)
+/* Take every source's migrants, log them, and put them in place of the worst. */
+static int island_immigrate(struct file_island *fi, int gen)
 {
+	struct island *isl = &fi->isl;
 	double t = proc_now_s();
-	int src = (isl->id + isl->k - 1) % isl->k, count, j, rc = 0;
+	int i, src, sent, count, rc = 0;
 
-	if (!migrates(isl, gen))
+	if (!island_migrates(&isl->cfg, gen))
 		return 0;
-	count = isl->sync ? island_take_exact(isl, src, gen) : island_take_newest(isl, src);
-	if (count) {
-		island_rank(isl);
-		for (j = 0; j < count && !rc; j++) {
-			struct net *slot = &isl->pop.nets[isl->rank[isl->pop.n - 1 - j].index];
-
-			rc = net_copy(slot, &isl->imm[j]);
-			slot->elite = 0;
-		}
+	for (i = 0; i < isl->n_sources && !rc; i++) {
+		src = isl->sources[i];
+		count = fi->sync ? island_take_exact(fi, src, gen, &sent) :
+				   island_take_newest(fi, src, &sent);
+		if (count)
+			rc = island_log_arrival(isl, gen, src, sent, isl->n_imm, count);
+		isl->n_imm += count;
 	}
+	if (rc)
+		island_failed(isl, "logging migrants", rc);
+	else
+		rc = island_replace_worst(isl);
 	isl->io_ms += (proc_now_s() - t) * 1e3;
-	if (rc)
-		snprintf(isl->err, sizeof(isl->err), "taking migrants: %s", strerror(-rc));
 	return rc;
 }
 
-static int island_failed(struct island *isl, const char *what, int rc)
-{
-	snprintf(isl->err, sizeof(isl->err), "%s: %s", what, strerror(-rc));
-	return rc;
-}
-
-static int island_mutate(struct island *isl, int gen)
-{
-	island_begin(isl, gen);
-	engine_mutate_range(&isl->pop, 0, isl->pop.n);
-	return 0;
-}
-
-static int island_prepare(struct island *isl, int gen)
+static int island_resample(struct file_island *fi, int gen, int write_first)
 {
 	int rc;
 
-	island_begin(isl, gen);
-	rc = engine_prepare_range(&isl->pop, &isl->scratch, 0, isl->pop.n);
-	return rc ? island_failed(isl, "prepare", rc) : 0;
-}
-
-static int island_evaluate(struct island *isl, int gen)
-{
-	int rc;
-
-	island_begin(isl, gen);
-	rc = engine_evaluate_range(&isl->pop, &isl->scratch, 0, isl->pop.n);
-	return rc ? island_failed(isl, "evaluate", rc) : 0;
-}
-
-/* Selection within the island: the global plan of the main process is not used. */
-static int island_resample(struct island *isl, int gen, int write_first)
-{
-	int rc;
-
-	island_begin(isl, gen);
 	if (write_first)
-		island_emigrate(isl, gen);
-	rc = island_immigrate(isl, gen);
-	if (rc)
-		return rc;
-	engine_select(&isl->pop);
-	rc = engine_build_children(&isl->pop, 0, isl->pop.n);
-	if (rc)
-		return island_failed(isl, "resample", rc);
-	population_swap(&isl->pop);
-	return 0;
+		island_emigrate(fi, gen);
+	rc = island_immigrate(fi, gen);
+	return rc ? rc : island_breed(&fi->isl, gen);
 }
 
 /* ---- the island's worker process ---------------------------------------------------- */
@@ -458,31 +291,13 @@ static int outbuf_put(struct outbuf *o, const void *p, size_t n)
 	return 0;
 }
 
-static void net_size(const struct net *n, uint32_t *nodes, uint32_t *conns)
-{
-	if (n->mode == MODE_STATIC) {
-		*nodes = n->n_in + 1 + 2 * n->hidden + n->n_out;
-		*conns = n->n_weights;
-	} else {
-		*nodes = n->n_nodes;
-		*conns = n->n_conns;
-	}
-}
-
 static int body_stats(const struct island *isl, struct outbuf *o)
 {
 	struct net_stat *st = outbuf_room(o, (size_t)isl->pop.n * sizeof(*st));
-	int j;
 
 	if (!st)
 		return -ENOMEM;
-	for (j = 0; j < isl->pop.n; j++) {
-		const struct net *n = &isl->pop.nets[j];
-		struct net_stat v = { .fitness = n->fitness, .origin = n->origin };
-
-		net_size(n, &v.nodes, &v.conns);
-		memcpy(&st[j], &v, sizeof(v));
-	}
+	island_stats(isl, st);
 	return 0;
 }
 
@@ -500,8 +315,10 @@ static int body_nets(const struct island *isl, struct outbuf *o)
 	return 0;
 }
 
-static int island_command(struct island *isl, uint32_t cmd, int gen)
+static int island_command(struct file_island *fi, uint32_t cmd, int gen)
 {
+	struct island *isl = &fi->isl;
+
 	switch (cmd) {
 	case CMD_MUTATE:
 		return island_mutate(isl, gen);
@@ -510,10 +327,10 @@ static int island_command(struct island *isl, uint32_t cmd, int gen)
 	case CMD_EVALUATE:
 		return island_evaluate(isl, gen);
 	case CMD_EMIGRATE:
-		island_emigrate(isl, gen);
+		island_emigrate(fi, gen);
 		return 0;
 	case CMD_RESAMPLE:
-		return island_resample(isl, gen, !isl->sync);
+		return island_resample(fi, gen, !fi->sync);
 	case CMD_SYNC:
 		return 0;
 	}
@@ -521,16 +338,18 @@ static int island_command(struct island *isl, uint32_t cmd, int gen)
 	return -EBADMSG;
 }
 
-/* Run one command and send its reply: head, warning, error, then the body. */
-static int island_serve(struct island *isl, int out_fd, uint32_t cmd, int gen, struct outbuf *o)
+/* Run one command and send its reply: head, warning, error, migration log, then the body. */
+static int island_serve(struct file_island *fi, int out_fd, uint32_t cmd, int gen,
+			struct outbuf *o)
 {
+	struct island *isl = &fi->isl;
 	struct reply_head h = { .gen = (uint32_t)gen, .n = (uint32_t)isl->pop.n };
 	struct msg_header mh;
 	int rc;
 
 	isl->io_ms = 0;
 	isl->err[0] = 0;
-	rc = island_command(isl, cmd, gen);
+	rc = island_command(fi, cmd, gen);
 	/* room for the message header: the reply leaves in one write, not two */
 	o->len = sizeof(struct msg_header);
 	if (!outbuf_room(o, 0))
@@ -538,11 +357,13 @@ static int island_serve(struct island *isl, int out_fd, uint32_t cmd, int gen, s
 	h.status = (uint32_t)-rc;
 	h.warn_len = (uint32_t)strlen(isl->warning);
 	h.err_len = rc ? (uint32_t)strlen(isl->err) : 0;
+	h.log_len = (uint32_t)isl->log_len;
 	h.io_ms = isl->io_ms;
 	if (outbuf_put(o, &h, sizeof(h)) || outbuf_put(o, isl->warning, h.warn_len) ||
-	    outbuf_put(o, isl->err, h.err_len))
+	    outbuf_put(o, isl->err, h.err_len) || outbuf_put(o, isl->log, h.log_len))
 		return -ENOMEM;
 	isl->warning[0] = 0;
+	isl->log_len = 0;
 	if (!rc && cmd == CMD_EVALUATE && body_stats(isl, o))
 		return -ENOMEM;
 	if (!rc && cmd == CMD_SYNC && body_nets(isl, o))
@@ -582,7 +403,7 @@ static int island_fault(const struct fault *f, int id, uint32_t cmd, int gen, in
 }
 
 /* The command loop of island id; the main process closing the pipe ends it. */
-static int island_loop(struct island *isl, const struct fault *f, int in_fd, int out_fd)
+static int island_loop(struct file_island *fi, const struct fault *f, int in_fd, int out_fd)
 {
 	struct outbuf o = { 0 };
 	uint8_t junk[64];
@@ -605,10 +426,10 @@ static int island_loop(struct island *isl, const struct fault *f, int in_fd, int
 			break;
 		}
 		memcpy(&c, in, sizeof(c));
-		if (island_fault(f, isl->id, h.type, (int)c.gen, last) == FAULT_GARBAGE)
+		if (island_fault(f, fi->isl.id, h.type, (int)c.gen, last) == FAULT_GARBAGE)
 			rc = fd_write_full(out_fd, junk, sizeof(junk), 0);
 		else
-			rc = island_serve(isl, out_fd, h.type, (int)c.gen, &o);
+			rc = island_serve(fi, out_fd, h.type, (int)c.gen, &o);
 		if (rc)
 			break;
 	}
@@ -620,19 +441,19 @@ static int island_loop(struct island *isl, const struct fault *f, int in_fd, int
 static int island_worker(void *ctx, int in_fd, int out_fd, int id)
 {
 	struct islands *d = ctx;
-	struct island isl;
+	struct file_island fi;
 	struct fault f;
 	char err[256];
 	int rc;
 
 	fault_parse(d->cfg->inject_fault, &f, err, sizeof(err));   /* supported() checked it */
-	rc = island_init(&isl, d->cfg, id, d->lo[id + 1] - d->lo[id], d->dir,
-			 d->cfg->migration == MIGRATION_SYNC);
+	rc = file_island_init(&fi, d->cfg, id, d->lo[id + 1] - d->lo[id], d->dir,
+			      d->cfg->migration == MIGRATION_SYNC);
 	if (!rc)
-		rc = island_take_share(&isl, d->p, d->lo[id], d->lo[id + 1]);
+		rc = island_take_share(&fi.isl, d->p, d->lo[id], d->lo[id + 1]);
 	if (!rc)
-		rc = island_loop(&isl, &f, in_fd, out_fd);
-	island_release(&isl);
+		rc = island_loop(&fi, &f, in_fd, out_fd);
+	file_island_release(&fi);
 	return rc ? 1 : 0;
 }
 
@@ -694,15 +515,7 @@ static int island_body(struct islands *d, struct population *p, int i, uint32_t 
 			snprintf(why, whylen, "garbled reply: %zu bytes of fitness for %d networks", len, n);
 			return -EBADMSG;
 		}
-		for (j = 0; j < n; j++) {
-			struct net_stat v;
-
-			memcpy(&v, body + (size_t)j * sizeof(v), sizeof(v));
-			p->nets[lo + j].fitness = v.fitness;
-			p->nets[lo + j].origin = v.origin;
-			d->nodes += v.nodes;
-			d->conns += v.conns;
-		}
+		island_apply_stats(p->nets + lo, body, n, &d->nodes, &d->conns);
 		return 0;
 	}
 	if (cmd == CMD_SYNC) {
@@ -743,7 +556,8 @@ static int island_reply(struct strategy *s, struct islands *d, struct population
 	memcpy(&h, d->buf, sizeof(h));
 	rest = mh.len - sizeof(h);
 	if (h.gen != (uint32_t)p->gen || h.n != (uint32_t)(d->lo[i + 1] - d->lo[i]) ||
-	    (size_t)h.warn_len + h.err_len > rest || h.status > 4095) {
+	    (size_t)h.warn_len + h.err_len + h.log_len > rest || h.status > 4095 ||
+	    (h.log_len && d->buf[sizeof(h) + h.warn_len + h.err_len + h.log_len - 1] != '\n')) {
 		snprintf(why, sizeof(why), "garbled reply head (generation %u, %u networks)", h.gen, h.n);
 		return island_lost(s, d, i, phase, p->gen, -EBADMSG, why);
 	}
@@ -757,7 +571,10 @@ static int island_reply(struct strategy *s, struct islands *d, struct population
 	}
 	if (h.io_ms > d->io_ms)
 		d->io_ms = h.io_ms;
-	rest -= (size_t)h.warn_len + h.err_len;
+	if (h.log_len && strategy_add_records(s, (const char *)d->buf + sizeof(h) + h.warn_len +
+					      h.err_len, h.log_len))
+		return island_lost(s, d, i, phase, p->gen, -ENOMEM, "keeping its migration log");
+	rest -= (size_t)h.warn_len + h.err_len + h.log_len;
 	rc = island_body(d, p, i, cmd, d->buf + mh.len - rest, rest, why, sizeof(why));
 	return rc ? island_lost(s, d, i, phase, p->gen, rc, why) : 0;
 }
@@ -833,36 +650,36 @@ static int islands_round(struct strategy *s, struct islands *d, struct populatio
 	return 0;
 }
 
-static int islands_migration_gen(const struct islands *d, int gen)
-{
-	const struct config *c = d->cfg;
-
-	return c->migrants > 0 && d->k > 1 && (gen + 1) % c->migrate_every == 0;
-}
 
 /* ---- --island-id: one island in this process ------------------------------------ */
 
 /* The island works on the harness's arrays; resample swaps them, so they go back after. */
-static struct island *solo_enter(struct islands *d, struct population *p)
+static struct file_island *solo_enter(struct islands *d, struct population *p)
 {
-	struct island *isl = d->solo;
+	struct island *isl = &d->solo->isl;
 
 	isl->pop.nets = p->nets;
 	isl->pop.next = p->next;
 	isl->pop.plan = p->plan;
 	isl->pop.episode_states = p->episode_states;
-	return isl;
+	return d->solo;
 }
 
 static int solo_done(struct strategy *s, struct islands *d, struct population *p, int rc)
 {
-	struct island *isl = d->solo;
+	struct island *isl = &d->solo->isl;
 
 	p->nets = isl->pop.nets;
 	p->next = isl->pop.next;
 	if (isl->warning[0]) {
 		text_append(s->warning, sizeof(s->warning), "%s", isl->warning);
 		isl->warning[0] = 0;
+	}
+	if (!rc && isl->log_len) {
+		rc = strategy_add_records(s, isl->log, isl->log_len);
+		if (rc)
+			island_failed(isl, "keeping the migration log", rc);
+		isl->log_len = 0;
 	}
 	if (rc)
 		snprintf(s->err, sizeof(s->err), "island %d: %.480s", isl->id, isl->err);
@@ -878,7 +695,7 @@ static int islands_mutate(struct strategy *s, struct population *p)
 	struct islands *d = s->data;
 
 	if (d->solo)
-		return solo_done(s, d, p, island_mutate(solo_enter(d, p), p->gen));
+		return solo_done(s, d, p, island_mutate(&solo_enter(d, p)->isl, p->gen));
 	return islands_round(s, d, p, CMD_MUTATE, PHASE_MUTATE);
 }
 
@@ -887,7 +704,7 @@ static int islands_prepare(struct strategy *s, struct population *p)
 	struct islands *d = s->data;
 
 	if (d->solo)
-		return solo_done(s, d, p, island_prepare(solo_enter(d, p), p->gen));
+		return solo_done(s, d, p, island_prepare(&solo_enter(d, p)->isl, p->gen));
 	return islands_round(s, d, p, CMD_PREPARE, PHASE_PREPARE);
 }
 
@@ -896,7 +713,7 @@ static int islands_evaluate(struct strategy *s, struct population *p)
 	struct islands *d = s->data;
 
 	if (d->solo)
-		return solo_done(s, d, p, island_evaluate(solo_enter(d, p), p->gen));
+		return solo_done(s, d, p, island_evaluate(&solo_enter(d, p)->isl, p->gen));
 	d->nodes = d->conns = 0;
 	return islands_round(s, d, p, CMD_EVALUATE, PHASE_EVALUATE);
 }
@@ -909,7 +726,7 @@ static int islands_resample(struct strategy *s, struct population *p)
 
 	if (d->solo)
 		return solo_done(s, d, p, island_resample(solo_enter(d, p), p->gen, 1));
-	if (d->cfg->migration == MIGRATION_SYNC && islands_migration_gen(d, p->gen)) {
+	if (d->cfg->migration == MIGRATION_SYNC && island_migrates(d->cfg, p->gen)) {
 		rc = islands_round(s, d, p, CMD_EMIGRATE, PHASE_RESAMPLE);
 		if (rc)
 			return rc;
@@ -952,19 +769,10 @@ static void islands_sizes(struct strategy *s, const struct population *p, double
 static const char *islands_supported(const struct config *c)
 {
 	static char why[256];
-	int smallest = c->pop / c->islands;
 	struct fault f;
 
-	if (smallest < 2) {
-		snprintf(why, sizeof(why), "--islands %d leaves fewer than 2 networks per island "
-			 "with --pop %d", c->islands, c->pop);
+	if (island_config_check(c, why, sizeof(why)))
 		return why;
-	}
-	if (c->migrants >= smallest) {
-		snprintf(why, sizeof(why), "--migrants %d: expected fewer than the %d networks of "
-			 "the smallest island", c->migrants, smallest);
-		return why;
-	}
 	if (c->island_id >= c->islands) {
 		snprintf(why, sizeof(why), "--island-id %d: expected less than --islands %d",
 			 c->island_id, c->islands);
@@ -1033,12 +841,12 @@ static int solo_open(struct strategy *s, struct islands *d, struct population *p
 	if (rc)
 		return rc;
 	d->solo = calloc(1, sizeof(*d->solo));
-	if (!d->solo || island_init(d->solo, c, id, p->n, d->dir, 0)) {
+	if (!d->solo || file_island_init(d->solo, c, id, p->n, d->dir, 0)) {
 		snprintf(s->err, sizeof(s->err), "islands: out of memory");
 		return -ENOMEM;
 	}
-	d->solo->pop = *p;
-	d->solo->pop.cfg = &d->solo->cfg;
+	d->solo->isl.pop = *p;
+	d->solo->isl.pop.cfg = &d->solo->isl.cfg;
 	if (c->migration == MIGRATION_SYNC)
 		snprintf(s->warning, sizeof(s->warning), "--island-id: migration is async (islands "
 			 "started by hand have no coordinator to hold a barrier)");
@@ -1131,7 +939,7 @@ static void islands_close(struct strategy *s)
 		return;
 	islands_stop(d);
 	if (d->solo) {
-		island_release(d->solo);
+		file_island_release(d->solo);
 		free(d->solo);
 	}
 	if (d->dir[0] && d->own_dir)
@@ -1151,9 +959,18 @@ static void islands_close(struct strategy *s)
 	s->data = NULL;
 }
 
+/* --migration mpi has hooks of its own: islands_mpi.c */
+static const struct strategy_ops *islands_resolve(const struct config *c)
+{
+	if (c->migration == MIGRATION_MPI || c->migration == MIGRATION_MPI_ASYNC)
+		return &strategy_islands_mpi;
+	return &strategy_islands;
+}
+
 const struct strategy_ops strategy_islands = {
 	.name = "islands",
-	.summary = "K island processes, own selection, best migrants through files every M gens",
+	.summary = "K island processes, own selection, migrants every M gens through files or MPI",
+	.resolve = islands_resolve,
 	.supported = islands_supported,
 	.open = islands_open,
 	.mutate = islands_mutate,

@@ -20,8 +20,7 @@ void migration_path(char *buf, size_t len, const char *dir, int island, int gen)
 	snprintf(buf, len, "%s/island-%d-gen-%d.mig", dir, island, gen);
 }
 
-/* The whole file in memory; *len gets its size. NULL when out of memory. */
-static uint8_t *migration_encode(int island, int gen, const struct net *const *nets, int count,
+uint8_t *migration_encode(int island, int gen, const struct net *const *nets, int count,
 				 size_t *len)
 {
 	size_t payload = 0, at = MIGRATION_HEADER;

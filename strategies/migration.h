@@ -28,6 +28,9 @@ struct migration_file {
 };
 
 void migration_path(char *buf, size_t len, const char *dir, int island, int gen);
+/* the whole file in memory (also an MPI message's payload); *len gets its size; NULL: no memory */
+uint8_t *migration_encode(int island, int gen, const struct net *const *nets, int count,
+			  size_t *len);
 /* write nets[0..count) as island's file for gen; 0 or -errno with a message */
 int migration_write(const char *dir, int island, int gen, const struct net *const *nets,
 		    int count, char *err, size_t errlen);

@@ -58,6 +58,8 @@ int msg_recv(int fd, struct msg_header *h, uint8_t **buf, size_t *cap, size_t ma
 	     double deadline);
 
 double proc_now_s(void);
+/* is pid (on this machine) running? A zombie is not. */
+int proc_alive(pid_t pid);
 /* set by the harness's stop-signal handler: long waits give up with -EINTR */
 extern volatile sig_atomic_t proc_stop_requested;
 

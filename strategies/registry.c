@@ -1,7 +1,9 @@
 /*
  * The strategy registry: a static table, one line per strategy, found by name.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proc.h"
@@ -55,4 +57,24 @@ int strategy_ops_check(const struct strategy_ops *ops, char *err, size_t errlen)
 void strategy_request_stop(int sig)
 {
 	proc_stop_requested = sig;
+}
+
+int strategy_add_records(struct strategy *s, const char *text, size_t len)
+{
+	if (s->records_len + len + 1 > s->records_cap) {
+		size_t cap = s->records_cap ? s->records_cap : 1024;
+		char *b;
+
+		while (cap < s->records_len + len + 1)
+			cap *= 2;
+		b = realloc(s->records, cap);
+		if (!b)
+			return -ENOMEM;
+		s->records = b;
+		s->records_cap = cap;
+	}
+	memcpy(s->records + s->records_len, text, len);
+	s->records_len += len;
+	s->records[s->records_len] = 0;
+	return 0;
 }

@@ -29,16 +29,29 @@ struct strategy {
 	int fail_worker;
 	long fail_pid;
 	int fail_signal;
+	/* records of the strategy's own (JSON objects, one a line: the islands' migration log);
+	   the harness writes them after each phase and at the end, then empties the buffer */
+	char *records;
+	size_t records_len, records_cap;
+	/* CPU seconds of the run's processes that are not this one's children (the other MPI
+	   ranks), as the strategy measured them; the summary adds them to the run's */
+	double other_cpu_s;
 };
 
 /*
  * Every hook returns 0 or a negative errno value with a message in s->err. Resample gets the
  * population with p->plan already filled by engine_select(); it builds p->next and swaps.
- * supported, open, sync, sizes and close may be NULL.
+ * resolve, writes_records, supported, open, sync, sizes and close may be NULL.
  */
 struct strategy_ops {
 	const char *name;                  /* as typed on the command line */
 	const char *summary;               /* one line for `evopar list` */
+	/* the ops that run this config, where a mode of the strategy has hooks of its own in
+	   another file (islands --migration mpi); asked first, before supported */
+	const struct strategy_ops *(*resolve)(const struct config *cfg);
+	/* 0 in a process that takes part in the run but neither writes records nor prints
+	   (an MPI rank other than 0); asked before the output opens */
+	int (*writes_records)(const struct config *cfg);
 	const char *(*supported)(const struct config *cfg);  /* NULL, or why it cannot run */
 	int (*open)(struct strategy *s, struct population *p);
 	int (*mutate)(struct strategy *s, struct population *p);
@@ -57,6 +70,8 @@ void strategy_request_stop(int sig);   /* async-signal-safe: long waits end with
 const struct strategy_ops *strategy_find(const char *name);
 const struct strategy_ops *strategy_at(size_t i);     /* NULL past the end */
 int strategy_ops_check(const struct strategy_ops *ops, char *err, size_t errlen);
+/* append complete records (JSON objects ending in newlines) to s->records; 0 or -ENOMEM */
+int strategy_add_records(struct strategy *s, const char *text, size_t len);
 
 /* The plain loops every strategy can fall back on (sequential.c). */
 int sequential_mutate(struct strategy *s, struct population *p);

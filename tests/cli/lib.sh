@@ -21,6 +21,24 @@ check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
 # the value of a JSON field in the last record of a file (or stdin)
 field() { python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; print(r.get(sys.argv[2], ""))' "$1" "$2"; }
 
+# seconds since the epoch, and whether $2 - $1 < $3 (a run ended in time)
+now() { date +%s.%N; }
+elapsed_below() { python3 -c 'import sys; sys.exit(not float(sys.argv[2]) - float(sys.argv[1]) < float(sys.argv[3]))' "$@"; }
+# no process of the run left: every one of them has the unique marker $1 on its command line
+none_left() { ! pgrep -f "$1" >/dev/null; }
+# the value of a field of the summary record, for checks on failed runs
+summary() { python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; assert r["type"]=="summary"; print(r.get(sys.argv[2], ""))' "$1" "$2"; }
+# every line is a whole JSON record: meta first, generations 0..N-1 in order, a summary last
+records_intact() {
+	python3 - "$1" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert recs[0]["type"] == "meta" and recs[-1]["type"] == "summary"
+gens = [r["gen"] for r in recs if r["type"] == "generation"]
+assert gens == list(range(len(gens))) and len(gens) == recs[-1]["gens_done"]
+PY
+}
+
 finish() {
 	echo "$(basename "$0"): $passes passed, $fails failed"
 	[ "$fails" = 0 ]

@@ -7,22 +7,6 @@
 ISL=("$EVOPAR" run --quiet --strategy islands --pop 40 --steps 200)
 # a simple command, so that $! of `"${ISL[@]}" ... &` is evopar itself, not a subshell
 run() { "${ISL[@]}" "$@"; }
-now() { date +%s.%N; }
-elapsed_below() { python3 -c 'import sys; sys.exit(not float(sys.argv[2]) - float(sys.argv[1]) < float(sys.argv[3]))' "$@"; }
-# no process of the run left: every one of them has the unique marker on its command line
-none_left() { ! pgrep -f "$1" >/dev/null; }
-# the value of a field of the summary record, for checks on failed runs
-summary() { python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; assert r["type"]=="summary"; print(r.get(sys.argv[2], ""))' "$1" "$2"; }
-# every line is a whole JSON record: meta first, generations 0..N-1 in order, a summary last
-records_intact() {
-	python3 - "$1" <<'PY'
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
-assert recs[0]["type"] == "meta" and recs[-1]["type"] == "summary"
-gens = [r["gen"] for r in recs if r["type"] == "generation"]
-assert gens == list(range(len(gens))) and len(gens) == recs[-1]["gens_done"]
-PY
-}
 
 # --- sync migration is deterministic ---------------------------------------------------
 for i in 1 2 3; do
@@ -41,6 +25,55 @@ check "sync, 3 islands of uneven size: the same digest" \
 run --islands 2 --gens 12 --migrate-every 3 --migrants 3 --seed 9 --migration-dir "$T/seed9" \
 	--out "$T/seed9.jsonl"
 check "sync: another seed, another digest" [ "$d1" != "$(field "$T/seed9.jsonl" digest)" ]
+
+# --- migration records ---------------------------------------------------------------------
+check "a migration record per arrival: time, generations, source, destination, fitness" python3 - "$T/sync1.jsonl" <<'PY'
+import json, sys
+mig = [json.loads(l) for l in open(sys.argv[1])]
+mig = [r for r in mig if r["type"] == "migration"]
+assert sorted((r["gen"], r["src"], r["dst"]) for r in mig) == \
+    sorted((g, 1 - d, d) for g in (2, 5, 8, 11) for d in (0, 1)), mig
+for r in mig:
+    assert r["sent_gen"] == r["gen"] and r["time"] > 1e9 and len(r["fitness"]) == 3
+    assert r["fitness"] == sorted(r["fitness"], reverse=True)     # --migrant-select best
+PY
+
+# --- topologies and migrant selection ---------------------------------------------------------
+full=(--islands 4 --pop 80 --gens 9 --migrate-every 3 --migrants 2 --topology full)
+run "${full[@]}" --migration-dir "$T/full1" --out "$T/full1.jsonl"
+run "${full[@]}" --migration-dir "$T/full2" --out "$T/full2.jsonl"
+check "full, sync: the same digest on repeated runs" \
+	[ "$(field "$T/full1.jsonl" digest)" = "$(field "$T/full2.jsonl" digest)" ]
+check "full: every island takes from every other, 2 migrants each" python3 - "$T/full1.jsonl" <<'PY'
+import json, sys
+mig = [json.loads(l) for l in open(sys.argv[1])]
+mig = [r for r in mig if r["type"] == "migration"]
+assert sorted((r["gen"], r["src"], r["dst"]) for r in mig) == \
+    sorted((g, s, d) for g in (2, 5, 8) for d in range(4) for s in range(4) if s != d), mig
+assert all(len(r["fitness"]) == 2 for r in mig)
+PY
+run --islands 4 --pop 80 --gens 9 --migrate-every 3 --migrants 2 --migration-dir "$T/ring4" \
+	--out "$T/ring4.jsonl"
+check "ring: island i takes from island i-1 only" python3 - "$T/ring4.jsonl" <<'PY'
+import json, sys
+mig = [json.loads(l) for l in open(sys.argv[1])]
+assert {(r["src"], r["dst"]) for r in mig if r["type"] == "migration"} == {(3, 0), (0, 1), (1, 2), (2, 3)}
+PY
+check "full and ring: other populations" [ "$(field "$T/full1.jsonl" digest)" != "$(field "$T/ring4.jsonl" digest)" ]
+for i in 1 2; do
+	run --islands 2 --gens 12 --migrate-every 3 --migrants 3 --migrant-select random \
+		--migration-dir "$T/rand$i" --out "$T/rand$i.jsonl"
+done
+check "random migrants, sync: the same digest on repeated runs, another than best's" \
+	[ "$(field "$T/rand1.jsonl" digest)" = "$(field "$T/rand2.jsonl" digest)" ] && \
+	[ "$(field "$T/rand1.jsonl" digest)" != "$d1" ]
+check "random migrants: not always the island's best (fitness below the generation's best)" python3 - "$T/rand1.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+mig = [r for r in recs if r["type"] == "migration"]
+assert len(mig) == 8
+assert any(r["fitness"] != sorted(r["fitness"], reverse=True) for r in mig), mig
+PY
 
 # --- migration files ---------------------------------------------------------------------
 check "files of both islands for generations 2, 5, 8, 11 appear in --migration-dir" [ \
@@ -205,6 +238,17 @@ for i, f in enumerate(sys.argv[1:]):
     assert len(gens) == 30
     assert gens[0]["origin_share"][i] == 1, gens[0]
 PY
+# (the island that finishes last has surely seen the other's files; the first may not have)
+check "by hand: the islands log the migrants they took, from the other" python3 - "$T/hand0.jsonl" "$T/hand1.jsonl" <<'PY'
+import json, sys
+seen = 0
+for i, f in enumerate(sys.argv[1:]):
+    mig = [json.loads(l) for l in open(f)]
+    mig = [r for r in mig if r["type"] == "migration"]
+    assert all(r["dst"] == i and r["src"] == 1 - i for r in mig), mig
+    seen += len(mig)
+assert seen
+PY
 # island 1 started after island 0 finished (alone: its genomes are all its own) still takes
 # island 0's newest migrants
 seq=(--islands 2 --migrate-every 2 --migration async --migration-dir "$T/seq" --gens 10)
@@ -251,6 +295,9 @@ cases=(
 	"--islands 2 --island-id 0|--island-id needs --migration-dir"
 	"--islands 2 --pop 3|fewer than 2 networks per island"
 	"--islands 2 --pop 10 --migrants 5|--migrants 5: expected fewer than the 5 networks"
+	"--islands 4 --pop 20 --migrants 2 --topology full|--topology full with --islands 4 and --migrants 2 brings 6 immigrants"
+	"--topology star|--topology: expected one of: ring full, got 'star'"
+	"--migrant-select worst|--migrant-select: expected one of: best random, got 'worst'"
 	"--inject-fault boom:1:x:2|--inject-fault: expected KIND:WORKER:PHASE:GEN"
 )
 for c in "${cases[@]}"; do
