@@ -142,3 +142,4 @@ clean:
 # benchmarks and the instruction-count regression gate live beside their sources
 -include tests/bench/bench.mk
 -include reports/reports.mk
+-include experiments/experiment-3.mk
