@@ -401,11 +401,15 @@ def machine(by):
     except (OSError, IndexError):
         mpi = "mpirun not found"
     blas = m.get("blas", {})
+    loads = [r["meta"].get("load_average_1m") for v in ORDER for r in by.get(v, [])]
+    busy = med(loads) is not None and med(loads) > (m.get("online_cores") or 1)
     return ("| | |\n| --- | --- |\n| host | %s, %s |\n| CPU | %s, %s online cores |\n| memory | %.1f GiB |\n"
-            "| compiler | %s |\n| BLAS | %s |\n| MPI | %s |\n| evopar | %s (%s) |\n" % (
+            "| compiler | %s |\n| BLAS | %s |\n| MPI | %s |\n| evopar | %s (%s) |\n"
+            "| load average (1 min) as the runs started | %s%s |\n" % (
                 m.get("host"), m.get("kernel"), m.get("cpu_model"), m.get("online_cores"),
                 m.get("memory_bytes", 0) / 2 ** 30, m.get("compiler"), blas.get("config", "?"), mpi,
-                m.get("evopar_version"), m.get("git_commit")))
+                m.get("evopar_version"), m.get("git_commit"), spread(loads, "%.2f"),
+                ": **busy**: more runnable work than cores (an islands run's own K + 1 processes included), so the wall times are noisy" if busy else ""))
 
 
 def tables(by, values, T, thr_fit):
