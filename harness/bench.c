@@ -1,8 +1,9 @@
 /*
- * `evopar bench`: runs a set of configurations, each repetition a fresh `evopar run` child,
- * in interleaved order (A B C A B C ...) so that drift hits all alike, into one JSON Lines
- * file: a calibration record, a bench record, then every run's records tagged with its
- * configuration and repetition (raw generation records kept), and a bench_run record each.
+ * `evopar bench`: runs a set of configurations, each repetition a fresh `evopar run` (or
+ * `evopar search`, optionally under a launcher such as mpirun) child, in interleaved order
+ * (A B C A B C ...) so that drift hits all alike, into one JSON Lines file: a calibration
+ * record, a bench record, then every run's records tagged with its configuration and
+ * repetition, and a bench_run record each with what the bench saw of the child's tree.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include "options.h"
 #include "record.h"
 #include "run.h"
+#include "sampler.h"
 
 struct bench_options {
 	const char *config;         /* only for --help: the values are collected apart */
@@ -30,6 +32,7 @@ struct bench_options {
 	int repeat;
 	int warmup;
 	double timeout_s;           /* one run's limit; past it the run is stopped and recorded */
+	double sample_ms;           /* period of the bench's sampler of each child's tree; 0: off */
 	const char *out;
 	int quiet;
 	int help;
@@ -44,6 +47,7 @@ static const struct opt_spec bench_opts[] = {
 	{ "repeat", OPT_INT, BO(repeat), 1, 100000, NULL, "measured repetitions of every configuration" },
 	{ "warmup", OPT_INT, BO(warmup), 0, 1000, NULL, "warm-up repetitions first (recorded, marked warmup, left out of reports)" },
 	{ "timeout", OPT_DOUBLE, BO(timeout_s), 1, 604800, NULL, "seconds one run may take before it is stopped (SIGTERM, then SIGKILL) and recorded as failed" },
+	{ "sample-ms", OPT_DOUBLE, BO(sample_ms), 0, 60000, NULL, "the bench samples each child's process tree (threads, processes, summed RSS) this often; 0: not" },
 	{ "out", OPT_STRING, BO(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the bench ends" },
 	{ "quiet", OPT_FLAG, BO(quiet), 0, 0, NULL, "no progress line" },
 	{ "help", OPT_FLAG, BO(help), 0, 0, NULL, "this text" },
@@ -52,9 +56,12 @@ static const struct opt_spec bench_opts[] = {
 
 struct bench_config {
 	char *label;
-	char *text;                 /* the run options as given, common ones first */
-	char **argv;                /* text split into words */
+	char *text;                 /* the command as given, common options inserted */
+	char **argv;                /* the options of the evopar command, common ones first */
 	int argc;
+	char **launch;              /* words before `evopar` (e.g. mpirun -np 3), or none */
+	int n_launch;
+	const char *command;        /* "run" or "search" */
 	int label_given;
 	int line_no;                /* its line in --configs, or 0 for a --config */
 	struct run_options ro;      /* the options parsed, to check them and to derive a label */
@@ -84,14 +91,19 @@ static void on_bench_stop(int sig)
 
 static void usage(FILE *f)
 {
-	struct bench_options d = { .repeat = 5, .warmup = 1, .timeout_s = 3600, .out = "-" };
+	struct bench_options d = { .repeat = 5, .warmup = 1, .timeout_s = 3600, .sample_ms = 20,
+				   .out = "-" };
 
 	fprintf(f, "usage: evopar bench --config 'ARGS' [--config 'ARGS' ...] [options]\n"
 		   "       evopar bench --configs FILE [options]\n\n"
 		   "Run every configuration --warmup times, then --repeat times, interleaved (A B C A B C),\n"
 		   "each run a fresh `evopar run ARGS --quiet` process, into one JSON Lines file: a\n"
 		   "calibration record (this machine's floors), a bench record, then each run's records\n"
-		   "tagged with config_id, config_label, rep and warmup, and a bench_run record per run.\n"
+		   "tagged with config_id, config_label, rep and warmup, and a bench_run record per run\n"
+		   "(the child's rusage and what the bench's sampler saw of its process tree).\n"
+		   "ARGS may start with `search` for `evopar search ARGS`, or name a launcher before the\n"
+		   "word evopar: 'mpirun -np 3 evopar search --backend mpi ...'; --common options go\n"
+		   "right after the subcommand.\n"
 		   "A run that fails is recorded and the bench goes on. Exit codes: 0 every run ok,\n"
 		   "2 bad options (nothing run), 3 some run failed (the file is complete), 130 interrupted.\n"
 		   "Then: evopar report DIR.\n\noptions:\n");
@@ -287,27 +299,168 @@ static void config_origin(const struct bench *b, const struct bench_config *c, i
 		snprintf(buf, len, "--config %d", id + 1);
 }
 
-/* Parse one configuration's options as `evopar run` will: a bad one stops the bench early. */
-static int check_config(struct bench *b, struct bench_config *c, int id)
+/*
+ * Where the evopar options start in a configuration's words, setting its command and the
+ * count of launcher words: "LAUNCHER... evopar CMD OPTIONS", "CMD OPTIONS" or "OPTIONS".
+ */
+static int find_command(struct bench_config *c, char **w, int n)
 {
-	static const char *const owned[] = { "--out", "--quiet", "--help" };
-	char *text, msg[512], from[300];
-	size_t i, len;
-	int k, rc;
+	int i;
 
-	config_origin(b, c, id, from, sizeof(from));
-	len = strlen(c->text) + (b->common ? strlen(b->common) : 0) + 2;
+	c->command = "run";
+	for (i = 0; i < n && strcmp(w[i], "evopar"); i++)
+		;
+	if (i < n) {
+		c->n_launch = i;
+		if (i + 1 >= n || (strcmp(w[i + 1], "run") && strcmp(w[i + 1], "search")))
+			return -EINVAL;
+		c->command = strcmp(w[i + 1], "run") ? "search" : "run";
+		return i + 2;
+	}
+	if (n && (!strcmp(w[0], "run") || !strcmp(w[0], "search"))) {
+		c->command = strcmp(w[0], "run") ? "search" : "run";
+		return 1;
+	}
+	return 0;
+}
+
+/* "LAUNCHER... evopar CMD OPTIONS" as the record shows it (quotes are not kept). */
+static int describe_command(struct bench_config *c)
+{
+	size_t len = 32, at = 0;
+	char *text;
+	int k;
+
+	for (k = 0; k < c->n_launch; k++)
+		len += strlen(c->launch[k]) + 1;
+	for (k = 0; k < c->argc; k++)
+		len += strlen(c->argv[k]) + 1;
 	text = malloc(len);
+	if (!text)
+		return -ENOMEM;
+	text[0] = 0;
+	for (k = 0; k < c->n_launch; k++)
+		at += (size_t)snprintf(text + at, len - at, "%s ", c->launch[k]);
+	at += (size_t)snprintf(text + at, len - at, "evopar %s", c->command);
+	for (k = 0; k < c->argc; k++)
+		at += (size_t)snprintf(text + at, len - at, " %s", c->argv[k]);
+	free(c->text);
+	c->text = text;
+	return 0;
+}
+
+/* The options of the evopar command: --common's words, then the configuration's own. */
+static int split_config(struct bench *b, struct bench_config *c)
+{
+	char **w = NULL, **cw = NULL;
+	int n = 0, m = 0, at, k, rc;
+
+	rc = split_words(c->text, &w, &n);
+	if (!rc && b->common)
+		rc = split_words(b->common, &cw, &m);
+	if (rc)
+		goto free_words;
+	at = find_command(c, w, n);
+	if (at < 0) {
+		rc = -EPROTO;
+		goto free_words;
+	}
+	c->argv = calloc((size_t)(m + n - at + 1), sizeof(*c->argv));
+	if (!c->argv) {
+		rc = -ENOMEM;
+		goto free_words;
+	}
+	for (k = 0; k < m; k++)
+		c->argv[c->argc++] = cw[k];
+	for (k = at; k < n; k++)
+		c->argv[c->argc++] = w[k];
+	for (k = c->n_launch; k < at; k++)
+		free(w[k]);             /* `evopar` and the subcommand: start_child puts them back */
+	c->launch = w;
+	free(cw);
+	return 0;
+free_words:
+	if (w)
+		free_words(w, n);
+	if (cw)
+		free_words(cw, m);
+	return rc;
+}
+
+/*
+ * Check a search configuration by running `evopar search OPTIONS --help`: it exits 2 with
+ * the one-line complaint on a bad option and 0 otherwise, without running anything.
+ */
+static int check_by_help(struct bench *b, struct bench_config *c, const char *from)
+{
+	char **argv = calloc((size_t)c->argc + 4, sizeof(*argv)), msg[512] = "";
+	int fds[2], status = 0, k, fd;
+	ssize_t got;
+	pid_t pid;
+
+	if (!argv || pipe(fds)) {
+		free(argv);
+		snprintf(b->err, sizeof(b->err), "%s: cannot check: %s", from, strerror(errno));
+		return -EIO;
+	}
+	argv[0] = "evopar";
+	argv[1] = (char *)c->command;
+	for (k = 0; k < c->argc; k++)
+		argv[k + 2] = c->argv[k];
+	argv[k + 2] = "--help";
+	pid = fork();
+	if (pid == 0) {
+		fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		execv(b->self_exe, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	got = pid > 0 ? read(fds[0], msg, sizeof(msg) - 1) : -1;
+	msg[got > 0 ? got : 0] = 0;
+	msg[strcspn(msg, "\n")] = 0;
+	close(fds[0]);
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	free(argv);
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(b->err, sizeof(b->err), "%s: %s", from, msg[0] ? msg : "evopar search refused it");
+	return -EINVAL;
+}
+
+/* A plain run configuration's record text: the common options, then its own as typed. */
+static int with_common(struct bench *b, struct bench_config *c)
+{
+	size_t len = strlen(c->text) + (b->common ? strlen(b->common) : 0) + 2;
+	char *text = malloc(len);
+
 	if (!text)
 		return -ENOMEM;
 	snprintf(text, len, "%s%s%s", b->common ? b->common : "", b->common ? " " : "", c->text);
 	free(c->text);
 	c->text = text;
-	rc = split_words(c->text, &c->argv, &c->argc);
+	return 0;
+}
+
+/* Parse one configuration's options as its command will: a bad one stops the bench early. */
+static int check_config(struct bench *b, struct bench_config *c, int id)
+{
+	static const char *const owned[] = { "--out", "--quiet", "--help" };
+	char msg[512], from[300];
+	size_t i;
+	int k, rc;
+
+	config_origin(b, c, id, from, sizeof(from));
+	rc = split_config(b, c);
 	if (rc) {
 		snprintf(b->err, sizeof(b->err), "%s: %s", from,
-			 rc == -EINVAL ? "a quote is not closed" : "out of memory");
-		return rc;
+			 rc == -EINVAL ? "a quote is not closed" : rc == -EPROTO ?
+			 "the word evopar must be followed by run or search" : "out of memory");
+		return rc == -EPROTO ? -EINVAL : rc;
 	}
 	for (k = 0; k < c->argc; k++)
 		for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
@@ -317,6 +470,11 @@ static int check_config(struct bench *b, struct bench_config *c, int id)
 				return -EINVAL;
 			}
 	run_options_defaults(&c->ro);
+	rc = strcmp(c->command, "run") || c->n_launch ? describe_command(c) : with_common(b, c);
+	if (rc)
+		return rc;
+	if (strcmp(c->command, "run"))
+		return check_by_help(b, c, from);
 	if (options_parse(run_opts, &c->ro, c->argc, c->argv, msg, sizeof(msg))) {
 		snprintf(b->err, sizeof(b->err), "%s: %s", from, msg);
 		return -EINVAL;
@@ -343,6 +501,8 @@ static int option_varies(const struct bench *b, const struct opt_spec *s)
 
 	options_format(s, &b->cfg[0].ro, first, sizeof(first));
 	for (i = 1; i < b->n_cfg; i++) {
+		if (strcmp(b->cfg[i].command, "run"))
+			continue;       /* not parsed as run options */
 		options_format(s, &b->cfg[i].ro, v, sizeof(v));
 		if (strcmp(first, v))
 			return 1;
@@ -362,6 +522,11 @@ static int derive_label(struct bench *b, struct bench_config *c)
 	size_t at;
 	int workers;
 
+	if (strcmp(c->command, "run")) {
+		free(c->label);          /* no run options to name it by: the command itself */
+		c->label = strdup(c->text);
+		return c->label ? 0 : -ENOMEM;
+	}
 	run_options_defaults(&d);
 	at = (size_t)snprintf(buf, sizeof(buf), "%s", c->ro.cfg.strategy);
 	for (s = run_opts; s->name && at < sizeof(buf); s++) {
@@ -420,8 +585,11 @@ static void write_bench_record(struct bench *b)
 		jw_int(w, "config_id", i);
 		jw_str(w, "config_label", b->cfg[i].label);
 		jw_str(w, "args", b->cfg[i].text);
-		jw_str(w, "strategy", b->cfg[i].ro.cfg.strategy);
-		jw_int(w, "workers", b->cfg[i].ro.cfg.workers);
+		jw_str(w, "command", b->cfg[i].command);
+		if (!strcmp(b->cfg[i].command, "run")) {
+			jw_str(w, "strategy", b->cfg[i].ro.cfg.strategy);
+			jw_int(w, "workers", b->cfg[i].ro.cfg.workers);
+		}
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -497,7 +665,7 @@ static void first_error_line(const char *path, char *buf, size_t len)
 
 static void start_child(struct bench *b, struct bench_config *c, const sigset_t *old_mask)
 {
-	char **argv = calloc((size_t)c->argc + 6, sizeof(*argv));
+	char **argv = calloc((size_t)(c->n_launch + c->argc + 6), sizeof(*argv)), **ev;
 	int i, fd;
 
 	if (!argv)
@@ -510,15 +678,22 @@ static void start_child(struct bench *b, struct bench_config *c, const sigset_t 
 	fd = open(b->tmp_err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd >= 0 && dup2(fd, STDERR_FILENO) >= 0 && fd != STDERR_FILENO)
 		close(fd);
-	argv[0] = "evopar";
-	argv[1] = "run";
+	for (i = 0; i < c->n_launch; i++)
+		argv[i] = c->launch[i];
+	ev = argv + c->n_launch;
+	/* under a launcher the launcher starts this very binary by its path */
+	ev[0] = c->n_launch ? b->self_exe : "evopar";
+	ev[1] = (char *)c->command;
 	for (i = 0; i < c->argc; i++)
-		argv[i + 2] = c->argv[i];
-	argv[i + 2] = "--quiet";
-	argv[i + 3] = "--out";
-	argv[i + 4] = b->tmp_out;
-	execv(b->self_exe, argv);
-	fprintf(stderr, "exec %s: %s\n", b->self_exe, strerror(errno));
+		ev[i + 2] = c->argv[i];
+	ev[i + 2] = "--quiet";
+	ev[i + 3] = "--out";
+	ev[i + 4] = b->tmp_out;
+	if (c->n_launch)
+		execvp(argv[0], argv);
+	else
+		execv(b->self_exe, argv);
+	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
 
@@ -562,28 +737,46 @@ static double tv_s(struct timeval tv)
 	return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
 }
 
-static void write_run_record(struct bench *b, int id, int rep, int warm, int status,
-			     const struct rusage *ru, double wall_s, int timed_out, int n_records)
+/* how one child ended and what was seen of it */
+struct child_end {
+	int status;
+	int timed_out;
+	int n_records;
+	double wall_s;
+	struct rusage ru;         /* wait4's: the child and every descendant it reaped */
+	struct sampler tree;      /* the bench's sampler of the child's process tree */
+};
+
+static void write_run_record(struct bench *b, int id, int rep, int warm, const struct child_end *e)
 {
 	struct jw *w = &b->jw;
+	const struct rusage *ru = &e->ru;
 	char msg[512];
-	int ok = !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	int status = e->status, ok = !e->timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 
 	jw_begin(w, "bench_run");
 	jw_int(w, "config_id", id);
 	jw_str(w, "config_label", b->cfg[id].label);
 	jw_int(w, "rep", rep);
 	jw_bool(w, "warmup", warm);
-	jw_str(w, "status", ok ? "ok" : timed_out ? "timeout" : "failed");
+	jw_str(w, "status", ok ? "ok" : e->timed_out ? "timeout" : "failed");
 	if (WIFEXITED(status))
 		jw_int(w, "exit", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		jw_int(w, "signal", WTERMSIG(status));
-	jw_num(w, "wall_s", wall_s);
+	jw_num(w, "wall_s", e->wall_s);
 	jw_num(w, "cpu_user_s", tv_s(ru->ru_utime));
 	jw_num(w, "cpu_sys_s", tv_s(ru->ru_stime));
 	jw_int(w, "max_rss_kb", ru->ru_maxrss);
-	jw_int(w, "records", n_records);
+	jw_int(w, "voluntary_ctx_switches", ru->ru_nvcsw);
+	jw_int(w, "involuntary_ctx_switches", ru->ru_nivcsw);
+	jw_int(w, "records", e->n_records);
+	/* seen from outside, so mpirun's ranks and a search's workers count as well */
+	if (e->tree.started) {
+		jw_obj_begin(w, "tree");
+		sampler_write(&e->tree, w);
+		jw_obj_end(w);
+	}
 	if (!ok) {
 		first_error_line(b->tmp_err, msg, sizeof(msg));
 		jw_str(w, "error", msg[0] ? msg : "no message");
@@ -596,9 +789,10 @@ static void write_run_record(struct bench *b, int id, int rep, int warm, int sta
 /* One repetition of one configuration in a fresh process; its end is recorded, not fatal. */
 static int bench_one(struct bench *b, int id, int rep, int warm, const sigset_t *old_mask)
 {
-	struct rusage ru;
+	struct child_end e;
+	char serr[128];
 	double t = now_s();
-	int status = 0, timed_out, n_records, rc;
+	int rc;
 	pid_t pid;
 
 	unlink(b->tmp_out);
@@ -609,20 +803,26 @@ static int bench_one(struct bench *b, int id, int rep, int warm, const sigset_t 
 	}
 	if (pid == 0)
 		start_child(b, &b->cfg[id], old_mask);
-	memset(&ru, 0, sizeof(ru));
-	rc = reap_child(pid, t + b->o.timeout_s, &status, &ru, &timed_out);
+	memset(&e, 0, sizeof(e));
+	/* a sampler that cannot start costs the record its tree, not the run */
+	if (b->o.sample_ms > 0)
+		sampler_start_tree(&e.tree, pid, b->o.sample_ms, 1, serr, sizeof(serr));
+	rc = reap_child(pid, t + b->o.timeout_s, &e.status, &e.ru, &e.timed_out);
+	sampler_stop(&e.tree);
 	if (rc) {
 		snprintf(b->err, sizeof(b->err), "waiting for run %d: %s", pid, strerror(-rc));
-		return rc;
+		goto release;
 	}
-	t = now_s() - t;
-	rc = copy_records(b, id, rep, warm, &n_records);
+	e.wall_s = now_s() - t;
+	rc = copy_records(b, id, rep, warm, &e.n_records);
 	if (rc) {
 		snprintf(b->err, sizeof(b->err), "--out: write failed: %s", strerror(-rc));
-		return rc;
+		goto release;
 	}
-	write_run_record(b, id, rep, warm, status, &ru, t, timed_out, n_records);
-	return 0;
+	write_run_record(b, id, rep, warm, &e);
+release:
+	sampler_release(&e.tree);
+	return rc;
 }
 
 static void show_progress(struct bench *b, int id, int rep, int warm, int final)
@@ -709,6 +909,8 @@ static void bench_free(struct bench *b)
 		free(b->cfg[i].label);
 		free(b->cfg[i].text);
 		free_words(b->cfg[i].argv, b->cfg[i].argc);
+		if (b->cfg[i].launch)
+			free_words(b->cfg[i].launch, b->cfg[i].n_launch);
 	}
 	free(b->cfg);
 	free(b->common);
@@ -776,7 +978,11 @@ int cmd_bench(int argc, char **argv)
 		fprintf(stderr, "evopar bench: out of memory\n");
 		return EXIT_FAILED;
 	}
-	b->o = (struct bench_options){ .repeat = 5, .warmup = 1, .timeout_s = 3600, .out = "-" };
+	b->o = (struct bench_options){ .repeat = 5, .warmup = 1, .timeout_s = 3600, .sample_ms = 20,
+				       .out = "-" };
+	/* before the configurations: a search configuration is checked by running this binary */
+	len = readlink("/proc/self/exe", b->self_exe, sizeof(b->self_exe) - 1);
+	b->self_exe[len > 0 ? len : 0] = 0;
 	rc = bench_parse(b, argc, argv);
 	if (rc) {
 		fprintf(stderr, "evopar bench: %s\n", rc == -ENOMEM ? "out of memory" : b->err);
@@ -788,8 +994,6 @@ int cmd_bench(int argc, char **argv)
 		goto free_bench;
 	}
 	code = EXIT_FAILED;
-	len = readlink("/proc/self/exe", b->self_exe, sizeof(b->self_exe) - 1);
-	b->self_exe[len > 0 ? len : 0] = 0;
 	if (output_open(&b->out, b->o.out, err, sizeof(err))) {
 		fprintf(stderr, "evopar bench: %s\n", err);
 		goto free_bench;

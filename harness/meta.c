@@ -131,13 +131,9 @@ static void write_option(struct jw *w, const struct opt_spec *s, const void *opt
 	}
 }
 
-void meta_write(struct jw *w, const char *command, const struct opt_spec *table, const void *opts)
-{
-	meta_write_counters(w, command, table, opts, NULL);
-}
-
-void meta_write_counters(struct jw *w, const char *command, const struct opt_spec *table,
-			 const void *opts, const struct counters *ctr)
+/* Everything of the meta record but its end: meta_write* close it, meta_begin's caller adds to it. */
+static void meta_open(struct jw *w, const char *command, const struct opt_spec *table,
+		      const void *opts, const struct counters *ctr)
 {
 	struct counters probed;
 	struct utsname u;
@@ -187,5 +183,21 @@ void meta_write_counters(struct jw *w, const char *command, const struct opt_spe
 		write_option(w, s, opts);
 	}
 	jw_obj_end(w);
+}
+
+void meta_write(struct jw *w, const char *command, const struct opt_spec *table, const void *opts)
+{
+	meta_write_counters(w, command, table, opts, NULL);
+}
+
+void meta_write_counters(struct jw *w, const char *command, const struct opt_spec *table,
+			 const void *opts, const struct counters *ctr)
+{
+	meta_open(w, command, table, opts, ctr);
 	jw_end(w);
+}
+
+void meta_begin(struct jw *w, const char *command, const struct opt_spec *table, const void *opts)
+{
+	meta_open(w, command, table, opts, NULL);
 }

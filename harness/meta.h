@@ -14,6 +14,8 @@ struct counters;
 
 /* meta with the counters this machine offers (probed here) */
 void meta_write(struct jw *w, const char *command, const struct opt_spec *table, const void *opts);
+/* the same record left open, for a command's own fields; close it with jw_end() */
+void meta_begin(struct jw *w, const char *command, const struct opt_spec *table, const void *opts);
 /* meta with the counters of a run, as it probed and started them */
 void meta_write_counters(struct jw *w, const char *command, const struct opt_spec *table,
 			 const void *opts, const struct counters *ctr);

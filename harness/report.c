@@ -1,7 +1,8 @@
 /*
  * `evopar report DIR`: reads every *.jsonl in DIR with jansson, groups the runs by file and
  * configuration, reduces each repetition to its mean ms per generation (generation 0 left
- * out as warm-up) and writes tables.md, the figures and report.md into DIR.
+ * out as warm-up), or a search to its wall time and trials (report_search.c), and writes
+ * tables.md, the figures and report.md into DIR.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -40,6 +41,7 @@ static const char *const not_workload[] = {
 	"strategy", "workers", "chunk", "blas-threads", "start", "transport", "worker-scope",
 	"worker-timeout", "inject-fault", "islands", "island-id", "migrate-every", "migrants",
 	"migration-dir", "migration", "out", "quiet", "sample-ms", "counters", "stall-timeout",
+	"backend", "jobs", "resume",
 };
 
 static void usage(FILE *f)
@@ -47,10 +49,12 @@ static void usage(FILE *f)
 	struct report_options d = { .figures = 1 };
 
 	fprintf(f, "usage: evopar report DIR [options]\n\n"
-		   "Read every *.jsonl in DIR (evopar bench files, or evopar run files) and write into DIR:\n"
-		   "tables.md (median ms per generation per phase and configuration, min-max across\n"
-		   "repetitions, speedup against sequential from the same file; unstable cells marked ?),\n"
-		   "figures through gnuplot (PNG and SVG) and report.md linking them.\n\noptions:\n");
+		   "Read every *.jsonl in DIR (evopar bench files, evopar run or evopar search files) and\n"
+		   "write into DIR: tables.md (median ms per generation per phase and configuration, or\n"
+		   "a search's wall time, concurrency and parallelism; min-max across repetitions,\n"
+		   "speedup against sequential from the same file; unstable cells marked ?), figures\n"
+		   "through gnuplot (PNG and SVG; a trial timeline per search), report.md linking them\n"
+		   "with the sequential-fallback verdict of every search, and searches.tsv.\n\noptions:\n");
 	options_help(f, report_opts, &d);
 }
 
@@ -203,6 +207,7 @@ static struct report_rep *find_rep(struct report_config *c, int rep)
 	memset(p, 0, sizeof(*p));
 	p->rep = rep;
 	p->threads_max = p->threads_mean = p->processes_max = -1;
+	search_init_rep(p);
 	return p;
 }
 
@@ -236,6 +241,10 @@ static void take_meta(struct report_group *g, struct report_config *c, json_t *r
 	if (c->config || !json_is_object(cfg))
 		return;
 	c->config = json_incref(cfg);
+	if (!strcmp(str(rec, "command") ? str(rec, "command") : "", "search")) {
+		search_take_meta(c, rec);
+		return;
+	}
 	free(c->strategy);
 	c->strategy = str(cfg, "strategy") ? strdup(str(cfg, "strategy")) : NULL;
 	c->workers = (int)num(cfg, "workers", 1);
@@ -269,6 +278,10 @@ static void take_summary(struct report_config *c, struct report_rep *p, json_t *
 	p->ok = status && !strcmp(status, "ok");
 	if (!p->ok && !tagged)
 		c->failed++;
+	if (c->search) {
+		search_take_summary(c, p, rec);
+		return;
+	}
 	p->wall_s = num(rec, "wall_s", 0);
 	p->cpu_s = num(rec, "cpu_user_s", 0) + num(rec, "cpu_sys_s", 0) +
 		   num(rec, "children_cpu_user_s", 0) + num(rec, "children_cpu_sys_s", 0);
@@ -285,9 +298,13 @@ static void take_summary(struct report_config *c, struct report_rep *p, json_t *
 		c->workers = (int)num(rec, "workers", c->workers);
 }
 
-/* where an untagged record (a plain evopar run file) belongs: one configuration per label */
+/*
+ * where an untagged record belongs: a plain evopar run file joins the configuration of its
+ * label, one repetition a file; a plain evopar search file is a configuration of its own
+ */
 struct plain_cursor {
 	int cfg_id, rep;
+	const char *file;
 };
 
 static int plain_place(struct report_group *g, struct plain_cursor *pc, json_t *rec)
@@ -301,7 +318,9 @@ static int plain_place(struct report_group *g, struct plain_cursor *pc, json_t *
 		return pc->cfg_id >= 0 ? 0 : -ENOENT;
 	s = str(cfg, "strategy") ? str(cfg, "strategy") : "?";
 	workers = (int)num(cfg, !strcmp(s, "islands") ? "islands" : "workers", 1);
-	if (!strcmp(s, "sequential"))
+	if (str(rec, "command") && !strcmp(str(rec, "command"), "search"))
+		snprintf(label, sizeof(label), "%.*s", (int)strcspn(pc->file, "."), pc->file);
+	else if (!strcmp(s, "sequential"))
 		snprintf(label, sizeof(label), "%s", s);
 	else
 		snprintf(label, sizeof(label), "%s x%d", s, workers);
@@ -351,15 +370,18 @@ static int take_record(struct report_group *g, struct plain_cursor *pc, json_t *
 	c = find_config(g, cfg_id, str(rec, "config_label"));
 	if (!c)
 		return -ENOMEM;
+	p = find_rep(c, rep);
+	if (!p)
+		return -ENOMEM;
 	if (!strcmp(type, "bench_run")) {
 		const char *st = str(rec, "status");
 
 		c->failed += !st || strcmp(st, "ok");
+		search_take_bench_run(p, rec);
 		return 0;
 	}
-	p = find_rep(c, rep);
-	if (!p)
-		return -ENOMEM;
+	if (!strcmp(type, "trial"))
+		return search_take_trial(p, rec);
 	if (!strcmp(type, "meta"))
 		take_meta(g, c, rec);
 	else if (!strcmp(type, "generation"))
@@ -371,7 +393,7 @@ static int take_record(struct report_group *g, struct plain_cursor *pc, json_t *
 
 static int load_file(struct report *r, struct report_group *g, const char *name)
 {
-	struct plain_cursor pc = { -1, -1 };
+	struct plain_cursor pc = { -1, -1, name };
 	char path[4096], *line = NULL;
 	size_t cap = 0;
 	int line_no = 0, rc = 0;
@@ -478,11 +500,13 @@ static int group_stats(struct report_group *g)
 {
 	int i;
 
-	for (i = 0; i < g->n_cfg; i++)
+	for (i = 0; i < g->n_cfg; i++) {
 		if (config_stats(&g->cfg[i]))
 			return -ENOMEM;
+		g->search |= g->cfg[i].search;
+	}
 	pick_baselines(g);
-	return 0;
+	return g->search ? search_group_stats(g) : 0;
 }
 
 /* --- the command ------------------------------------------------------------------- */
@@ -494,50 +518,56 @@ static int is_jsonl(const struct dirent *d)
 	return n > 6 && !strcmp(d->d_name + n - 6, ".jsonl") && d->d_name[0] != '.';
 }
 
-/* A plain `evopar run` file starts with an untagged meta record; a bench file does not. */
-static int is_plain(const struct report *r, const char *name)
+enum { FILE_BENCH, FILE_RUN, FILE_SEARCH };
+
+/* A plain `evopar run` or `evopar search` file starts with an untagged meta record; a bench file does not. */
+static int file_kind(const struct report *r, const char *name)
 {
 	char path[4096], *line = NULL;
 	size_t cap = 0;
 	json_t *rec = NULL;
 	FILE *f;
-	int plain;
+	int kind = FILE_BENCH;
 
 	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
 	f = fopen(path, "r");
 	if (f && getline(&line, &cap, f) > 0)
 		rec = json_loads(line, 0, NULL);
-	plain = rec && !json_object_get(rec, "config_id") &&
-		!strcmp(str(rec, "type") ? str(rec, "type") : "", "meta");
+	if (rec && !json_object_get(rec, "config_id") &&
+	    !strcmp(str(rec, "type") ? str(rec, "type") : "", "meta"))
+		kind = !strcmp(str(rec, "command") ? str(rec, "command") : "", "search") ? FILE_SEARCH : FILE_RUN;
 	json_decref(rec);
 	free(line);
 	if (f)
 		fclose(f);
-	return plain;
+	return kind;
 }
 
 /*
  * Each bench file is a group of its own (its speedups are against its own sequential runs);
- * the plain run files of DIR make one group together, one repetition a file.
+ * the plain run files of DIR make one group together, one repetition a file, and so do the
+ * plain search files, one configuration a file.
  */
 static int load_names(struct report *r, struct dirent **names, int n)
 {
-	int i, plain = -1, rc = 0;
+	static const char *const plain_names[] = { NULL, "evopar run files", "evopar search files" };
+	int i, plain[3] = { -1, -1, -1 }, rc = 0;
 
 	for (i = 0; i < n && !rc; i++) {
 		const char *name = names[i]->d_name;
+		int kind = file_kind(r, name);
 		struct report_group *g;
 
-		if (is_plain(r, name) && plain >= 0) {
-			rc = load_file(r, &r->g[plain], name);
+		if (kind != FILE_BENCH && plain[kind] >= 0) {
+			rc = load_file(r, &r->g[plain[kind]], name);
 			continue;
 		}
 		g = &r->g[r->n_g];
-		g->file = strdup(is_plain(r, name) ? "evopar run files" : name);
+		g->file = strdup(kind != FILE_BENCH ? plain_names[kind] : name);
 		if (!g->file)
 			return -ENOMEM;
-		if (is_plain(r, name))
-			plain = r->n_g;
+		if (kind != FILE_BENCH)
+			plain[kind] = r->n_g;
 		r->n_g++;
 		rc = load_file(r, g, name);
 	}
@@ -578,6 +608,7 @@ static void report_free(struct report *r)
 	for (gi = 0; gi < r->n_g; gi++) {
 		struct report_group *g = &r->g[gi];
 
+		search_free_group(g);
 		for (i = 0; i < g->n_cfg; i++) {
 			struct report_config *c = &g->cfg[i];
 
@@ -692,6 +723,9 @@ static int write_outputs(struct report *r)
 		snprintf(r->err, sizeof(r->err), "%s: write failed: %s", tables, strerror(-rc));
 		return rc;
 	}
+	rc = search_write_tsv(r);
+	if (rc)
+		return rc;
 	if (r->o.figures)
 		report_figures(r);
 	else

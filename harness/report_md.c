@@ -15,14 +15,14 @@
 
 static const char *const phase_rows[] = { "mutate", "prepare", "evaluate", "resample", "total" };
 
-static double num(const json_t *o, const char *key, double dflt)
+double report_num(const json_t *o, const char *key, double dflt)
 {
 	json_t *v = json_object_get(o, key);
 
 	return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
-static const char *str(const json_t *o, const char *key, const char *dflt)
+const char *report_str(const json_t *o, const char *key, const char *dflt)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
@@ -96,19 +96,19 @@ static void write_workload(FILE *f, const struct report_group *g)
 	if (!c)
 		return;
 	fprintf(f, "Workload: %s networks, task %s, population %d, %d generations",
-		str(c, "mode", "?"), str(c, "task", "?"), (int)num(c, "pop", 0), (int)num(c, "gens", 0));
-	if (!strcmp(str(c, "task", ""), "pole"))
-		fprintf(f, ", %d episodes of up to %d steps", (int)num(c, "episodes", 0),
-			(int)num(c, "steps", 0));
-	fprintf(f, ", seed %.0f.\n", num(c, "seed", 0));
+		report_str(c, "mode", "?"), report_str(c, "task", "?"), (int)report_num(c, "pop", 0), (int)report_num(c, "gens", 0));
+	if (!strcmp(report_str(c, "task", ""), "pole"))
+		fprintf(f, ", %d episodes of up to %d steps", (int)report_num(c, "episodes", 0),
+			(int)report_num(c, "steps", 0));
+	fprintf(f, ", seed %.0f.\n", report_num(c, "seed", 0));
 }
 
 static void write_reps_line(FILE *f, const struct report_group *g)
 {
 	if (g->bench)
 		fprintf(f, "%d repetitions after %d warm-up round%s, interleaved (A B C A B C ...), each a fresh process.\n",
-			(int)num(g->bench, "repeat", 0), (int)num(g->bench, "warmup", 0),
-			num(g->bench, "warmup", 0) == 1 ? "" : "s");
+			(int)report_num(g->bench, "repeat", 0), (int)report_num(g->bench, "warmup", 0),
+			report_num(g->bench, "warmup", 0) == 1 ? "" : "s");
 	else
 		fprintf(f, "Plain `evopar run` files: each file is one repetition.\n");
 }
@@ -226,6 +226,10 @@ int report_write_tables(struct report *r, FILE *f)
 			fprintf(f, "No runs in this file.\n");
 			continue;
 		}
+		if (g->search) {
+			search_write_tables(g, f);
+			continue;
+		}
 		write_workload(f, g);
 		write_reps_line(f, g);
 		fprintf(f, "Cells: median ms per generation [min–max] across repetitions; each repetition counts "
@@ -249,19 +253,19 @@ static void write_machine(FILE *f, const json_t *m)
 	json_t *v;
 
 	fprintf(f, "## Machine\n\nFrom the first run's meta record.\n\n| | |\n| --- | --- |\n");
-	fprintf(f, "| host | %s (%s, kernel %s) |\n", str(m, "host", "?"), str(m, "arch", "?"),
-		str(m, "kernel", "?"));
-	fprintf(f, "| CPU | %s, %d online cores", str(m, "cpu_model", "?"), (int)num(m, "online_cores", 0));
+	fprintf(f, "| host | %s (%s, kernel %s) |\n", report_str(m, "host", "?"), report_str(m, "arch", "?"),
+		report_str(m, "kernel", "?"));
+	fprintf(f, "| CPU | %s, %d online cores", report_str(m, "cpu_model", "?"), (int)report_num(m, "online_cores", 0));
 	if (json_is_number(json_object_get(m, "affinity_cores")))
-		fprintf(f, " (%d in the affinity mask)", (int)num(m, "affinity_cores", 0));
-	fprintf(f, " |\n| memory | %.1f GiB |\n", num(m, "memory_bytes", 0) / (1024.0 * 1024 * 1024));
+		fprintf(f, " (%d in the affinity mask)", (int)report_num(m, "affinity_cores", 0));
+	fprintf(f, " |\n| memory | %.1f GiB |\n", report_num(m, "memory_bytes", 0) / (1024.0 * 1024 * 1024));
 	if (json_is_number(json_object_get(m, "load_average_1m")))
-		fprintf(f, "| load average (1 min, at the start) | %.2f |\n", num(m, "load_average_1m", 0));
-	fprintf(f, "| compiler | %s `%s` |\n", str(m, "compiler", "?"), str(m, "cflags", "?"));
-	fprintf(f, "| BLAS | %s, %s, %d threads: `%s` |\n", str(blas, "library", "?"),
-		str(blas, "parallel", "?"), (int)num(blas, "threads", 0), str(blas, "config", "?"));
-	fprintf(f, "| evopar | %s, commit %s |\n", str(m, "evopar_version", "?"), str(m, "git_commit", "?"));
-	fprintf(f, "| started | %s |\n", str(m, "time", "?"));
+		fprintf(f, "| load average (1 min, at the start) | %.2f |\n", report_num(m, "load_average_1m", 0));
+	fprintf(f, "| compiler | %s `%s` |\n", report_str(m, "compiler", "?"), report_str(m, "cflags", "?"));
+	fprintf(f, "| BLAS | %s, %s, %d threads: `%s` |\n", report_str(blas, "library", "?"),
+		report_str(blas, "parallel", "?"), (int)report_num(blas, "threads", 0), report_str(blas, "config", "?"));
+	fprintf(f, "| evopar | %s, commit %s |\n", report_str(m, "evopar_version", "?"), report_str(m, "git_commit", "?"));
+	fprintf(f, "| started | %s |\n", report_str(m, "time", "?"));
 	json_object_foreach((json_t *)env, key, v)
 		fprintf(f, "| environment | `%s=%s` |\n", key, json_string_value(v) ? json_string_value(v) : "");
 	if (json_object_get(m, "counters")) {
@@ -277,7 +281,7 @@ static void write_configs(FILE *f, const struct report_group *g)
 {
 	int i;
 
-	fprintf(f, "| configuration | evopar run options |\n| --- | --- |\n");
+	fprintf(f, "| configuration | %s |\n| --- | --- |\n", g->search ? "command" : "evopar run options");
 	for (i = 0; i < g->n_cfg; i++)
 		fprintf(f, "| %s | `%s` |\n", g->cfg[i].label, g->cfg[i].args ? g->cfg[i].args : "(a plain run)");
 	fprintf(f, "\n");
@@ -294,15 +298,15 @@ static void write_floors(FILE *f, const json_t *cal)
 	}
 	fprintf(f, "Measured on the spot before the runs (%.2f s in all): medians with min–max.\n\n"
 		   "| floor | median µs | min–max µs | repetitions | what |\n| --- | ---: | ---: | ---: | --- |\n",
-		num(cal, "elapsed_s", 0));
+		report_num(cal, "elapsed_s", 0));
 	json_object_foreach(json_object_get(cal, "floors"), name, fl) {
 		if (json_object_get(fl, "skipped")) {
-			fprintf(f, "| %s | - | - | 0 | skipped: %s |\n", name, str(fl, "skipped", ""));
+			fprintf(f, "| %s | - | - | 0 | skipped: %s |\n", name, report_str(fl, "skipped", ""));
 			continue;
 		}
-		fprintf(f, "| %s | %.1f | %.1f–%.1f | %d | %s |\n", name, num(fl, "median_us", 0),
-			num(fl, "min_us", 0), num(fl, "max_us", 0), (int)num(fl, "reps", 0),
-			str(fl, "what", ""));
+		fprintf(f, "| %s | %.1f | %.1f–%.1f | %d | %s |\n", name, report_num(fl, "median_us", 0),
+			report_num(fl, "min_us", 0), report_num(fl, "max_us", 0), (int)report_num(fl, "reps", 0),
+			report_str(fl, "what", ""));
 	}
 	fprintf(f, "\n");
 }
@@ -596,8 +600,16 @@ static const char *const figure_captions[FIG_COUNT] = {
 	"Threads and processes of the run's process tree over time (first measured repetition of each configuration)",
 };
 
+static const char *const search_captions[FIG_COUNT] = {
+	"Speedup of the search's wall time against sequential, by jobs, with the ideal (linear) line",
+	"",
+	"CPU utilisation: CPU seconds of the whole process tree per wall second, median with min–max across repetitions",
+	"Threads and processes of each search's process tree over time, as evopar bench sampled it (first measured repetition)",
+};
+
 static void write_figures(FILE *f, const struct report_group *g)
 {
+	const char *const *captions = g->search ? search_captions : figure_captions;
 	int k, any = 0;
 
 	for (k = 0; k < FIG_COUNT; k++) {
@@ -606,8 +618,8 @@ static void write_figures(FILE *f, const struct report_group *g)
 		if (!any)
 			fprintf(f, "### Figures\n\n");
 		any = 1;
-		fprintf(f, "%s ([SVG](%s%s.svg)):\n\n![%s](%s%s.png)\n\n", figure_captions[k],
-			g->fig_prefix, report_figure_names[k], figure_captions[k], g->fig_prefix,
+		fprintf(f, "%s ([SVG](%s%s.svg)):\n\n![%s](%s%s.png)\n\n", captions[k],
+			g->fig_prefix, report_figure_names[k], captions[k], g->fig_prefix,
 			report_figure_names[k]);
 	}
 }
@@ -653,8 +665,8 @@ static void write_group(struct report *r, FILE *f, const struct report_group *g)
 	write_load_warning(f, g);
 	if (g->bench)
 		fprintf(f, "`evopar bench`: %d configurations, %d repetitions after %d warm-up round%s, "
-			   "interleaved; %d warm-up runs left out.", g->n_cfg, (int)num(g->bench, "repeat", 0),
-			(int)num(g->bench, "warmup", 0), num(g->bench, "warmup", 0) == 1 ? "" : "s",
+			   "interleaved; %d warm-up runs left out.", g->n_cfg, (int)report_num(g->bench, "repeat", 0),
+			(int)report_num(g->bench, "warmup", 0), report_num(g->bench, "warmup", 0) == 1 ? "" : "s",
 			g->warmup_runs);
 	if (g->elapsed_s > 0)
 		fprintf(f, " The whole bench took %.0f s (%.1f min).", g->elapsed_s, g->elapsed_s / 60);
@@ -662,6 +674,11 @@ static void write_group(struct report *r, FILE *f, const struct report_group *g)
 	write_configs(f, g);
 	fprintf(f, "### Calibration floors\n\n");
 	write_floors(f, g->calibration);
+	if (g->search) {
+		search_write_section(r, g, f);
+		write_figures(f, g);
+		return;
+	}
 	write_reference(r, f, g);
 	write_overheads(f, g);
 	write_runs(f, g);

@@ -14,8 +14,9 @@
 
 const char *const report_figure_names[FIG_COUNT] = { "speedup", "phases", "cpu", "timeline" };
 
-/* a label as a gnuplot data string: double quotes, none inside */
-static void put_label(FILE *f, const char *s)
+#define TIMELINE_MAX_SEARCHES 12   /* more searches than this: no threads-over-time figure */
+
+void report_put_label(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++)
@@ -73,7 +74,7 @@ static int speedup_data(const struct report_group *g, FILE *f)
 			continue;
 		if (n)
 			fprintf(f, "\n\n");
-		put_label(f, name);
+		report_put_label(f, name);
 		fprintf(f, " \"speedup\" \"low\" \"high\"\n");
 		for (j = i; j < g->n_cfg; j++) {
 			const struct report_config *d = &g->cfg[j];
@@ -101,7 +102,7 @@ static int phases_data(const struct report_group *g, FILE *f)
 	for (i = 0; i < g->n_cfg; i++) {
 		if (!g->cfg[i].row[ROW_TOTAL].n)
 			continue;
-		put_label(f, g->cfg[i].label);
+		report_put_label(f, g->cfg[i].label);
 		for (ph = ROW_MUTATE; ph <= ROW_RESAMPLE; ph++)
 			fprintf(f, " %.6g", g->cfg[i].row[ph].median);
 		fprintf(f, "\n");
@@ -120,7 +121,7 @@ static int cpu_data(const struct report_group *g, FILE *f)
 
 		if (!u->n)
 			continue;
-		put_label(f, g->cfg[i].label);
+		report_put_label(f, g->cfg[i].label);
 		fprintf(f, " %.4g %.4g %.4g %d\n", u->median, u->min, u->max, g->cfg[i].workers);
 		n++;
 	}
@@ -152,7 +153,7 @@ static int timeline_data(const struct report_group *g, FILE *f)
 			continue;
 		if (n)
 			fprintf(f, "\n\n");
-		put_label(f, g->cfg[i].label);
+		report_put_label(f, g->cfg[i].label);
 		fprintf(f, " \"threads\" \"processes\"\n");
 		for (k = 0; k < json_array_size(t); k++)
 			fprintf(f, "%.6g %.0f %.0f\n", json_number_value(json_array_get(t, k)),
@@ -179,18 +180,19 @@ static void gp_quote(char *buf, size_t len, const char *s)
 	buf[at] = 0;
 }
 
-/* gnuplot -e "data='..'; out='..'; n=N; cores=C" plots/KIND.gp; its output goes to gnuplot.log */
-static int run_gnuplot(struct report *r, const char *script, const char *data, const char *out,
-		       int n, int cores)
+/* its output goes to DIR/gnuplot.log */
+int report_gnuplot(struct report *r, const char *script, const char *data, const char *out,
+		   int n, int cores, const char *extra)
 {
-	char qd[4200], qo[4200], vars[9000], log[4200];
+	char qd[4200], qo[4200], vars[10000], log[4200];
 	char *argv[] = { "gnuplot", "-e", vars, (char *)script, NULL };
 	int st, fd;
 	pid_t pid;
 
 	gp_quote(qd, sizeof(qd), data);
 	gp_quote(qo, sizeof(qo), out);
-	snprintf(vars, sizeof(vars), "data=%s; out=%s; n=%d; cores=%d", qd, qo, n, cores);
+	snprintf(vars, sizeof(vars), "data=%s; out=%s; n=%d; cores=%d%s%s", qd, qo, n, cores,
+		 extra ? "; " : "", extra ? extra : "");
 	snprintf(log, sizeof(log), "%s/gnuplot.log", r->dir);
 	pid = fork();
 	if (pid < 0)
@@ -238,7 +240,8 @@ static int figure(struct report *r, struct report_group *g, int kind)
 		cores = (int)json_number_value(json_object_get(g->meta, "online_cores"));
 	snprintf(out, sizeof(out), "%s/%s%s", r->dir, g->fig_prefix, report_figure_names[kind]);
 	snprintf(script, sizeof(script), "%s/%s.gp", r->plots_dir, report_figure_names[kind]);
-	rc = run_gnuplot(r, script, data, out, n, cores);
+	rc = report_gnuplot(r, script, data, out, n, cores, g->search && kind == FIG_SPEEDUP ?
+			    "what='wall time of the search'; xname='jobs (trials in flight at once)'" : NULL);
 	if (rc == -ENOENT) {
 		report_note(r, "- gnuplot is not installed (apt-get install gnuplot-nox): no figures.\n");
 		return rc;
@@ -269,8 +272,15 @@ void report_figures(struct report *r)
 		if (r->n_g > 1)
 			snprintf(g->fig_prefix, sizeof(g->fig_prefix), "%.*s-", bench ? (int)(n - 6) : 4,
 				 bench ? g->file : "runs");
-		for (k = 0; k < FIG_COUNT; k++)
+		for (k = 0; k < FIG_COUNT; k++) {
+			if (g->search && k == FIG_PHASES)
+				continue;       /* a search has no phases */
+			/* one line per search stops being readable: the threads figure says it instead */
+			if (g->search && k == FIG_TIMELINE && g->n_cfg > TIMELINE_MAX_SEARCHES)
+				continue;
 			if (figure(r, g, k) == -ENOENT)
 				return;
+		}
+		search_figures(r, g);
 	}
 }

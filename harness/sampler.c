@@ -81,13 +81,38 @@ static int walk_process(pid_t pid, pid_t skip_tid, pid_t *stack, int *top)
 	return threads;
 }
 
-int sampler_walk(pid_t root, pid_t skip_tid, int *threads, int *processes)
+/* Resident kilobytes of one process (statm's second field); 0 when it has gone. */
+static long process_rss_kb(pid_t pid)
+{
+	char path[48], buf[128];
+	long size, pages = 0;
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got <= 0)
+		return 0;
+	buf[got] = 0;
+	if (sscanf(buf, "%ld %ld", &size, &pages) != 2)
+		return 0;
+	return pages * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* The walk of sampler_walk; with rss_kb, the tree's resident memory summed as well. */
+static int tree_walk(pid_t root, pid_t skip_tid, int *threads, int *processes, long *rss_kb)
 {
 	pid_t stack[TREE_MAX];
 	int top = 0, n;
 
 	*threads = 0;
 	*processes = 0;
+	if (rss_kb)
+		*rss_kb = 0;
 	stack[top++] = root;
 	while (top > 0) {
 		pid_t pid = stack[--top];
@@ -100,8 +125,15 @@ int sampler_walk(pid_t root, pid_t skip_tid, int *threads, int *processes)
 		}
 		*threads += n;
 		(*processes)++;
+		if (rss_kb)
+			*rss_kb += process_rss_kb(pid);
 	}
 	return 0;
+}
+
+int sampler_walk(pid_t root, pid_t skip_tid, int *threads, int *processes)
+{
+	return tree_walk(root, skip_tid, threads, processes, NULL);
 }
 
 /* Halve the timeline: each pair of points becomes one holding the pair's maxima. */
@@ -133,11 +165,14 @@ static void flush_point(struct sampler *s)
 static void take_sample(struct sampler *s)
 {
 	int threads, processes;
+	long rss_kb;
 	double t = mono_s(CLOCK_MONOTONIC) - s->t0;
 
-	if (sampler_walk(s->root, s->tid, &threads, &processes))
+	if (tree_walk(s->root, s->tid, &threads, &processes, s->track_rss ? &rss_kb : NULL))
 		return;
 	s->samples++;
+	if (s->track_rss && rss_kb > s->rss_kb_max)
+		s->rss_kb_max = rss_kb;
 	s->threads_sum += threads;
 	if (threads > s->threads_max)
 		s->threads_max = threads;
@@ -196,12 +231,19 @@ static void *sampler_main(void *arg)
 
 int sampler_start(struct sampler *s, pid_t root, double period_ms, char *err, size_t errlen)
 {
+	return sampler_start_tree(s, root, period_ms, 0, err, errlen);
+}
+
+int sampler_start_tree(struct sampler *s, pid_t root, double period_ms, int track_rss,
+		       char *err, size_t errlen)
+{
 	pthread_condattr_t ca;
 	sigset_t all, old;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->root = root;
+	s->track_rss = track_rss;
 	s->period_s = period_ms * 1e-3;
 	s->stride = 1;
 	s->points = calloc(SAMPLER_POINTS, sizeof(*s->points));
@@ -297,6 +339,8 @@ void sampler_write(const struct sampler *s, struct jw *w)
 	jw_int(w, "threads_max", s->threads_max);
 	jw_num(w, "threads_mean", s->threads_sum / (double)s->samples);
 	jw_int(w, "processes_max", s->processes_max);
+	if (s->track_rss)
+		jw_int(w, "rss_max_kb", s->rss_kb_max);
 	jw_obj_begin(w, "sampler");
 	jw_num(w, "period_ms", s->period_s * 1e3);
 	jw_int(w, "samples", s->samples);

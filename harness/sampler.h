@@ -31,6 +31,8 @@ struct sampler {
 	/* results: written by the sampler thread, read after sampler_stop */
 	long samples;
 	int threads_max, processes_max;
+	int track_rss;            /* sum the resident memory of the tree at every sample too */
+	long rss_kb_max;          /* the largest such sum: what the tree held at its peak */
 	double threads_sum;
 	double cpu_s;             /* CPU time of the sampler thread, start to stop */
 	struct sampler_point *points;
@@ -46,11 +48,14 @@ int sampler_walk(pid_t root, pid_t skip_tid, int *threads, int *processes);
 
 /* start sampling root's tree every period_ms; 0 or -errno with a message */
 int sampler_start(struct sampler *s, pid_t root, double period_ms, char *err, size_t errlen);
+/* the same, and with track_rss the tree's summed resident memory as well (rss_max_kb) */
+int sampler_start_tree(struct sampler *s, pid_t root, double period_ms, int track_rss,
+		       char *err, size_t errlen);
 void sampler_stop(struct sampler *s);
 void sampler_release(struct sampler *s);
 
-/* summary fields: threads_max, threads_mean, processes_max and the "sampler" object with its
- * own cost and the timeline; nulls when the sampler did not run */
+/* summary fields: threads_max, threads_mean, processes_max (rss_max_kb when tracked) and the
+ * "sampler" object with its own cost and the timeline; nulls when the sampler did not run */
 void sampler_write(const struct sampler *s, struct jw *w);
 
 #endif

@@ -346,6 +346,32 @@ static void write_summary(struct search_run *s, const char *status, double wall_
 	output_write(&s->out, w);
 }
 
+/*
+ * jobs x BLAS threads per process against the online cores: more threads wanted than cores
+ * is the oversubscription that slows every trial (the threads backend shares one BLAS pool
+ * between its jobs, so for it this is what its jobs ask for at most, not what runs)
+ */
+static void write_oversubscription(struct search_run *s)
+{
+	const char *backend = farm_names[s->o.backend], *size = getenv("OMPI_COMM_WORLD_SIZE");
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int jobs = s->o.jobs, blas = openblas_get_num_threads();
+
+	if (!strcmp(backend, "sequential"))
+		jobs = 1;
+	else if (!strcmp(backend, "mpi"))
+		jobs = size && atoi(size) > 1 ? atoi(size) - 1 : 1;
+	if (!strcmp(backend, "thread-limited"))
+		blas = 1;
+	jw_obj_begin(&s->jw, "oversubscription");
+	jw_int(&s->jw, "jobs", jobs);
+	jw_int(&s->jw, "blas_threads", blas);
+	jw_int(&s->jw, "jobs_x_blas_threads", (long long)jobs * blas);
+	jw_int(&s->jw, "online_cores", cores);
+	jw_bool(&s->jw, "exceeds_cores", (long)jobs * blas > cores);
+	jw_obj_end(&s->jw);
+}
+
 static void usage(FILE *f)
 {
 	struct search_options d;
@@ -453,6 +479,9 @@ int cmd_search(int argc, char **argv)
 		fprintf(stderr, "evopar search: out of memory\n");
 		goto out;
 	}
+	/* before the branch: an MPI rank that only serves trials runs them with it too */
+	if (s->o.run.cfg.blas_threads)
+		openblas_set_num_threads(s->o.run.cfg.blas_threads);
 	if (ops->writes_records && !ops->writes_records()) {
 		code = search_serve(s, ops);
 		goto out;
@@ -461,9 +490,9 @@ int cmd_search(int argc, char **argv)
 		fprintf(stderr, "evopar search: %s\n", err);
 		goto out;
 	}
-	if (s->o.run.cfg.blas_threads)
-		openblas_set_num_threads(s->o.run.cfg.blas_threads);
-	meta_write(&s->jw, "search", search_opts, &s->o);
+	meta_begin(&s->jw, "search", search_opts, &s->o);
+	write_oversubscription(s);
+	jw_end(&s->jw);
 	output_write(&s->out, &s->jw);
 	if (s->o.resume && resume_from(s, err, sizeof(err))) {
 		fprintf(stderr, "evopar search: %s\n", err);

@@ -6,6 +6,9 @@ if (!exists("data") || !exists("out")) {
 	exit status 2
 }
 if (!exists("cores")) { cores = 0 }
+if (!exists("n")) { n = 0 }
+# wider for many configurations, so their labels stay apart
+width = n > 16 ? 400 + 40 * n : 1000
 set encoding utf8
 # twelve distinguishable colours (Tableau 10, black, light blue), then dashes
 colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
@@ -16,10 +19,10 @@ png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
 set key autotitle columnhead
 do for [fmt in "png svg"] {
 	if (fmt eq "png") {
-		set terminal png size 1000,620 font "sans,12"
-		if (png eq "pngcairo") { set terminal pngcairo size 1000,620 font "sans,12" }
+		set terminal png size width,620 font "sans,12"
+		if (png eq "pngcairo") { set terminal pngcairo size width,620 font "sans,12" }
 	} else {
-		set terminal svg size 1000,620 font "sans,12" dynamic
+		set terminal svg size width,620 font "sans,12" dynamic
 	}
 	set termoption noenhanced
 	set output out.".".fmt
@@ -27,7 +30,7 @@ do for [fmt in "png svg"] {
 	set ylabel "CPU utilisation (CPU s per wall s)"
 	set style fill solid 0.7 border -1
 	set boxwidth 0.6
-	set xtics rotate by -25 nomirror
+	if (n > 16) { set xtics rotate by 40 right nomirror } else { set xtics rotate by -25 nomirror }
 	set offsets 0.5, 0.5, 0, 0
 	if (cores > 0) { set yrange [0:cores + 0.5] } else { set yrange [0:*] }
 	set grid ytics

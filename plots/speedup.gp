@@ -1,10 +1,12 @@
 # Speedup against worker count: one line per strategy (evopar report's speedup.dat: blocks of
 # "name" then workers, speedup, low, high), the ideal linear line and break-even.
-# usage: gnuplot -e "data='speedup.dat'; out='speedup'; n=SERIES" plots/speedup.gp
+# usage: gnuplot -e "data='speedup.dat'; out='speedup'; n=SERIES[; what='..'; xname='..']" plots/speedup.gp
 if (!exists("data") || !exists("out") || !exists("n")) {
 	print "usage: gnuplot -e \"data='FILE'; out='BASE'; n=SERIES\" speedup.gp"
 	exit status 2
 }
+if (!exists("what")) { what = "total ms per generation" }
+if (!exists("xname")) { xname = "workers (processes, threads or islands)" }
 set encoding utf8
 # series at the same worker count are spread sideways, at most half a worker in all
 step = n > 1 ? (0.05 < 0.5 / (n - 1) ? 0.05 : 0.5 / (n - 1)) : 0
@@ -23,8 +25,8 @@ do for [fmt in "png svg"] {
 	}
 	set termoption noenhanced
 	set output out.".".fmt
-	set title "Speedup over sequential (total ms per generation; median, bars min–max)"
-	set xlabel "workers (processes, threads or islands)"
+	set title "Speedup over sequential (".what."; median, bars min–max)"
+	set xlabel xname
 	set ylabel "speedup over sequential (×)"
 	set xtics 1
 	set offsets 0.5, 0.5, 0, 0

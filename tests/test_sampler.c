@@ -1,7 +1,8 @@
 /*
  * Unit tests for harness/sampler.c: a walk sees the threads a process starts and the
  * processes it forks (children and grandchildren), the sampler thread keeps max, mean and a
- * bounded timeline, does not count itself, blocks every signal, and writes its summary.
+ * bounded timeline, does not count itself, blocks every signal, sums the tree's resident memory
+ * when asked, and writes its summary.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -309,6 +310,32 @@ static void test_summary_fields(void **state)
 	json_decref(j);
 }
 
+/* the tree's resident memory: summed when asked for, at least this process's, absent otherwise */
+static void test_tree_rss(void **state)
+{
+	struct sampler s;
+	char err[128];
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(sampler_start_tree(&s, getpid(), 1.0, 1, err, sizeof(err)), 0);
+	wait_samples(&s, 2);
+	sampler_stop(&s);
+	assert_true(s.rss_kb_max > 100);
+	j = summary_of(&s);
+	assert_int_equal(json_integer_value(json_object_get(j, "rss_max_kb")), s.rss_kb_max);
+	json_decref(j);
+	sampler_release(&s);
+
+	assert_int_equal(sampler_start(&s, getpid(), 1.0, err, sizeof(err)), 0);
+	wait_samples(&s, 1);
+	sampler_stop(&s);
+	j = summary_of(&s);
+	assert_null(json_object_get(j, "rss_max_kb"));
+	json_decref(j);
+	sampler_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_sampler_blocks_signals),
 		cmocka_unit_test(test_timeline_is_bounded),
 		cmocka_unit_test(test_summary_fields),
+		cmocka_unit_test(test_tree_rss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

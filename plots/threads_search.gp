@@ -1,0 +1,43 @@
+# Threads of each search: the most a trial saw in its process, the peak over the whole process
+# tree (sampled by evopar bench) and jobs x BLAS threads, against the cores. Reads evopar
+# report's threads.dat (columns: "label" per_process tree jobs_x_blas).
+# usage: gnuplot -e "data='FILE'; out='BASE'; n=SEARCHES; cores=C" plots/threads_search.gp
+if (!exists("data") || !exists("out") || !exists("n")) {
+	print "usage: gnuplot -e \"data='FILE'; out='BASE'; n=SEARCHES; cores=C\" threads_search.gp"
+	exit status 2
+}
+if (!exists("cores")) { cores = 0 }
+set encoding utf8
+width = 700 + 38 * n
+png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
+do for [fmt in "png svg"] {
+	if (fmt eq "png") {
+		set terminal png size width,640 font "sans,11"
+		if (png eq "pngcairo") { set terminal pngcairo size width,640 font "sans,11" }
+	} else {
+		set terminal svg size width,640 font "sans,11" dynamic
+	}
+	set termoption noenhanced
+	set output out.".".fmt
+	set title "Threads of each search against jobs × BLAS threads and the cores"
+	set ylabel "threads (count)"
+	set style data histogram
+	set style histogram clustered gap 1
+	set style fill solid 0.8 border -1
+	set boxwidth 0.9
+	set xtics rotate by 40 right nomirror
+	set yrange [0:*]
+	set grid ytics
+	set key outside right top box
+	if (cores > 0) {
+		plot data using 2:xtic(1) lc rgb "#1f77b4" title "most threads a trial saw in its process", \
+		     '' using 3 lc rgb "#ff7f0e" title "threads in the whole tree (peak)", \
+		     '' using 4 lc rgb "#7f7f7f" title "jobs × BLAS threads (wanted)", \
+		     cores with lines dt 2 lw 1.5 lc rgb "#d62728" title sprintf("the %d cores", cores)
+	} else {
+		plot data using 2:xtic(1) lc rgb "#1f77b4" title "most threads a trial saw in its process", \
+		     '' using 3 lc rgb "#ff7f0e" title "threads in the whole tree (peak)", \
+		     '' using 4 lc rgb "#7f7f7f" title "jobs × BLAS threads (wanted)"
+	}
+	set output
+}
