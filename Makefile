@@ -143,3 +143,4 @@ clean:
 -include tests/bench/bench.mk
 -include reports/reports.mk
 -include experiments/experiment-3.mk
+-include experiments/experiments.mk
