@@ -67,24 +67,6 @@ static int mpi_fail(struct farm *f, int code, const char *what)
 	return -EIO;
 }
 
-/* Is pid (on this host) still running? A zombie is not. */
-static int pid_alive(pid_t pid)
-{
-	char path[64], buf[256], *paren;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
-}
-
 /*
  * Rank 0: a rank on this host that has died fails the search, naming it. Without ULFM a
  * dead rank cannot be seen through MPI; mpirun sees it and ends the job, and rank 0 has
@@ -96,7 +78,7 @@ static int check_ranks(struct mpi_farm *m)
 	int r;
 
 	for (r = 1; r < m->size; r++) {
-		if (strcmp(m->ranks[r].host, m->ranks[0].host) || pid_alive(m->ranks[r].pid))
+		if (strcmp(m->ranks[r].host, m->ranks[0].host) || proc_alive(m->ranks[r].pid))
 			continue;
 		f->fail_worker = r;
 		f->fail_pid = m->ranks[r].pid;
