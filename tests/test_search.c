@@ -1,5 +1,5 @@
 /*
- * Tests of harness/search.c and harness/farm.c: the sampler is a function of (study seed,
+ * Tests of harness/search.c and the farm registry (farm.c): the sampler is a function of (study seed,
  * trial, parameter) alone, stays in its range, the space file is parsed and refused with a
  * message, the backend table and its name list agree, and the trials left after --resume.
  */
