@@ -15,7 +15,7 @@ COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(sh
 OPT ?= -O2
 WARN := -Wall -Wextra -Wstrict-prototypes -Werror
 CFLAGS ?= $(OPT) -g
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -pthread
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. $(WARN) -MMD -MP -pthread
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 LDLIBS := -lm -pthread
@@ -39,10 +39,13 @@ Q :=
 say =
 endif
 
+# the rooms, lowest first (DESIGN.md: arrows point down only)
 ENGINE_SRC := $(wildcard engine/*.c)
-STRATEGY_SRC := $(wildcard strategies/*.c)
-HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
-LIB_SRC := $(ENGINE_SRC) $(STRATEGY_SRC) $(HARNESS_SRC)
+PROC_SRC := $(wildcard proc/*.c)
+STRATEGY_SRC := $(wildcard strategies/*.c strategies/common/*.c)
+HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c harness/*/*.c))
+REPORT_SRC := $(wildcard reports/*.c)
+LIB_SRC := $(ENGINE_SRC) $(PROC_SRC) $(STRATEGY_SRC) $(HARNESS_SRC) $(REPORT_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libevopar.a
 
@@ -94,8 +97,8 @@ $(BUILD)/%.o: %.c
 $(BUILD)/build-id: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(COMMIT) $(CC) $(CFLAGS) $(SAN_FLAGS)' | cmp -s - $@ || echo '$(COMMIT) $(CC) $(CFLAGS) $(SAN_FLAGS)' > $@
-$(BUILD)/harness/meta.o: $(BUILD)/build-id
-$(BUILD)/harness/meta.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"' \
+$(BUILD)/harness/records/meta.o: $(BUILD)/build-id
+$(BUILD)/harness/records/meta.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"' \
 	-DEVOPAR_CFLAGS='"$(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS)"'
 FORCE:
 

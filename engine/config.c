@@ -3,7 +3,7 @@
  */
 #include <stddef.h>
 
-#include "config.h"
+#include "engine/config.h"
 
 void config_defaults(struct config *cfg)
 {

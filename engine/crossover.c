@@ -6,8 +6,8 @@
  */
 #include <errno.h>
 
-#include "engine.h"
-#include "rng.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
 
 static int crossover_dynamic(struct net *child, const struct net *a, const struct net *b,
 			     struct rng *r)

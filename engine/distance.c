@@ -4,8 +4,8 @@
  */
 #include <math.h>
 
-#include "distance.h"
-#include "rng.h"
+#include "engine/distance.h"
+#include "engine/rng.h"
 
 static double dynamic_distance(const struct net *a, const struct net *b)
 {

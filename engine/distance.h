@@ -5,7 +5,7 @@
 #ifndef EVOPAR_DISTANCE_H
 #define EVOPAR_DISTANCE_H
 
-#include "engine.h"
+#include "engine/engine.h"
 
 /*
  * Dynamic genomes: NEAT's compatibility distance with c1 = c2 = c3 = 1, that is

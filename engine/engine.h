@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "net.h"
+#include "engine/config.h"
+#include "engine/net.h"
 
 #define ENGINE_ERRLEN 256
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 int engine_evolve(const struct config *cfg, struct evolve_result *res, char *err, size_t errlen)
 {

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 /* NEAT's steepened sigmoid */
 static inline float sigmoid(float x)

@@ -3,8 +3,8 @@
  * perturbation, add connection, add node, toggle, prune connection, prune node; static
  * networks perturb their weights. No mutation can create a cycle.
  */
-#include "engine.h"
-#include "rng.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
 
 #define WEIGHT_LIMIT 8.0f
 #define ADD_CONN_TRIES 8

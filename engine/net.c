@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "net.h"
-#include "rng.h"
+#include "engine/config.h"
+#include "engine/net.h"
+#include "engine/rng.h"
 
 void net_init(struct net *n)
 {

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
-#include "rng.h"
-#include "serial.h"
-#include "task.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
+#include "engine/serial.h"
+#include "engine/task.h"
 
 /* buf holds at least bytes, grown by realloc; NULL without memory */
 static void *grow_buffer(void **buf, size_t *cap, size_t bytes)

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 /* Endpoint indices of every connection: a merge walk for sources (both arrays are sorted
  * by id), a binary search for targets. */

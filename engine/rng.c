@@ -3,7 +3,7 @@
  */
 #include <math.h>
 
-#include "rng.h"
+#include "engine/rng.h"
 
 void rng_init(struct rng *r, uint64_t seed, uint64_t gen, uint64_t index, enum rng_purpose purpose)
 {

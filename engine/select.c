@@ -4,8 +4,8 @@
  */
 #include <stdlib.h>
 
-#include "engine.h"
-#include "rng.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
 
 struct ranked {
 	float fitness;

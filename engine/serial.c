@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "serial.h"
+#include "engine/config.h"
+#include "engine/serial.h"
 
 #define NODE_BYTES 5
 #define CONN_BYTES 13

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "net.h"
+#include "engine/net.h"
 
 #define SERIAL_MAGIC "EVPN"
 #define SERIAL_VERSION 1

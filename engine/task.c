@@ -3,8 +3,8 @@
  */
 #include <string.h>
 
-#include "config.h"
-#include "task.h"
+#include "engine/config.h"
+#include "engine/task.h"
 
 static const struct task *const tasks[] = {
 	[TASK_POLE] = &task_pole,

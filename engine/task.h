@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "engine/config.h"
 
 struct net;
 struct scratch;

@@ -6,9 +6,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine.h"
-#include "rng.h"
-#include "task.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
+#include "engine/task.h"
 
 #define GRAVITY    (-9.8)
 #define MASS_CART  1.0

@@ -1,8 +1,8 @@
 /*
  * XOR: four cases, one output; fitness 1 - mean squared error. Small and fast, for tests.
  */
-#include "engine.h"
-#include "task.h"
+#include "engine/engine.h"
+#include "engine/task.h"
 
 static const float xor_in[4][2] = { { 0, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 } };
 static const float xor_out[4] = { 0, 1, 1, 0 };

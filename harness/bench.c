@@ -18,12 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "calibrate.h"
-#include "meta.h"
-#include "options.h"
-#include "record.h"
-#include "run.h"
-#include "sampler.h"
+#include "harness/instruments/calibrate.h"
+#include "harness/records/meta.h"
+#include "harness/options.h"
+#include "harness/records/record.h"
+#include "harness/run.h"
+#include "harness/instruments/sampler.h"
 
 struct bench_options {
 	const char *config;         /* only for --help: the values are collected apart */

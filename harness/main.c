@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../strategies/strategy.h"
-#include "meta.h"
-#include "run.h"
-#include "search.h"
-#include "../strategies/worker.h"
+#include "strategies/strategy.h"
+#include "harness/records/meta.h"
+#include "harness/run.h"
+#include "harness/search/search.h"
+#include "strategies/common/worker.h"
 
 struct command {
 	const char *name;

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../strategies/strategy.h"
-#include "options.h"
+#include "strategies/strategy.h"
+#include "harness/options.h"
 
 static const char *const mode_names[] = { "dynamic", "static", NULL };
 static const char *const task_names[] = { "pole", "xor", NULL };

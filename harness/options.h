@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../engine/config.h"
+#include "engine/config.h"
 
 enum opt_type {
 	OPT_INT,          /* int within [min, max] */

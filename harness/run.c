@@ -12,15 +12,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../engine/distance.h"
-#include "../engine/task.h"
-#include "../strategies/strategy.h"
-#include "counters.h"
-#include "meta.h"
-#include "options.h"
-#include "record.h"
-#include "run.h"
-#include "sampler.h"
+#include "engine/distance.h"
+#include "engine/task.h"
+#include "strategies/strategy.h"
+#include "harness/instruments/counters.h"
+#include "harness/records/meta.h"
+#include "harness/options.h"
+#include "harness/records/record.h"
+#include "harness/run.h"
+#include "harness/instruments/sampler.h"
 
 #define MAX_ORIGINS 64
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/task.h"
-#include "procpool.h"
+#include "engine/task.h"
+#include "strategies/common/procpool.h"
 
 struct fp_data {
 	int workers;

@@ -16,11 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../engine/serial.h"
-#include "island.h"
-#include "migration.h"
-#include "proc.h"
-#include "strategy.h"
+#include "engine/serial.h"
+#include "strategies/common/island.h"
+#include "strategies/common/migration.h"
+#include "proc/proc.h"
+#include "strategies/strategy.h"
 
 /* Commands of the main process, one round per harness phase; the reply to c is REPLY(c). */
 enum island_cmd {

@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../engine/serial.h"
-#include "island.h"
-#include "migration.h"
-#include "proc.h"
-#include "strategy.h"
+#include "engine/serial.h"
+#include "strategies/common/island.h"
+#include "strategies/common/migration.h"
+#include "proc/proc.h"
+#include "strategies/strategy.h"
 
 /*
  * Messages: migrants (a migration file's bytes, migration.h) from island to island, and an

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/task.h"
-#include "procpool.h"
+#include "engine/task.h"
+#include "strategies/common/procpool.h"
 
 struct ps_data {
 	struct proc_pool pp;

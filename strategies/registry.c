@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc.h"
-#include "strategy.h"
+#include "proc/proc.h"
+#include "strategies/strategy.h"
 
 extern const struct strategy_ops strategy_sequential;
 extern const struct strategy_ops strategy_islands;

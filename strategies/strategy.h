@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "../engine/engine.h"
+#include "engine/engine.h"
 
 #define STRATEGY_ERRLEN 512
 

@@ -6,7 +6,7 @@
 
 #include <cblas.h>
 
-#include "threadpool.h"
+#include "strategies/common/threadpool.h"
 
 /* More workers than cores only take turns on them; one per online core at most. */
 static int limited_workers(int requested)

@@ -9,7 +9,7 @@
 
 #include <cblas.h>
 
-#include "threadpool.h"
+#include "strategies/common/threadpool.h"
 
 static struct threads_data *threads_of(struct strategy *s)
 {

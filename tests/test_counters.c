@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "../harness/counters.h"
+#include "harness/instruments/counters.h"
 
 #define BURN_S 0.2                 /* CPU seconds each thread and child burns */
 

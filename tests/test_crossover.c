@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
-#include "../engine/rng.h"
-#include "../engine/serial.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
+#include "engine/serial.h"
 
 static void grow_config(struct config *cfg)
 {

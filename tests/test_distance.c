@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../engine/distance.h"
+#include "engine/distance.h"
 
 #define HID (NODE_HIDDEN_BIT | 5u)
 

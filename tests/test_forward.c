@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
+#include "engine/engine.h"
 
 #define H(k) (NODE_HIDDEN_BIT | (uint32_t)(k))
 

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
-#include "../strategies/island.h"
+#include "engine/engine.h"
+#include "strategies/common/island.h"
 
 struct fixture {
 	struct config cfg;

@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
-#include "../engine/rng.h"
-#include "../engine/serial.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
+#include "engine/serial.h"
 
 /* every structural mutation far more often than the defaults */
 static void busy_config(struct config *cfg)

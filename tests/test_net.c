@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "../engine/config.h"
-#include "../engine/net.h"
+#include "engine/config.h"
+#include "engine/net.h"
 
 #define H(k) (NODE_HIDDEN_BIT | (uint32_t)(k))    /* a hand-made hidden id */
 

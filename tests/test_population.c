@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
-#include "../engine/serial.h"
-#include "../engine/task.h"
+#include "engine/engine.h"
+#include "engine/serial.h"
+#include "engine/task.h"
 
 #define MAX_RANGES 40
 

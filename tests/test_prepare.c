@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
-#include "../engine/rng.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
 
 #define H(k) (NODE_HIDDEN_BIT | (uint32_t)(k))
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../engine/rng.h"
+#include "engine/rng.h"
 
 struct key {
 	uint64_t seed, gen, index;

@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "../harness/sampler.h"
+#include "harness/instruments/sampler.h"
 
 #define SLEEPERS 5
 

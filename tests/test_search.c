@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../harness/search.h"
+#include "harness/search/search.h"
 
 static void test_draw_is_keyed_and_in_range(void **state)
 {

@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
-#include "../engine/rng.h"
-#include "../engine/serial.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
+#include "engine/serial.h"
 
 /* An xor population of pop networks with distinct fitnesses in a scrambled order. */
 static void make_pop(struct population *p, struct config *cfg, int pop)

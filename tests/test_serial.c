@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
-#include "../engine/rng.h"
-#include "../engine/serial.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
+#include "engine/serial.h"
 
 #define H(k) (NODE_HIDDEN_BIT | (uint32_t)(k))
 

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
-#include "../engine/task.h"
+#include "engine/engine.h"
+#include "engine/task.h"
 
 #define PI 3.14159265358979323846
 

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "../engine/engine.h"
-#include "../engine/task.h"
+#include "engine/engine.h"
+#include "engine/task.h"
 
 #define H(k) (NODE_HIDDEN_BIT | (uint32_t)(k))
 

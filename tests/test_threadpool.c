@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <cblas.h>
 
-#include "../strategies/threadpool.h"
+#include "strategies/common/threadpool.h"
 
 #define MAX_ITEMS 1000
 

@@ -155,7 +155,7 @@ $(BENCH_OBJ)/bench_dispatch.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"' \
 	-DEVOPAR_CFLAGS='"$(BASE_CFLAGS) $(CFLAGS)"' -DEVOPAR_BIN='"$(abspath bin/evopar)"'
 
 $(DISPATCH_BIN): $(BENCH_OBJ)/bench_dispatch.o $(BENCH_OBJ)/gbench_shim.o $(BENCH_COMMON_OBJ) \
-		$(STRATEGY_SRC:%.c=$(BUILD)/%.o)
+		$(PROC_SRC:%.c=$(BUILD)/%.o) $(STRATEGY_SRC:%.c=$(BUILD)/%.o)
 	$(call say,LINK,$@)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(GBENCH_LIBS) $(PKG_LIBS) $(LDLIBS)
 
 bench-build: $(DISPATCH_BIN)

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../strategies/procpool.h"
-#include "../../strategies/threadpool.h"
+#include "strategies/common/procpool.h"
+#include "strategies/common/threadpool.h"
 #include "gbench.h"
 #include "workload.h"
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../engine/serial.h"
-#include "../../engine/task.h"
+#include "engine/serial.h"
+#include "engine/task.h"
 #include "gbench.h"
 #include "workload.h"
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <valgrind/callgrind.h>
 
-#include "../../engine/serial.h"
-#include "../../engine/task.h"
+#include "engine/serial.h"
+#include "engine/task.h"
 #include "workload.h"
 
 #define PROBE_GENS 10          /* generations evolved first: the pole size (8 nodes, 7 conns) is reached */

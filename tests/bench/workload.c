@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../engine/task.h"
+#include "engine/task.h"
 #include "workload.h"
 
 static double wall_s(void)

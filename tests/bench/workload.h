@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "../../engine/engine.h"
+#include "engine/engine.h"
 
 #define WORKLOAD_ERRLEN 256
 

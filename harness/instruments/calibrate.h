@@ -1,0 +1,46 @@
+/*
+ * The calibration record: this machine's floors (fork, spawn, thread, pipe, wake-up costs)
+ * measured on the spot, so that every overhead in a benchmark file reads as a multiple.
+ */
+#ifndef EVOPAR_CALIBRATE_H
+#define EVOPAR_CALIBRATE_H
+
+#include <stddef.h>
+
+#include "harness/records/record.h"
+
+enum floor_kind {
+	FLOOR_FORK_WAIT,        /* fork() a child that exits at once, waitpid() it */
+	FLOOR_SPAWN_TRUE,       /* posix_spawn /bin/true, waitpid() it */
+	FLOOR_SPAWN_EVOPAR,     /* posix_spawn evopar --version: exec plus our own libraries */
+	FLOOR_THREAD,           /* pthread_create of an empty thread, pthread_join */
+	FLOOR_PIPE_RTT,         /* one byte there and back between two processes, unpinned */
+	FLOOR_PIPE_SAME_CORE,   /* the same, both processes pinned to one core */
+	FLOOR_PIPE_CROSS_CORE,  /* the same, pinned to two different cores: a cross-core wake-up */
+	FLOOR_COUNT
+};
+
+struct floor_stat {
+	int reps;               /* repetitions measured; 0 when skipped */
+	double median_us, min_us, max_us;
+	char skipped[128];      /* why it was not measured, or "" */
+};
+
+struct calibration {
+	struct floor_stat floors[FLOOR_COUNT];
+	int cpu_a, cpu_b;       /* the cores the pinned round trips used (-1: none) */
+	double elapsed_s;       /* what the whole calibration took */
+};
+
+extern const char *const floor_names[FLOOR_COUNT];
+extern const char *const floor_help[FLOOR_COUNT];
+
+/*
+ * Measure every floor; self_exe is the evopar binary (for the spawn floor; NULL skips it).
+ * 0, or a negative errno with a message in err when a floor could not be measured at all
+ * (a floor that does not apply here is skipped with a reason instead).
+ */
+int calibrate_measure(struct calibration *c, const char *self_exe, char *err, size_t errlen);
+void calibrate_write(struct jw *w, const struct calibration *c);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * The JSON Lines writer and the output file of record.h.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness/records/record.h"
+
+__attribute__((format(printf, 2, 3)))
+static void jw_printf(struct jw *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = w->cap - w->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(w->buf ? w->buf + w->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			w->oom = 1;
+			return;
+		}
+		if ((size_t)n < room) {
+			w->len += (size_t)n;
+			return;
+		}
+		{
+			size_t cap = w->cap ? w->cap * 2 : 512;
+			char *nb;
+
+			while (cap - w->len <= (size_t)n)
+				cap *= 2;
+			nb = realloc(w->buf, cap);
+			if (!nb) {
+				w->oom = 1;
+				return;
+			}
+			w->buf = nb;
+			w->cap = cap;
+		}
+	}
+}
+
+static void jw_string(struct jw *w, const char *s)
+{
+	jw_printf(w, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			jw_printf(w, "\\%c", c);
+		else if (c == '\n')
+			jw_printf(w, "\\n");
+		else if (c == '\t')
+			jw_printf(w, "\\t");
+		else if (c < 0x20)
+			jw_printf(w, "\\u%04x", c);
+		else
+			jw_printf(w, "%c", c);
+	}
+	jw_printf(w, "\"");
+}
+
+static void jw_key(struct jw *w, const char *key)
+{
+	if (w->need_comma)
+		jw_printf(w, ",");
+	w->need_comma = 1;
+	if (key) {
+		jw_string(w, key);
+		jw_printf(w, ":");
+	}
+}
+
+void jw_begin(struct jw *w, const char *type)
+{
+	w->len = 0;
+	w->oom = 0;
+	w->depth = 1;
+	w->need_comma = 0;
+	jw_printf(w, "{");
+	jw_str(w, "type", type);
+}
+
+void jw_end(struct jw *w)
+{
+	jw_printf(w, "}\n");
+	w->depth = 0;
+}
+
+void jw_release(struct jw *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof(*w));
+}
+
+void jw_str(struct jw *w, const char *key, const char *val)
+{
+	jw_key(w, key);
+	if (val)
+		jw_string(w, val);
+	else
+		jw_printf(w, "null");
+}
+
+void jw_int(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	jw_printf(w, "%lld", v);
+}
+
+void jw_num(struct jw *w, const char *key, double v)
+{
+	jw_key(w, key);
+	if (isfinite(v))
+		jw_printf(w, "%.9g", v);
+	else
+		jw_printf(w, "null");
+}
+
+void jw_bool(struct jw *w, const char *key, int v)
+{
+	jw_key(w, key);
+	jw_printf(w, v ? "true" : "false");
+}
+
+void jw_u64(struct jw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_printf(w, "%" PRIu64, v);
+}
+
+void jw_hex64(struct jw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_printf(w, "\"%016" PRIx64 "\"", v);
+}
+
+void jw_null(struct jw *w, const char *key)
+{
+	jw_key(w, key);
+	jw_printf(w, "null");
+}
+
+void jw_obj_begin(struct jw *w, const char *key)
+{
+	jw_key(w, key);
+	jw_printf(w, "{");
+	w->need_comma = 0;
+	w->depth++;
+}
+
+void jw_obj_end(struct jw *w)
+{
+	jw_printf(w, "}");
+	w->need_comma = 1;
+	w->depth--;
+}
+
+void jw_arr_begin(struct jw *w, const char *key)
+{
+	jw_key(w, key);
+	jw_printf(w, "[");
+	w->need_comma = 0;
+	w->depth++;
+}
+
+void jw_arr_end(struct jw *w)
+{
+	jw_printf(w, "]");
+	w->need_comma = 1;
+	w->depth--;
+}
+
+int output_open(struct output *o, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	if (!strcmp(path, "-")) {
+		o->f = stdout;
+		return 0;
+	}
+	/* a device or a pipe (/dev/null, a fifo) is written in place: a rename would replace it */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		o->f = fopen(path, "w");
+		if (!o->f) {
+			snprintf(err, errlen, "--out %s: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	o->path = strdup(path);
+	o->tmp = malloc(strlen(path) + 16);
+	if (!o->path || !o->tmp) {
+		snprintf(err, errlen, "--out %s: out of memory", path);
+		goto fail;
+	}
+	sprintf(o->tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "--out %s: cannot create %s: %s", path, o->tmp, strerror(errno));
+		goto fail;
+	}
+	fchmod(fd, 0644);   /* mkstemp makes it 0600; a result file is for sharing */
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		snprintf(err, errlen, "--out %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(o->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+	return -1;
+}
+
+int output_write(struct output *o, const struct jw *w)
+{
+	if (w->oom)
+		return -ENOMEM;
+	if (fwrite(w->buf, 1, w->len, o->f) != w->len || fflush(o->f))
+		return -errno;
+	return 0;
+}
+
+int output_commit(struct output *o, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (!o->path) {
+		if (o->f == stdout)
+			return fflush(o->f) ? -errno : 0;
+		if (fclose(o->f)) {
+			rc = -errno;
+			snprintf(err, errlen, "--out: write failed: %s", strerror(errno));
+		}
+		memset(o, 0, sizeof(*o));
+		return rc;
+	}
+	if (fflush(o->f) || fsync(fileno(o->f))) {
+		rc = -errno;
+		snprintf(err, errlen, "--out %s: write failed: %s", o->path, strerror(errno));
+	}
+	if (fclose(o->f) && !rc) {
+		rc = -errno;
+		snprintf(err, errlen, "--out %s: close failed: %s", o->path, strerror(errno));
+	}
+	if (!rc && rename(o->tmp, o->path)) {
+		rc = -errno;
+		snprintf(err, errlen, "--out %s: rename from %s failed: %s", o->path, o->tmp,
+			 strerror(errno));
+	}
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+	return rc;
+}
+
+void output_discard(struct output *o)
+{
+	if (o->path) {
+		fclose(o->f);
+		unlink(o->tmp);
+	} else if (o->f && o->f != stdout) {
+		fclose(o->f);
+	}
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,294 @@
+/*
+ * Trial backend `mpi`, run as `mpirun -np K evopar search --backend mpi ...`: rank 0 writes the
+ * records and schedules trials dynamically, a trial id to each other rank and the next one to
+ * whichever returns a result; with -np 1 rank 0 runs the trials itself.
+ */
+#include <errno.h>
+#include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc/proc.h"
+#include "harness/records/meta.h"
+#include "harness/search/search.h"
+
+enum { TAG_TRIAL = 1, TAG_RESULT = 2 };
+#define STOP_ID (-1)               /* the trial id that tells a rank to finish */
+
+/*
+ * Waits poll with a sleep that doubles from IDLE_MIN_NS to IDLE_MAX_NS: Open MPI's blocking
+ * calls spin a core, and with as many trial ranks as cores that core is a trial's.
+ */
+#define IDLE_MIN_NS 20000L
+#define IDLE_MAX_NS 1000000L
+#define CHECK_EVERY_S 0.1          /* rank 0 looks for dead ranks this often */
+
+struct rank_info {
+	int32_t pid;
+	char host[64];
+};
+
+struct mpi_farm {
+	struct farm *f;
+	int rank, size;
+	struct rank_info *ranks;   /* rank 0: every rank's pid and host */
+	int32_t *busy;             /* rank 0: per rank, the trial it runs, -1 none */
+};
+
+static const char *mpi_supported(const struct search_options *o)
+{
+	(void)o;
+	if (getenv("OMPI_COMM_WORLD_SIZE"))
+		return NULL;
+	return "not under mpirun: run it as `mpirun -np K evopar search --backend mpi ...` "
+	       "(rank 0 schedules, ranks 1..K-1 run trials; as root add --allow-run-as-root, "
+	       "and --oversubscribe where K exceeds the cores)";
+}
+
+/* mpirun tells each process its rank before MPI_Init: only rank 0 opens --out and prints */
+static int mpi_writes_records(void)
+{
+	const char *r = getenv("OMPI_COMM_WORLD_RANK");
+
+	return !r || atoi(r) == 0;
+}
+
+static int mpi_fail(struct farm *f, int code, const char *what)
+{
+	char msg[MPI_MAX_ERROR_STRING] = "";
+	int len = 0;
+
+	MPI_Error_string(code, msg, &len);
+	snprintf(f->err, sizeof(f->err), "mpi: %s: %s", what, msg);
+	return -EIO;
+}
+
+/*
+ * Rank 0: a rank on this host that has died fails the search, naming it. Without ULFM a
+ * dead rank cannot be seen through MPI; mpirun sees it and ends the job, and rank 0 has
+ * the second between mpirun's SIGTERM and its SIGKILL to write the failed summary.
+ */
+static int check_ranks(struct mpi_farm *m)
+{
+	struct farm *f = m->f;
+	int r;
+
+	for (r = 1; r < m->size; r++) {
+		if (strcmp(m->ranks[r].host, m->ranks[0].host) || proc_alive(m->ranks[r].pid))
+			continue;
+		f->fail_worker = r;
+		f->fail_pid = m->ranks[r].pid;
+		snprintf(f->err, sizeof(f->err), "mpi rank %d (pid %ld, host %s) died while running "
+			 "trial %d; mpirun ends the job and names how it died", r,
+			 (long)m->ranks[r].pid, m->ranks[r].host, (int)m->busy[r]);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Rank 0 was told to stop: by mpirun after a rank died (failed), or by the user. */
+static int rank0_stopped(struct mpi_farm *m)
+{
+	int r, remote = 0;
+
+	if (check_ranks(m))
+		return -EIO;
+	for (r = 1; r < m->size; r++)
+		remote |= strcmp(m->ranks[r].host, m->ranks[0].host) != 0;
+	if (remote)
+		snprintf(m->f->err, sizeof(m->f->err), "stopped by a signal: a user's interrupt, or "
+			 "mpirun ending the job after a rank on another host died (its message says)");
+	return -EINTR;
+}
+
+static void idle_sleep(long *ns)
+{
+	struct timespec ts = { 0, *ns };
+
+	nanosleep(&ts, NULL);
+	if (*ns < IDLE_MAX_NS)
+		*ns *= 2;
+}
+
+/*
+ * Wait for a request without spinning. Rank 0 gives up on a stop signal and watches for dead
+ * ranks; the other ranks ignore signals and wait for rank 0 or for mpirun's SIGKILL, so that
+ * rank 0 never mistakes a rank that obeyed an interrupt for one that died.
+ */
+static int wait_req(struct mpi_farm *m, MPI_Request *req, MPI_Status *st)
+{
+	double check_at = proc_now_s() + CHECK_EVERY_S;
+	long ns = IDLE_MIN_NS;
+
+	for (;;) {
+		int done = 0, rc = MPI_Test(req, &done, st);
+
+		if (rc != MPI_SUCCESS)
+			return mpi_fail(m->f, rc, "MPI_Test");
+		if (done)
+			return 0;
+		if (m->rank == 0 && proc_stop_requested)
+			return rank0_stopped(m);
+		if (m->rank == 0 && proc_now_s() > check_at) {
+			rc = check_ranks(m);
+			if (rc)
+				return rc;
+			check_at = proc_now_s() + CHECK_EVERY_S;
+		}
+		idle_sleep(&ns);
+	}
+}
+
+/* Rank 0: send rank r the next trial not yet recorded, or STOP_ID when none is left. */
+static int hand(struct mpi_farm *m, int r, int *next, int *in_flight)
+{
+	struct farm *f = m->f;
+	int32_t id;
+	int rc;
+
+	*next = farm_next_trial(f, *next);
+	id = *next < f->o->trials ? (*next)++ : STOP_ID;
+	rc = MPI_Send(&id, 1, MPI_INT32_T, r, TAG_TRIAL, MPI_COMM_WORLD);
+	if (rc != MPI_SUCCESS)
+		return mpi_fail(f, rc, "MPI_Send of a trial");
+	m->busy[r] = id;
+	*in_flight += id != STOP_ID;
+	return 0;
+}
+
+static int schedule(struct mpi_farm *m)
+{
+	struct farm *f = m->f;
+	struct trial_result res;
+	MPI_Request req;
+	MPI_Status st;
+	int next = 0, in_flight = 0, r, n, rc = 0;
+
+	for (r = 1; !rc && r < m->size; r++)
+		rc = hand(m, r, &next, &in_flight);
+	while (!rc && in_flight) {
+		rc = MPI_Irecv(&res, sizeof(res), MPI_BYTE, MPI_ANY_SOURCE, TAG_RESULT,
+			       MPI_COMM_WORLD, &req);
+		if (rc != MPI_SUCCESS)
+			return mpi_fail(f, rc, "MPI_Irecv");
+		rc = wait_req(m, &req, &st);
+		if (rc)
+			break;
+		r = st.MPI_SOURCE;
+		MPI_Get_count(&st, MPI_BYTE, &n);
+		if (n != (int)sizeof(res) || res.id != m->busy[r]) {
+			snprintf(f->err, sizeof(f->err), "mpi rank %d sent a malformed result", r);
+			return -EBADMSG;
+		}
+		in_flight--;
+		rc = f->emit(f, &res);
+		if (!rc)
+			rc = hand(m, r, &next, &in_flight);
+	}
+	return rc;
+}
+
+/* Ranks 1..K-1: run the trials rank 0 sends until it sends STOP_ID. */
+static int serve(struct mpi_farm *m)
+{
+	struct trial_result res;
+	MPI_Request req;
+	int32_t id;
+	int rc;
+
+	for (;;) {
+		rc = MPI_Irecv(&id, 1, MPI_INT32_T, 0, TAG_TRIAL, MPI_COMM_WORLD, &req);
+		if (rc != MPI_SUCCESS)
+			return mpi_fail(m->f, rc, "MPI_Irecv");
+		rc = wait_req(m, &req, MPI_STATUS_IGNORE);
+		if (rc || id == STOP_ID)
+			return rc;
+		trial_run(m->f, id, m->rank, &res);
+		rc = MPI_Send(&res, sizeof(res), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+		if (rc != MPI_SUCCESS)
+			return mpi_fail(m->f, rc, "MPI_Send of a result");
+	}
+}
+
+/*
+ * Every rank's pid and host to rank 0 (to name a dead one), rank 0's clock and host to all:
+ * trials on rank 0's host time themselves from its t0, elsewhere from the moment it arrives.
+ */
+static int exchange(struct mpi_farm *m)
+{
+	struct rank_info me = { .pid = (int32_t)getpid() };
+	struct { double t0; char host[64]; } start = { .t0 = m->f->t0 };
+	int rc;
+
+	gethostname(me.host, sizeof(me.host) - 1);
+	memcpy(start.host, me.host, sizeof(start.host));
+	rc = MPI_Gather(&me, sizeof(me), MPI_BYTE, m->ranks, sizeof(me), MPI_BYTE, 0, MPI_COMM_WORLD);
+	if (rc == MPI_SUCCESS)
+		rc = MPI_Bcast(&start, sizeof(start), MPI_BYTE, 0, MPI_COMM_WORLD);
+	if (rc != MPI_SUCCESS)
+		return mpi_fail(m->f, rc, "start-up exchange");
+	if (m->rank)
+		m->f->t0 = strcmp(start.host, me.host) ? now_s() : start.t0;
+	return 0;
+}
+
+/* A barrier that sleeps: a rank done early must not spin in MPI_Finalize beside a trial. */
+static int quiet_barrier(struct mpi_farm *m)
+{
+	MPI_Request req;
+	int rc = MPI_Ibarrier(MPI_COMM_WORLD, &req);
+
+	if (rc != MPI_SUCCESS)
+		return mpi_fail(m->f, rc, "MPI_Ibarrier");
+	return wait_req(m, &req, MPI_STATUS_IGNORE);
+}
+
+static int mpi_run(struct farm *f)
+{
+	struct mpi_farm m = { .f = f };
+	int rc;
+
+	rc = MPI_Init(NULL, NULL);
+	if (rc != MPI_SUCCESS)
+		return mpi_fail(f, rc, "MPI_Init");
+	/* errors come back as codes, so rank 0 can still write its summary */
+	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+	MPI_Comm_rank(MPI_COMM_WORLD, &m.rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &m.size);
+	f->mpi_ranks = m.size;
+	f->jobs = m.size > 1 ? m.size - 1 : 1;
+	m.ranks = calloc((size_t)m.size, sizeof(*m.ranks));
+	m.busy = malloc((size_t)m.size * sizeof(*m.busy));
+	if (!m.ranks || !m.busy) {
+		snprintf(f->err, sizeof(f->err), "mpi: out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	memset(m.busy, 0xff, (size_t)m.size * sizeof(*m.busy));   /* -1: none */
+	rc = exchange(&m);
+	if (!rc && m.size == 1)
+		rc = farm_sequential.run(f);
+	else if (!rc)
+		rc = m.rank ? serve(&m) : schedule(&m);
+	if (!rc)
+		rc = quiet_barrier(&m);
+	/* MPI_Finalize waits for every rank: after a failure or a stop some may be dead */
+	if (!rc)
+		MPI_Finalize();
+out:
+	free(m.ranks);
+	free(m.busy);
+	return rc;
+}
+
+const struct farm_ops farm_mpi = {
+	.name = "mpi",
+	.summary = "under mpirun: rank 0 hands the next trial to whichever rank finishes one",
+	.supported = mpi_supported,
+	.writes_records = mpi_writes_records,
+	.run = mpi_run,
+};

@@ -1,0 +1,520 @@
+/*
+ * `evopar search` (see search.h): options, the search space and its sampler, one trial,
+ * the records (meta, one trial record per finished trial, summary) and --resume.
+ */
+#include <cblas.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/rng.h"
+#include "strategies/strategy.h"
+#include "harness/records/meta.h"
+#include "harness/records/record.h"
+#include "harness/run.h"
+#include "harness/search/search.h"
+
+static const char *const mode_names[] = { "dynamic", "static", NULL };
+static const char *const task_names[] = { "pole", "xor", NULL };
+
+#define SO(field) offsetof(struct search_options, field)
+#define SC(field) offsetof(struct search_options, run.cfg.field)
+
+static const struct opt_spec search_opts[] = {
+	{ "trials", OPT_INT, SO(trials), 1, 1000000, NULL, "trials (each a whole evolution per seed)" },
+	{ "seeds", OPT_INT, SO(seeds), 1, 1000, NULL, "seeds per trial, run one after another; the value is their mean" },
+	{ "jobs", OPT_INT, SO(jobs), 1, 4096, NULL, "trials in flight at once (workers or threads; mpi: -np K runs K-1)" },
+	{ "backend", OPT_CHOICE, SO(backend), 0, 0, farm_names, "where trials run" },
+	{ "space", OPT_STRING, SO(space_file), 0, 0, NULL, "search space file: lines 'OPTION float|int LOW HIGH' (none: built in)" },
+	{ "resume", OPT_STRING, SO(resume), 0, 0, NULL, "records of an earlier search: its trials are kept, not run again" },
+	{ "seed", OPT_U64, SC(seed), 0, 0, NULL, "study seed: keys the sampler and the trials' seeds" },
+	{ "mode", OPT_CHOICE, SC(mode), 0, 0, mode_names, "network kind of every trial" },
+	{ "task", OPT_CHOICE, SC(task), 0, 0, task_names, "task of every trial" },
+	{ "pop", OPT_INT, SC(pop), 2, 1000000, NULL, "population of every trial" },
+	{ "gens", OPT_INT, SC(gens), 1, 10000000, NULL, "generations of every trial" },
+	{ "episodes", OPT_INT, SC(episodes), 1, 1000, NULL, "pole: episodes per network per generation" },
+	{ "steps", OPT_INT, SC(steps), 1, 10000000, NULL, "pole: step limit of an episode" },
+	{ "blas-threads", OPT_INT, SC(blas_threads), 0, 1024, NULL, "OpenBLAS threads per process (0: the library's default)" },
+	{ "out", OPT_STRING, SO(run.out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the search ends" },
+	{ "quiet", OPT_FLAG, SO(run.quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
+	{ "help", OPT_FLAG, SO(help), 0, 0, NULL, "this text" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+/* The study's knobs: mutation rates, weight sigma, tournament size, add-node and add-conn. */
+void space_default(struct search_space *s)
+{
+	static const struct space_param def[] = {
+		{ "p-weights", 0, 0.2, 1.0 },
+		{ "weight-sigma", 0, 0.05, 2.0 },
+		{ "p-add-node", 0, 0.0, 0.2 },
+		{ "p-add-conn", 0, 0.0, 0.3 },
+		{ "tournament", 1, 2, 8 },
+	};
+
+	s->n = (int)(sizeof(def) / sizeof(def[0]));
+	memcpy(s->p, def, sizeof(def));
+}
+
+/* Is name an option of evopar run that takes a number? */
+static int run_option_is_number(const char *name)
+{
+	const struct opt_spec *o;
+
+	for (o = run_opts; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o->type == OPT_INT || o->type == OPT_DOUBLE;
+	return 0;
+}
+
+int space_load(struct search_space *s, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[256], name[64], kind[16];
+	int lineno = 0, rc = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "--space %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	s->n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		struct space_param *p = &s->p[s->n];
+		char *hash = strchr(line, '#');
+		double lo, hi;
+		int got;
+
+		lineno++;
+		if (hash)
+			*hash = 0;
+		got = sscanf(line, "%63s %15s %lf %lf", name, kind, &lo, &hi);
+		if (got <= 0)
+			continue;
+		if (got != 4 || (strcmp(kind, "float") && strcmp(kind, "int")) || !(lo <= hi) ||
+		    !run_option_is_number(name) || strlen(name) >= sizeof(p->name)) {
+			snprintf(err, errlen, "--space %s:%d: expected 'OPTION float|int LOW HIGH' with "
+				 "OPTION a numeric option of evopar run and LOW <= HIGH", path, lineno);
+			rc = -EINVAL;
+			break;
+		}
+		if (s->n == SPACE_MAX) {
+			snprintf(err, errlen, "--space %s: more than %d parameters", path, SPACE_MAX);
+			rc = -EINVAL;
+			break;
+		}
+		snprintf(p->name, sizeof(p->name), "%.*s", (int)sizeof(p->name) - 1, name);
+		p->integer = !strcmp(kind, "int");
+		p->low = lo;
+		p->high = hi;
+		s->n++;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Parameter i of a trial: a function of (study seed, trial, i) alone, whoever asks. */
+double space_draw(const struct search_space *s, int i, uint64_t study_seed, int trial)
+{
+	const struct space_param *p = &s->p[i];
+	struct rng r;
+	double u;
+
+	rng_init(&r, study_seed, (uint64_t)trial, (uint64_t)i, RNG_SEARCH);
+	u = (double)(rng_next(&r) >> 11) * (1.0 / 9007199254740992.0);
+	if (p->integer)
+		return floor(p->low + u * (p->high - p->low + 1.0));
+	return p->low + u * (p->high - p->low);
+}
+
+/* The trial's config: the workload with its drawn parameters set through run's own parser. */
+static int trial_config(const struct farm *f, int id, struct run_options *ro, char *err, size_t errlen)
+{
+	int i;
+
+	*ro = f->o->run;
+	for (i = 0; i < f->space->n; i++) {
+		char arg[96], *argv[1] = { arg };
+
+		snprintf(arg, sizeof(arg), "--%s=%.17g", f->space->p[i].name,
+			 space_draw(f->space, i, f->o->run.cfg.seed, id));
+		if (options_parse(run_opts, ro, 1, argv, err, errlen))
+			return -EINVAL;
+	}
+	if (ro->cfg.tournament > ro->cfg.pop)
+		ro->cfg.tournament = ro->cfg.pop;
+	return 0;
+}
+
+int count_threads(pid_t pid)
+{
+	char path[64], line[128];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* One trial in the calling thread: its seeds one after another. */
+int trial_run(const struct farm *f, int id, int worker, struct trial_result *r)
+{
+	struct run_options ro;
+	struct evolve_result ev;
+	char err[256];
+	double cpu0 = thread_cpu_s(), sum = 0.0;
+	int k, rc;
+
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->worker = worker;
+	r->pid = (int32_t)getpid();
+	gethostname(r->host, sizeof(r->host) - 1);
+	r->start_s = now_s() - f->t0;
+	rc = trial_config(f, id, &ro, err, sizeof(err));
+	for (k = 0; !rc && k < f->o->seeds; k++) {
+		ro.cfg.seed = f->o->run.cfg.seed + 1000003ULL * (uint64_t)id + (uint64_t)k;
+		rc = engine_evolve(&ro.cfg, &ev, err, sizeof(err));
+		sum += ev.best;
+	}
+	r->failed = rc != 0;
+	r->value = rc ? NAN : sum / f->o->seeds;
+	r->end_s = now_s() - f->t0;
+	r->cpu_s = thread_cpu_s() - cpu0;
+	r->threads = count_threads(getpid());
+	return rc;
+}
+
+/* ---- records ----------------------------------------------------------------------- */
+
+struct search_run {
+	struct search_options o;
+	struct search_space space;
+	struct farm farm;
+	struct output out;
+	struct jw jw;
+	uint8_t *skip;
+	int done;                  /* trials recorded, resumed ones included */
+	double best_value;
+	int best_trial;
+	double trial_seconds;      /* sum of the trials' durations */
+	double trial_cpu_s;
+};
+
+static void write_trial(struct search_run *s, const struct trial_result *r)
+{
+	struct jw *w = &s->jw;
+	int i;
+
+	jw_begin(w, "trial");
+	jw_int(w, "id", r->id);
+	jw_obj_begin(w, "params");
+	for (i = 0; i < s->space.n; i++)
+		jw_num(w, s->space.p[i].name, space_draw(&s->space, i, s->o.run.cfg.seed, r->id));
+	jw_obj_end(w);
+	jw_num(w, "value", r->value);
+	jw_str(w, "status", r->failed ? "failed" : "ok");
+	jw_int(w, "worker", r->worker);
+	jw_int(w, "pid", r->pid);
+	jw_str(w, "host", r->host);
+	jw_num(w, "start_s", r->start_s);
+	jw_num(w, "end_s", r->end_s);
+	jw_num(w, "cpu_s", r->cpu_s);
+	jw_int(w, "threads", r->threads);
+	jw_end(w);
+}
+
+static int emit_trial(struct farm *f, const struct trial_result *r)
+{
+	struct search_run *s = f->emit_ctx;
+
+	write_trial(s, r);
+	s->done++;
+	s->trial_seconds += r->end_s - r->start_s;
+	s->trial_cpu_s += r->cpu_s;
+	if (!r->failed && (s->best_trial < 0 || r->value > s->best_value)) {
+		s->best_value = r->value;
+		s->best_trial = r->id;
+	}
+	if (!s->o.run.quiet && isatty(STDERR_FILENO))
+		fprintf(stderr, "\rtrial %d/%d  elapsed %.1f s   ", s->done, s->o.trials, now_s() - f->t0);
+	return output_write(&s->out, &s->jw);
+}
+
+/* --resume: copy the trial records of an earlier search and mark those trials done. */
+static int resume_from(struct search_run *s, char *err, size_t errlen)
+{
+	FILE *f = fopen(s->o.resume, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int kept = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "--resume %s: %s", s->o.resume, strerror(errno));
+		return -errno;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		json_error_t jerr;
+		json_t *rec = json_loads(line, 0, &jerr), *id;
+
+		if (!rec)
+			continue;   /* a torn last line of a killed search */
+		id = json_object_get(rec, "id");
+		if (!strcmp(json_string_value(json_object_get(rec, "type")) ?: "", "trial") &&
+		    json_is_integer(id) && json_integer_value(id) >= 0 &&
+		    json_integer_value(id) < s->o.trials && !s->skip[json_integer_value(id)] &&
+		    !strcmp(json_string_value(json_object_get(rec, "status")) ?: "", "ok")) {
+			s->skip[json_integer_value(id)] = 1;
+			fputs(line, s->out.f);
+			s->done++;
+			kept++;
+		}
+		json_decref(rec);
+	}
+	free(line);
+	fclose(f);
+	if (!s->o.run.quiet)
+		fprintf(stderr, "evopar search: resuming: %d trials kept from %s\n", kept, s->o.resume);
+	return 0;
+}
+
+static double tv_s(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
+}
+
+static void write_summary(struct search_run *s, const char *status, double wall_s)
+{
+	struct jw *w = &s->jw;
+	struct rusage self, kids;
+	double cpu;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	cpu = tv_s(self.ru_utime) + tv_s(self.ru_stime) + tv_s(kids.ru_utime) + tv_s(kids.ru_stime);
+	jw_begin(w, "summary");
+	jw_str(w, "status", status);
+	if (s->farm.err[0])
+		jw_str(w, "error", s->farm.err);
+	if (s->farm.fail_worker >= 0) {
+		jw_int(w, "worker", s->farm.fail_worker);
+		jw_int(w, "worker_pid", s->farm.fail_pid);
+	}
+	jw_str(w, "backend", farm_names[s->o.backend]);
+	jw_int(w, "jobs", s->farm.jobs);
+	if (s->farm.worker_blas_threads > 0)
+		jw_int(w, "worker_blas_threads", s->farm.worker_blas_threads);
+	if (s->farm.mpi_ranks > 0)
+		jw_int(w, "mpi_ranks", s->farm.mpi_ranks);
+	jw_int(w, "trials_done", s->done);
+	jw_num(w, "wall_s", wall_s);
+	/* trial-seconds / wall-seconds: near --jobs when trials really overlapped */
+	jw_num(w, "concurrency", wall_s > 0 ? s->trial_seconds / wall_s : NAN);
+	/* cpu-seconds / wall-seconds of the trials: near --jobs when they progressed in parallel */
+	jw_num(w, "parallelism", wall_s > 0 ? s->trial_cpu_s / wall_s : NAN);
+	jw_num(w, "cpu_s", cpu);
+	jw_num(w, "cpu_utilisation", wall_s > 0 ? cpu / wall_s : NAN);
+	jw_int(w, "max_rss_kb", self.ru_maxrss);
+	jw_int(w, "children_max_rss_kb", kids.ru_maxrss);
+	if (s->best_trial >= 0) {
+		jw_int(w, "best_trial", s->best_trial);
+		jw_num(w, "best_value", s->best_value);
+	}
+	jw_end(w);
+	output_write(&s->out, w);
+}
+
+/*
+ * jobs x BLAS threads per process against the online cores: more threads wanted than cores
+ * is the oversubscription that slows every trial (the threads backend shares one BLAS pool
+ * between its jobs, so for it this is what its jobs ask for at most, not what runs)
+ */
+static void write_oversubscription(struct search_run *s)
+{
+	const char *backend = farm_names[s->o.backend], *size = getenv("OMPI_COMM_WORLD_SIZE");
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int jobs = s->o.jobs, blas = openblas_get_num_threads();
+
+	if (!strcmp(backend, "sequential"))
+		jobs = 1;
+	else if (!strcmp(backend, "mpi"))
+		jobs = size && atoi(size) > 1 ? atoi(size) - 1 : 1;
+	if (!strcmp(backend, "thread-limited"))
+		blas = 1;
+	jw_obj_begin(&s->jw, "oversubscription");
+	jw_int(&s->jw, "jobs", jobs);
+	jw_int(&s->jw, "blas_threads", blas);
+	jw_int(&s->jw, "jobs_x_blas_threads", (long long)jobs * blas);
+	jw_int(&s->jw, "online_cores", cores);
+	jw_bool(&s->jw, "exceeds_cores", (long)jobs * blas > cores);
+	jw_obj_end(&s->jw);
+}
+
+static void usage(FILE *f)
+{
+	struct search_options d;
+
+	memset(&d, 0, sizeof(d));
+	run_options_defaults(&d.run);
+	d.run.cfg.gens = 20;
+	d.trials = 8;
+	d.seeds = 2;
+	d.jobs = 2;
+	fprintf(f, "usage: evopar search [options]\n"
+		   "       mpirun -np K evopar search --backend mpi [options]\n\n"
+		   "Run --trials trials, each a whole evolution for each of --seeds seeds, with\n"
+		   "hyperparameters drawn from a search space by a sampler keyed by (study seed, trial),\n"
+		   "so every backend runs the same trials. Records: meta, one trial record per trial,\n"
+		   "a summary. Exit codes: 0 done, 2 bad options, 3 failed, 130 interrupted.\n\n"
+		   "backends:\n");
+	for (size_t i = 0; farm_at(i); i++)
+		fprintf(f, "  %-16s %s\n", farm_at(i)->name, farm_at(i)->summary);
+	fprintf(f, "\noptions:\n");
+	options_help(f, search_opts, &d);
+}
+
+static volatile sig_atomic_t search_stop;
+
+static void on_stop(int sig)
+{
+	search_stop = sig;
+	strategy_request_stop(sig);
+}
+
+/* The farm for the backend, its clock started, and stop signals caught from here on. */
+static void search_start(struct search_run *s)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	s->farm = (struct farm){ .o = &s->o, .space = &s->space, .t0 = now_s(), .skip = s->skip,
+				 .emit = emit_trial, .emit_ctx = s, .fail_worker = -1,
+				 .jobs = s->o.jobs };
+}
+
+/* A failure outranks a stop signal that came with it (mpirun's SIGTERM after a rank died). */
+static int search_code(int rc)
+{
+	if (rc && rc != -EINTR)
+		return EXIT_FAILED;
+	return rc || search_stop ? EXIT_INTERRUPTED : 0;
+}
+
+/* A process that only serves trials to another (an MPI rank other than 0): no output. */
+static int search_serve(struct search_run *s, const struct farm_ops *ops)
+{
+	int rc;
+
+	search_start(s);
+	s->farm.emit = NULL;
+	rc = ops->run(&s->farm);
+	if (rc && rc != -EINTR && s->farm.err[0])
+		fprintf(stderr, "evopar search: %s\n", s->farm.err);
+	return search_code(rc);
+}
+
+int cmd_search(int argc, char **argv)
+{
+	struct search_run *s = calloc(1, sizeof(*s));
+	const struct farm_ops *ops;
+	char err[512];
+	int code = EXIT_USAGE, rc;
+
+	if (!s)
+		return EXIT_FAILED;
+	run_options_defaults(&s->o.run);
+	s->o.run.cfg.gens = 20;
+	s->o.trials = 8;
+	s->o.seeds = 2;
+	s->o.jobs = 2;
+	s->best_trial = -1;
+	s->farm.fail_worker = -1;
+	if (options_parse(search_opts, &s->o, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "evopar search: %s\n", err);
+		goto out;
+	}
+	if (s->o.help) {
+		usage(stdout);
+		code = 0;
+		goto out;
+	}
+	ops = farm_at((size_t)s->o.backend);
+	if (ops->supported && ops->supported(&s->o)) {
+		fprintf(stderr, "evopar search: --backend %s: %s\n", ops->name, ops->supported(&s->o));
+		goto out;
+	}
+	space_default(&s->space);
+	if (s->o.space_file && space_load(&s->space, s->o.space_file, err, sizeof(err))) {
+		fprintf(stderr, "evopar search: %s\n", err);
+		goto out;
+	}
+	code = EXIT_FAILED;
+	s->skip = calloc((size_t)s->o.trials, 1);
+	if (!s->skip) {
+		fprintf(stderr, "evopar search: out of memory\n");
+		goto out;
+	}
+	/* before the branch: an MPI rank that only serves trials runs them with it too */
+	if (s->o.run.cfg.blas_threads)
+		openblas_set_num_threads(s->o.run.cfg.blas_threads);
+	if (ops->writes_records && !ops->writes_records()) {
+		code = search_serve(s, ops);
+		goto out;
+	}
+	if (output_open(&s->out, s->o.run.out, err, sizeof(err))) {
+		fprintf(stderr, "evopar search: %s\n", err);
+		goto out;
+	}
+	meta_begin(&s->jw, "search", search_opts, &s->o);
+	write_oversubscription(s);
+	jw_end(&s->jw);
+	output_write(&s->out, &s->jw);
+	if (s->o.resume && resume_from(s, err, sizeof(err))) {
+		fprintf(stderr, "evopar search: %s\n", err);
+		output_discard(&s->out);
+		goto out;
+	}
+	search_start(s);
+	rc = ops->run(&s->farm);
+	code = search_code(rc);
+	if (!s->o.run.quiet && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%-60s\r", "");
+	write_summary(s, code == 0 ? "ok" : code == EXIT_INTERRUPTED ? "interrupted" : "failed",
+		      now_s() - s->farm.t0);
+	if (output_commit(&s->out, err, sizeof(err))) {
+		fprintf(stderr, "evopar search: %s\n", err);
+		code = EXIT_FAILED;
+	}
+	if (code == EXIT_FAILED && s->farm.err[0])
+		fprintf(stderr, "evopar search: %s\n", s->farm.err);
+out:
+	jw_release(&s->jw);
+	free(s->skip);
+	free(s);
+	return code;
+}

@@ -1,0 +1,286 @@
+/*
+ * The figures of `evopar report`: writes each figure's data as a gnuplot data file in DIR
+ * and runs the matching plots/KIND.gp on it (PNG and SVG). No gnuplot, no figures: a note.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "reports/report.h"
+
+const char *const report_figure_names[FIG_COUNT] = { "speedup", "phases", "cpu", "timeline" };
+
+#define TIMELINE_MAX_SEARCHES 12   /* more searches than this: no threads-over-time figure */
+
+void report_put_label(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		fputc(*s == '"' ? '\'' : *s, f);
+	fputc('"', f);
+}
+
+/* the series a configuration belongs to in the speedup figure: its label less " xN" */
+static void series_name(const char *label, char *buf, size_t len)
+{
+	const char *x;
+	size_t at = 0, digits;
+
+	for (; *label && at + 1 < len; label++) {
+		x = label;
+		digits = x[0] == ' ' && x[1] == 'x' ? strspn(x + 2, "0123456789") : 0;
+		if (digits && (x[2 + digits] == 0 || x[2 + digits] == ',' || x[2 + digits] == ' ')) {
+			label += 1 + digits;      /* the loop steps over the last digit */
+			continue;
+		}
+		buf[at++] = *label;
+	}
+	buf[at] = 0;
+}
+
+static FILE *open_data(struct report *r, const struct report_group *g, int kind, char *path, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/%s%s.dat", r->dir, g->fig_prefix, report_figure_names[kind]);
+	f = fopen(path, "w");
+	if (!f)
+		report_note(r, "- %s: %s; figure skipped.\n", path, strerror(errno));
+	return f;
+}
+
+/* Blocks, one per series: "name" header, then workers speedup low high. Returns the count. */
+static int speedup_data(const struct report_group *g, FILE *f)
+{
+	char name[256], other[256];
+	int i, j, n = 0;
+
+	for (i = 0; i < g->n_cfg; i++) {
+		const struct report_config *c = &g->cfg[i];
+		int seen = 0;
+
+		if (c->baseline < 0 || !c->row[ROW_TOTAL].n)
+			continue;
+		series_name(c->label, name, sizeof(name));
+		for (j = 0; j < i && !seen; j++) {
+			series_name(g->cfg[j].label, other, sizeof(other));
+			seen = g->cfg[j].baseline >= 0 && g->cfg[j].row[ROW_TOTAL].n && !strcmp(name, other);
+		}
+		if (seen)
+			continue;
+		if (n)
+			fprintf(f, "\n\n");
+		report_put_label(f, name);
+		fprintf(f, " \"speedup\" \"low\" \"high\"\n");
+		for (j = i; j < g->n_cfg; j++) {
+			const struct report_config *d = &g->cfg[j];
+			const struct sample_stats *b;
+			int unstable;
+			double sp = report_speedup(g, d, ROW_TOTAL, &unstable);
+
+			series_name(d->label, other, sizeof(other));
+			if (sp <= 0 || strcmp(name, other))
+				continue;
+			b = &g->cfg[d->baseline].row[ROW_TOTAL];
+			fprintf(f, "%d %.6g %.6g %.6g\n", d->workers, sp, b->median / d->row[ROW_TOTAL].max,
+				b->median / d->row[ROW_TOTAL].min);
+		}
+		n++;
+	}
+	return n;
+}
+
+static int phases_data(const struct report_group *g, FILE *f)
+{
+	int i, ph, n = 0;
+
+	fprintf(f, "\"configuration\" \"mutate\" \"prepare\" \"evaluate\" \"resample\"\n");
+	for (i = 0; i < g->n_cfg; i++) {
+		if (!g->cfg[i].row[ROW_TOTAL].n)
+			continue;
+		report_put_label(f, g->cfg[i].label);
+		for (ph = ROW_MUTATE; ph <= ROW_RESAMPLE; ph++)
+			fprintf(f, " %.6g", g->cfg[i].row[ph].median);
+		fprintf(f, "\n");
+		n++;
+	}
+	return n;
+}
+
+static int cpu_data(const struct report_group *g, FILE *f)
+{
+	int i, n = 0;
+
+	fprintf(f, "\"configuration\" \"median\" \"min\" \"max\" \"workers\"\n");
+	for (i = 0; i < g->n_cfg; i++) {
+		const struct sample_stats *u = &g->cfg[i].util;
+
+		if (!u->n)
+			continue;
+		report_put_label(f, g->cfg[i].label);
+		fprintf(f, " %.4g %.4g %.4g %d\n", u->median, u->min, u->max, g->cfg[i].workers);
+		n++;
+	}
+	return n;
+}
+
+/* the timeline of the first measured repetition that has one */
+static const json_t *first_timeline(const struct report_config *c)
+{
+	int i, best = -1;
+
+	for (i = 0; i < c->n_reps; i++)
+		if (c->reps[i].timeline && c->reps[i].ok && (best < 0 || c->reps[i].rep < c->reps[best].rep))
+			best = i;
+	return best < 0 ? NULL : c->reps[best].timeline;
+}
+
+static int timeline_data(const struct report_group *g, FILE *f)
+{
+	int i, n = 0;
+	size_t k;
+
+	for (i = 0; i < g->n_cfg; i++) {
+		const json_t *tl = first_timeline(&g->cfg[i]);
+		json_t *t = json_object_get(tl, "t_s"), *th = json_object_get(tl, "threads"),
+		       *pr = json_object_get(tl, "processes");
+
+		if (!tl)
+			continue;
+		if (n)
+			fprintf(f, "\n\n");
+		report_put_label(f, g->cfg[i].label);
+		fprintf(f, " \"threads\" \"processes\"\n");
+		for (k = 0; k < json_array_size(t); k++)
+			fprintf(f, "%.6g %.0f %.0f\n", json_number_value(json_array_get(t, k)),
+				json_number_value(json_array_get(th, k)), json_number_value(json_array_get(pr, k)));
+		n++;
+	}
+	return n;
+}
+
+/* a gnuplot single-quoted string: quotes doubled */
+static void gp_quote(char *buf, size_t len, const char *s)
+{
+	size_t at = 0;
+
+	if (len < 3)
+		return;
+	buf[at++] = '\'';
+	for (; *s && at + 3 < len; s++) {
+		if (*s == '\'')
+			buf[at++] = '\'';
+		buf[at++] = *s;
+	}
+	buf[at++] = '\'';
+	buf[at] = 0;
+}
+
+/* its output goes to DIR/gnuplot.log */
+int report_gnuplot(struct report *r, const char *script, const char *data, const char *out,
+		   int n, int cores, const char *extra)
+{
+	char qd[4200], qo[4200], vars[10000], log[4200];
+	char *argv[] = { "gnuplot", "-e", vars, (char *)script, NULL };
+	int st, fd;
+	pid_t pid;
+
+	gp_quote(qd, sizeof(qd), data);
+	gp_quote(qo, sizeof(qo), out);
+	snprintf(vars, sizeof(vars), "data=%s; out=%s; n=%d; cores=%d%s%s", qd, qo, n, cores,
+		 extra ? "; " : "", extra ? extra : "");
+	snprintf(log, sizeof(log), "%s/gnuplot.log", r->dir);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execvp("gnuplot", argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		return -ENOENT;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+static int figure(struct report *r, struct report_group *g, int kind)
+{
+	static int (*const data_fn[FIG_COUNT])(const struct report_group *, FILE *) = {
+		speedup_data, phases_data, cpu_data, timeline_data,
+	};
+	char data[4200], out[4200], script[4200];
+	int n, rc, cores = 0;
+	FILE *f = open_data(r, g, kind, data, sizeof(data));
+
+	if (!f)
+		return 0;
+	n = data_fn[kind](g, f);
+	fclose(f);
+	if (!n) {
+		if (kind == FIG_TIMELINE)
+			report_note(r, "- %s: no thread and process timeline in the summaries (summary.sampler."
+				    "timeline): no threads-over-time figure.\n", g->file);
+		else if (kind == FIG_SPEEDUP)
+			report_note(r, "- %s: no speedups to draw (no sequential configuration).\n", g->file);
+		unlink(data);
+		return 0;
+	}
+	if (g->meta)
+		cores = (int)json_number_value(json_object_get(g->meta, "online_cores"));
+	snprintf(out, sizeof(out), "%s/%s%s", r->dir, g->fig_prefix, report_figure_names[kind]);
+	snprintf(script, sizeof(script), "%s/%s.gp", r->plots_dir, report_figure_names[kind]);
+	rc = report_gnuplot(r, script, data, out, n, cores, g->search && kind == FIG_SPEEDUP ?
+			    "what='wall time of the search'; xname='jobs (trials in flight at once)'" : NULL);
+	if (rc == -ENOENT) {
+		report_note(r, "- gnuplot is not installed (apt-get install gnuplot-nox): no figures.\n");
+		return rc;
+	}
+	if (rc)
+		report_note(r, "- %s failed on %s (see gnuplot.log): no %s figure.\n", script, data,
+			    report_figure_names[kind]);
+	else
+		g->fig_made[kind] = 1;
+	return 0;
+}
+
+void report_figures(struct report *r)
+{
+	char log[4200];
+	int gi, k;
+
+	snprintf(log, sizeof(log), "%s/gnuplot.log", r->dir);
+	unlink(log);
+	for (gi = 0; gi < r->n_g; gi++) {
+		struct report_group *g = &r->g[gi];
+		size_t n = strlen(g->file);
+		int bench = n > 6 && !strcmp(g->file + n - 6, ".jsonl");
+
+		if (!g->n_cfg)
+			continue;
+		/* one group: speedup.png; several: FILE-speedup.png, runs-speedup.png */
+		if (r->n_g > 1)
+			snprintf(g->fig_prefix, sizeof(g->fig_prefix), "%.*s-", bench ? (int)(n - 6) : 4,
+				 bench ? g->file : "runs");
+		for (k = 0; k < FIG_COUNT; k++) {
+			if (g->search && k == FIG_PHASES)
+				continue;       /* a search has no phases */
+			/* one line per search stops being readable: the threads figure says it instead */
+			if (g->search && k == FIG_TIMELINE && g->n_cfg > TIMELINE_MAX_SEARCHES)
+				continue;
+			if (figure(r, g, k) == -ENOENT)
+				return;
+		}
+		search_figures(r, g);
+	}
+}

@@ -1,0 +1,249 @@
+/*
+ * The thread pool behind `threads` and `thread-limited`: threads started once, asleep on a
+ * condition variable between jobs, claiming chunks of a job from an atomic counter.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "strategies/common/threadpool.h"
+
+struct pool_worker {
+	struct threadpool *pool;
+	pthread_t thread;
+	int id;
+	long tid;                  /* kernel thread id, for error reports */
+	struct scratch scratch;    /* this thread's alone, kept across jobs */
+	char err[POOL_ERRLEN];     /* what fn said when it failed */
+};
+
+struct threadpool {
+	pthread_mutex_t lock;
+	pthread_cond_t work;       /* a job was posted, or the pool is closing */
+	pthread_cond_t done;       /* the last worker finished the job */
+	unsigned long job_seq;     /* bumped by each job; a worker runs each number once */
+	int active;                /* workers still on the current job */
+	int closing;
+
+	/* the current job: written under lock before job_seq moves, constant until done */
+	pool_range_fn fn;
+	void *ctx;
+	int n;
+	int chunk;
+	atomic_long next;          /* first item not yet claimed; long, so overshoot can't wrap */
+
+	/* the error slot: the worker whose compare-and-swap sets err_rc writes the rest */
+	atomic_int err_rc;
+	int err_worker;
+	long err_tid;
+	char err[POOL_ERRLEN];
+
+	int n_workers;
+	int started;               /* threads created so far, the ones to join */
+	struct pool_worker w[];
+};
+
+/* Record a failure unless another worker's came first; later ones are dropped. */
+static void pool_fail(struct threadpool *tp, struct pool_worker *w, int rc, int lo, int hi)
+{
+	int expected = 0;
+
+	if (!atomic_compare_exchange_strong(&tp->err_rc, &expected, rc))
+		return;
+	tp->err_worker = w->id;
+	tp->err_tid = w->tid;
+	/* the precision keeps room for the prefix: fn's message is cut, never the numbers */
+	snprintf(tp->err, sizeof(tp->err), "worker thread %d, items [%d, %d): %.180s",
+		 w->id, lo, hi, w->err[0] ? w->err : strerror(-rc));
+}
+
+/* Claim chunks until none is left or some worker has failed. */
+static void pool_worker_job(struct pool_worker *w)
+{
+	struct threadpool *tp = w->pool;
+	long lo, hi;
+	int rc;
+
+	for (;;) {
+		/* relaxed: the counter only has to hand each chunk out once; the job's data
+		 * and results are ordered by the lock taken around each job */
+		if (atomic_load_explicit(&tp->err_rc, memory_order_relaxed))
+			return;
+		lo = atomic_fetch_add_explicit(&tp->next, tp->chunk, memory_order_relaxed);
+		if (lo >= tp->n)
+			return;
+		hi = lo + tp->chunk < tp->n ? lo + tp->chunk : tp->n;
+		w->err[0] = 0;
+		rc = tp->fn(tp->ctx, &w->scratch, (int)lo, (int)hi, w->err, sizeof(w->err));
+		if (rc) {
+			pool_fail(tp, w, rc, (int)lo, (int)hi);
+			return;
+		}
+	}
+}
+
+static void *pool_worker_main(void *arg)
+{
+	struct pool_worker *w = arg;
+	struct threadpool *tp = w->pool;
+	unsigned long seen = 0;
+
+	w->tid = (long)syscall(SYS_gettid);
+	pthread_mutex_lock(&tp->lock);
+	for (;;) {
+		while (tp->job_seq == seen && !tp->closing)
+			pthread_cond_wait(&tp->work, &tp->lock);
+		if (tp->closing)
+			break;
+		seen = tp->job_seq;
+		pthread_mutex_unlock(&tp->lock);
+		pool_worker_job(w);
+		pthread_mutex_lock(&tp->lock);
+		if (--tp->active == 0)
+			pthread_cond_signal(&tp->done);
+	}
+	pthread_mutex_unlock(&tp->lock);
+	return NULL;
+}
+
+/* Wake every worker to end, join those that were started, free everything. */
+void threadpool_destroy(struct threadpool *tp)
+{
+	int i;
+
+	if (!tp)
+		return;
+	pthread_mutex_lock(&tp->lock);
+	tp->closing = 1;
+	pthread_cond_broadcast(&tp->work);
+	pthread_mutex_unlock(&tp->lock);
+	for (i = 0; i < tp->started; i++)
+		pthread_join(tp->w[i].thread, NULL);
+	for (i = 0; i < tp->n_workers; i++)
+		scratch_release(&tp->w[i].scratch);
+	pthread_cond_destroy(&tp->done);
+	pthread_cond_destroy(&tp->work);
+	pthread_mutex_destroy(&tp->lock);
+	free(tp);
+}
+
+/* Start the threads with every signal blocked, so that the stop signals reach the main
+ * thread, where the harness handles them, and never interrupt a worker. */
+static int pool_start_threads(struct threadpool *tp, char *err, size_t errlen)
+{
+	sigset_t all, old;
+	int rc = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (tp->started = 0; tp->started < tp->n_workers; tp->started++) {
+		rc = -pthread_create(&tp->w[tp->started].thread, NULL, pool_worker_main,
+				     &tp->w[tp->started]);
+		if (rc) {
+			snprintf(err, errlen, "thread pool: starting worker thread %d of %d: %s",
+				 tp->started, tp->n_workers, strerror(-rc));
+			break;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+int threadpool_create(struct threadpool **out, int workers, char *err, size_t errlen)
+{
+	struct threadpool *tp;
+	int i, rc = -ENOMEM;
+
+	*out = NULL;
+	if (workers < 1) {
+		snprintf(err, errlen, "thread pool: %d workers; need at least 1", workers);
+		return -EINVAL;
+	}
+	tp = calloc(1, sizeof(*tp) + (size_t)workers * sizeof(tp->w[0]));
+	if (!tp) {
+		snprintf(err, errlen, "thread pool of %d workers: out of memory", workers);
+		return -ENOMEM;
+	}
+	tp->n_workers = workers;
+	tp->err_worker = -1;
+	atomic_init(&tp->next, 0);
+	atomic_init(&tp->err_rc, 0);
+	for (i = 0; i < workers; i++) {
+		tp->w[i].pool = tp;
+		tp->w[i].id = i;
+	}
+	rc = -pthread_mutex_init(&tp->lock, NULL);
+	if (rc)
+		goto free_pool;
+	rc = -pthread_cond_init(&tp->work, NULL);
+	if (rc)
+		goto destroy_lock;
+	rc = -pthread_cond_init(&tp->done, NULL);
+	if (rc)
+		goto destroy_work;
+	rc = pool_start_threads(tp, err, errlen);
+	if (rc) {
+		/* the threads already started are waiting for work: destroy joins them */
+		threadpool_destroy(tp);
+		return rc;
+	}
+	*out = tp;
+	return 0;
+
+destroy_work:
+	pthread_cond_destroy(&tp->work);
+destroy_lock:
+	pthread_mutex_destroy(&tp->lock);
+free_pool:
+	snprintf(err, errlen, "thread pool: %s", strerror(-rc));
+	free(tp);
+	return rc;
+}
+
+int threadpool_run(struct threadpool *tp, pool_range_fn fn, void *ctx, int n, int chunk,
+		   char *err, size_t errlen)
+{
+	int rc;
+
+	if (n <= 0)
+		return 0;
+	if (chunk < 1)
+		chunk = 1;
+	pthread_mutex_lock(&tp->lock);
+	tp->fn = fn;
+	tp->ctx = ctx;
+	tp->n = n;
+	tp->chunk = chunk;
+	atomic_store_explicit(&tp->next, 0, memory_order_relaxed);
+	atomic_store_explicit(&tp->err_rc, 0, memory_order_relaxed);
+	tp->err_worker = -1;
+	tp->err_tid = 0;
+	tp->err[0] = 0;
+	tp->active = tp->n_workers;
+	tp->job_seq++;
+	pthread_cond_broadcast(&tp->work);
+	while (tp->active > 0)
+		pthread_cond_wait(&tp->done, &tp->lock);
+	rc = atomic_load_explicit(&tp->err_rc, memory_order_relaxed);
+	if (rc)
+		snprintf(err, errlen, "%s", tp->err);
+	pthread_mutex_unlock(&tp->lock);
+	return rc;
+}
+
+void threadpool_error_origin(const struct threadpool *tp, int *worker, long *tid)
+{
+	*worker = tp->err_worker;
+	*tid = tp->err_tid;
+}
+
+int threadpool_workers(const struct threadpool *tp)
+{
+	return tp->n_workers;
+}

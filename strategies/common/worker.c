@@ -1,0 +1,393 @@
+/*
+ * The worker loop of the process strategies (see worker.h): a table of command handlers
+ * over one population, each reading its payload and writing its reply into the channel.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/serial.h"
+#include "strategies/common/worker.h"
+
+struct wctx {
+	struct population *p;
+	struct chan *c;
+	struct scratch scratch;
+	struct fault fault;
+	int id;
+	int lo, hi;                /* the shard owned (persistent) */
+	char err[STRATEGY_ERRLEN];
+};
+
+size_t net_stream_size(const struct population *p, const int32_t *idx, int count)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < count; i++)
+		n += 4 + serial_size(&p->nets[idx[i]]);
+	return n;
+}
+
+size_t net_stream_write(const struct population *p, const int32_t *idx, int count, uint8_t *out)
+{
+	uint8_t *o = out;
+	int i;
+
+	for (i = 0; i < count; i++) {
+		memcpy(o, &idx[i], 4);
+		o += 4;
+		o += serial_write(&p->nets[idx[i]], o);
+	}
+	return (size_t)(o - out);
+}
+
+int net_stream_read(struct population *p, const uint8_t *in, size_t len, int count,
+		    char *err, size_t errlen)
+{
+	size_t at = 0, used;
+	int i, rc;
+
+	for (i = 0; i < count; i++) {
+		int32_t idx;
+
+		if (len - at < 4) {
+			snprintf(err, errlen, "net stream: truncated at network %d of %d", i, count);
+			return -EINVAL;
+		}
+		memcpy(&idx, in + at, 4);
+		if (idx < 0 || idx >= p->n) {
+			snprintf(err, errlen, "net stream: index %d out of range", idx);
+			return -EINVAL;
+		}
+		rc = serial_read(&p->nets[idx], in + at + 4, len - at - 4, &used, err, errlen);
+		if (rc)
+			return rc;
+		at += 4 + used;
+	}
+	return 0;
+}
+
+/* indices lo..hi-1 in a scratch array of the context */
+static int32_t *range_indices(struct wctx *w, int lo, int hi)
+{
+	int32_t *idx = scratch_get(&w->scratch, (size_t)(hi - lo + 1) * sizeof(*idx));
+	int i;
+
+	if (idx)
+		for (i = lo; i < hi; i++)
+			idx[i - lo] = i;
+	return idx;
+}
+
+static int reply_nets(struct wctx *w, const int32_t *idx, int count)
+{
+	size_t len = net_stream_size(w->p, idx, count);
+	uint8_t *out = chan_reserve(w->c, len);
+
+	if (!out)
+		return -ENOMEM;
+	net_stream_write(w->p, idx, count, out);
+	return chan_send(w->c, WM_OK, len);
+}
+
+static int reply_empty(struct wctx *w)
+{
+	return chan_send(w->c, WM_OK, 0);
+}
+
+/* fork-pool: networks in, mutated networks out */
+static int do_mutate_nets(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
+{
+	const uint8_t *at = in;
+	int32_t *idx;
+	int i, rc;
+
+	rc = net_stream_read(w->p, in, len, h->count, w->err, sizeof(w->err));
+	if (rc)
+		return rc;
+	idx = scratch_get(&w->scratch, (size_t)h->count * sizeof(*idx) + 1);
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < h->count; i++) {
+		uint32_t skip;
+
+		memcpy(&idx[i], at, 4);
+		skip = 4 + (uint32_t)serial_size(&w->p->nets[idx[i]]);
+		at += skip;
+		net_mutate(&w->p->nets[idx[i]], w->p->cfg, (uint64_t)h->gen, (uint64_t)idx[i]);
+	}
+	return reply_nets(w, idx, h->count);
+}
+
+/*
+ * The sizes of the incoming stream must be taken before mutation changes them, so the
+ * indices are read first above; evaluation needs no such care.
+ */
+static int do_eval_nets(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
+{
+	const float *states = (const float *)in;
+	size_t states_len = (size_t)h->n_states * sizeof(float), at;
+	float *fit;
+	int i, rc;
+
+	if (len < states_len)
+		return -EINVAL;
+	memcpy(w->p->episode_states, states, states_len);
+	in += states_len;
+	len -= states_len;
+	rc = net_stream_read(w->p, in, len, h->count, w->err, sizeof(w->err));
+	if (rc)
+		return rc;
+	fit = (float *)chan_reserve(w->c, (size_t)h->count * sizeof(float));
+	if (!fit)
+		return -ENOMEM;
+	for (i = 0, at = 0; i < h->count; i++) {
+		int32_t idx;
+		struct net *n;
+
+		memcpy(&idx, in + at, 4);
+		n = &w->p->nets[idx];
+		at += 4 + serial_size(n);
+		rc = net_prepare(n, 0, &w->scratch);
+		if (rc)
+			return rc;
+		fit[i] = net_evaluate(n, w->p->task, w->p->episode_states, w->p->cfg, &w->scratch);
+	}
+	return chan_send(w->c, WM_OK, (size_t)h->count * sizeof(float));
+}
+
+static int do_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
+{
+	int rc = net_stream_read(w->p, in, len, h->count, w->err, sizeof(w->err));
+
+	if (rc)
+		return rc;
+	w->lo = h->lo;
+	w->hi = h->hi;
+	return reply_empty(w);
+}
+
+static int do_mutate_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
+{
+	(void)in;
+	(void)len;
+	w->p->gen = h->gen;
+	engine_mutate_range(w->p, w->lo, w->hi);
+	if (h->scope == SCOPE_ALL)
+		return reply_empty(w);
+	return reply_nets(w, range_indices(w, w->lo, w->hi), w->hi - w->lo);
+}
+
+static int do_prepare_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
+{
+	int rc;
+
+	(void)h;
+	(void)in;
+	(void)len;
+	rc = engine_prepare_range(w->p, &w->scratch, w->lo, w->hi);
+	return rc ? rc : reply_empty(w);
+}
+
+static int do_eval_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
+{
+	struct eval_result *res;
+	int i, rc;
+
+	if (len < (size_t)h->n_states * sizeof(float))
+		return -EINVAL;
+	memcpy(w->p->episode_states, in, (size_t)h->n_states * sizeof(float));
+	rc = engine_evaluate_range(w->p, &w->scratch, w->lo, w->hi);
+	if (rc)
+		return rc;
+	res = (struct eval_result *)chan_reserve(w->c, (size_t)(w->hi - w->lo) * sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	for (i = w->lo; i < w->hi; i++) {
+		const struct net *n = &w->p->nets[i];
+
+		res[i - w->lo] = (struct eval_result){
+			.fitness = n->fitness,
+			.nodes = n->mode == MODE_STATIC ? n->n_in + 1 + 2 * n->hidden + n->n_out : n->n_nodes,
+			.conns = n->mode == MODE_STATIC ? n->n_weights : n->n_conns,
+			.origin = n->origin,
+		};
+	}
+	return chan_send(w->c, WM_OK, (size_t)(w->hi - w->lo) * sizeof(*res));
+}
+
+static int do_export(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
+{
+	const int32_t *idx = (const int32_t *)in;
+	int i;
+
+	if (len < (size_t)h->count * sizeof(*idx))
+		return -EINVAL;
+	for (i = 0; i < h->count; i++)
+		if (idx[i] < w->lo || idx[i] >= w->hi)
+			return -EINVAL;
+	/* copy: the reply may be written over the same shared region the indices came in */
+	{
+		int32_t *mine = scratch_get(&w->scratch, (size_t)h->count * sizeof(*mine) + 1);
+
+		if (!mine)
+			return -ENOMEM;
+		memcpy(mine, idx, (size_t)h->count * sizeof(*mine));
+		return reply_nets(w, mine, h->count);
+	}
+}
+
+/* Fitness of the shard (selection ran in the main process), the plan, foreign parents. */
+static int do_resample_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
+{
+	size_t shard = (size_t)(w->hi - w->lo);
+	size_t fixed = shard * (sizeof(float) + sizeof(struct child_plan));
+	const float *fit = (const float *)in;
+	int i, rc;
+
+	if (len < fixed)
+		return -EINVAL;
+	for (i = w->lo; i < w->hi; i++)
+		w->p->nets[i].fitness = fit[i - w->lo];
+	memcpy(&w->p->plan[w->lo], in + shard * sizeof(float), shard * sizeof(struct child_plan));
+	rc = net_stream_read(w->p, in + fixed, len - fixed, h->count, w->err, sizeof(w->err));
+	if (rc)
+		return rc;
+	w->p->gen = h->gen;
+	rc = engine_build_children(w->p, w->lo, w->hi);
+	if (rc)
+		return rc;
+	population_swap(w->p);
+	return reply_empty(w);
+}
+
+static int do_gather(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
+{
+	(void)h;
+	(void)in;
+	(void)len;
+	return reply_nets(w, range_indices(w, w->lo, w->hi), w->hi - w->lo);
+}
+
+typedef int (*handler_fn)(struct wctx *, const struct cmd_hdr *, const uint8_t *, size_t);
+
+static const struct {
+	handler_fn fn;
+	int phase;                 /* for fault injection, or -1 */
+} handlers[] = {
+	[WM_MUTATE_NETS] = { do_mutate_nets, PHASE_MUTATE },
+	[WM_EVAL_NETS] = { do_eval_nets, PHASE_EVALUATE },
+	[WM_OWN] = { do_own, -1 },
+	[WM_MUTATE_OWN] = { do_mutate_own, PHASE_MUTATE },
+	[WM_PREPARE_OWN] = { do_prepare_own, PHASE_PREPARE },
+	[WM_EVAL_OWN] = { do_eval_own, PHASE_EVALUATE },
+	[WM_EXPORT] = { do_export, PHASE_RESAMPLE },
+	[WM_RESAMPLE_OWN] = { do_resample_own, PHASE_RESAMPLE },
+	[WM_GATHER] = { do_gather, -1 },
+};
+
+/* A worker told to write garbage writes a header that promises far more than it sends. */
+static void write_garbage(struct wctx *w)
+{
+	struct msg_header h = { .type = 0xdeadbeef, .len = 0xffffff00u };
+
+	fd_write_full(w->c->wfd, &h, sizeof(h), 0);
+}
+
+static int serve_one(struct wctx *w, uint32_t type, const uint8_t *in, size_t len)
+{
+	struct cmd_hdr h;
+	int rc;
+
+	if (type >= sizeof(handlers) / sizeof(handlers[0]) || !handlers[type].fn ||
+	    len < sizeof(h)) {
+		snprintf(w->err, sizeof(w->err), "unknown command %u", type);
+		return -EBADMSG;
+	}
+	memcpy(&h, in, sizeof(h));
+	if (handlers[type].phase >= 0 &&
+	    fault_strike(&w->fault, w->id, handlers[type].phase, h.gen) == FAULT_GARBAGE) {
+		write_garbage(w);
+		return 0;
+	}
+	w->err[0] = 0;
+	rc = handlers[type].fn(w, &h, in + sizeof(h), len - sizeof(h));
+	if (rc && !w->err[0])
+		snprintf(w->err, sizeof(w->err), "%s", strerror(-rc));
+	return rc;
+}
+
+int worker_serve(struct population *p, struct chan *c, int id, const char *fault_spec)
+{
+	struct wctx w = { .p = p, .c = c, .id = id, .lo = 0, .hi = 0 };
+	int code = 0;
+
+	fault_parse(fault_spec, &w.fault, w.err, sizeof(w.err));
+	for (;;) {
+		const uint8_t *in;
+		uint32_t type;
+		size_t len;
+		int rc = chan_recv(c, &type, &in, &len);
+
+		if (rc == -EPIPE || type == WM_EXIT)
+			break;     /* the main process is done with this worker */
+		if (rc) {
+			code = 4;
+			break;
+		}
+		if (serve_one(&w, type, in, len)) {
+			size_t n = strlen(w.err);
+			uint8_t *out = chan_reserve(c, n);
+
+			if (out) {
+				memcpy(out, w.err, n);
+				chan_send(c, WM_ERR, n);
+			}
+			code = 5;
+			break;
+		}
+	}
+	scratch_release(&w.scratch);
+	return code;
+}
+
+/* `evopar worker`: read WM_INIT (the config and the fault spec), build the population, serve. */
+int worker_exec_main(void)
+{
+	struct chan c = { .rfd = 3, .wfd = 4 };
+	struct population p;
+	struct config cfg;
+	const uint8_t *in;
+	uint32_t type;
+	size_t len;
+	char err[256], fault[128] = "";
+	int32_t id;
+	int rc;
+
+	if (chan_recv(&c, &type, &in, &len) || type != WM_INIT || len < sizeof(cfg) + sizeof(id)) {
+		fprintf(stderr, "evopar worker: expected the configuration on fd 3\n");
+		chan_release(&c);
+		return 2;
+	}
+	memcpy(&cfg, in, sizeof(cfg));
+	memcpy(&id, in + sizeof(cfg), sizeof(id));
+	snprintf(fault, sizeof(fault), "%.*s", (int)(len - sizeof(cfg) - sizeof(id)),
+		 (const char *)in + sizeof(cfg) + sizeof(id));
+	/* pointers in the bytes are the parent's: meaningless here */
+	cfg.strategy = "worker";
+	cfg.inject_fault = fault[0] ? fault : NULL;
+	cfg.self_exe = NULL;
+	cfg.migration_dir = NULL;
+	if (population_init(&p, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "evopar worker: %s\n", err);
+		chan_release(&c);
+		return 3;
+	}
+	rc = worker_serve(&p, &c, id, cfg.inject_fault);
+	population_release(&p);
+	chan_release(&c);
+	return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * The worker side of the process strategies: a loop that serves commands from the main
+ * process over a channel, on a population of its own (inherited by fork, or built from the
+ * config after exec). Both fork-pool and persistent speak this protocol.
+ */
+#ifndef EVOPAR_WORKER_H
+#define EVOPAR_WORKER_H
+
+#include <stdint.h>
+
+#include "proc/chan.h"
+#include "strategies/strategy.h"
+
+enum worker_msg {
+	WM_OK = 1,          /* reply: done; payload as the command defines */
+	WM_ERR,             /* reply: failed; payload a message */
+	WM_INIT,            /* exec'd worker: struct config bytes, int32 id, the fault spec */
+	WM_MUTATE_NETS,     /* fork-pool: {gen, count} + net stream -> net stream */
+	WM_EVAL_NETS,       /* fork-pool: {gen, count} + states + net stream -> fitness[count] */
+	WM_OWN,             /* persistent: {lo, hi} + net stream: the shard this worker owns */
+	WM_MUTATE_OWN,      /* {gen, scope} -> net stream of the shard (scope mutate) or nothing */
+	WM_PREPARE_OWN,     /* {gen} -> nothing */
+	WM_EVAL_OWN,        /* {gen} + states -> {fitness, nodes, conns, origin} per network */
+	WM_EXPORT,          /* {gen, count} + indices -> net stream */
+	WM_RESAMPLE_OWN,    /* {gen} + fitness of the shard + plan of the shard + net stream of
+			      foreign parents -> nothing */
+	WM_GATHER,          /* -> net stream of the shard */
+	WM_EXIT,
+};
+
+/* Every command's payload starts with this; the fields a command does not use are 0. */
+struct cmd_hdr {
+	int32_t gen;
+	int32_t count;             /* networks (or indices) that follow */
+	int32_t lo, hi;            /* WM_OWN, WM_RESAMPLE_OWN: the shard */
+	int32_t scope;             /* WM_MUTATE_OWN: enum worker_scope */
+	int32_t n_states;          /* floats of start states that follow (evaluate) */
+};
+
+/* a per-network result of WM_EVAL_OWN */
+struct eval_result {
+	float fitness;
+	uint32_t nodes, conns, origin;
+};
+
+/* A net stream: for each network, its index (u32) then its serialised bytes. */
+size_t net_stream_size(const struct population *p, const int32_t *idx, int count);
+size_t net_stream_write(const struct population *p, const int32_t *idx, int count, uint8_t *out);
+/* decode count networks into p->nets[index]; 0 or -EINVAL with a message */
+int net_stream_read(struct population *p, const uint8_t *in, size_t len, int count,
+		    char *err, size_t errlen);
+
+/*
+ * Serve commands until WM_EXIT or the channel closes; returns the exit code. p is the
+ * worker's own population (full size; only the networks it is sent or owns are current).
+ */
+int worker_serve(struct population *p, struct chan *c, int id, const char *fault_spec);
+
+/* `evopar worker`: an exec'd worker on fds 3 and 4, configured by WM_INIT */
+int worker_exec_main(void);
+
+#endif
