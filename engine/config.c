@@ -1,13 +1,13 @@
 /*
- * Default values of every configuration knob, one place for the engine, --help and meta.
+ * Default values of the engine's knobs, one place for the engine, --help and meta.
  */
 #include <stddef.h>
 
 #include "engine/config.h"
 
-void config_defaults(struct config *cfg)
+void evo_config_defaults(struct evo_config *cfg)
 {
-	*cfg = (struct config){
+	*cfg = (struct evo_config){
 		.mode = MODE_DYNAMIC,
 		.task = TASK_POLE,
 		.pop = 200,
@@ -30,23 +30,5 @@ void config_defaults(struct config *cfg)
 		.tournament = 3,
 		.elite = 2,
 		.p_crossover = 0.25,
-		.strategy = "sequential",
-		.workers = 1,
-		.chunk = 0,
-		.blas_threads = 0,
-		.start = START_FORK,
-		.transport = TRANSPORT_PIPE,
-		.worker_scope = SCOPE_MUTATE,
-		.worker_timeout_s = 30.0,
-		.inject_fault = NULL,
-		.self_exe = NULL,
-		.islands = 2,
-		.island_id = -1,
-		.migrate_every = 5,
-		.migrants = 2,
-		.migration_dir = NULL,
-		.migration = MIGRATION_SYNC,
-		.topology = TOPOLOGY_RING,
-		.migrant_select = MIGRANTS_BEST,
 	};
 }

@@ -1,6 +1,7 @@
 /*
- * The configuration of one evolution run: every knob the engine, the strategies and the
- * harness read. Defaults live in config_defaults(); the command line fills the rest.
+ * The engine's configuration: the workload, mutation and selection, nothing else. How the
+ * work is spread over cores and processes is the strategies' business (strategies/strategy.h).
+ * Defaults live in evo_config_defaults(); the command line fills the rest.
  */
 #ifndef EVOPAR_CONFIG_H
 #define EVOPAR_CONFIG_H
@@ -10,7 +11,7 @@
 enum net_mode { MODE_DYNAMIC, MODE_STATIC };
 enum task_kind { TASK_POLE, TASK_XOR };
 
-struct config {
+struct evo_config {
 	/* the workload */
 	int mode;                 /* enum net_mode */
 	int task;                 /* enum task_kind */
@@ -40,39 +41,8 @@ struct config {
 	int tournament;           /* tournament size */
 	int elite;                /* best networks copied unchanged */
 	double p_crossover;       /* a child is a crossover rather than a copy */
-
-	/* strategy (the harness picks it through the registry) */
-	const char *strategy;
-	int workers;
-	int chunk;                /* items per dispatch; 0: pop / workers */
-	int blas_threads;         /* 0: the library's own default */
-
-	/* process strategies */
-	int start;                /* enum start_method: how fork-pool starts its workers */
-	int transport;            /* enum transport: how persistent moves bytes */
-	int worker_scope;         /* enum worker_scope: what persistent workers do */
-	double worker_timeout_s;  /* a worker silent this long has failed */
-	const char *inject_fault; /* "KIND:WORKER:PHASE:GEN" for the fault tests, or NULL */
-	const char *self_exe;     /* the evopar binary, for workers started with exec */
-
-	/* islands */
-	int islands;              /* K islands */
-	int island_id;            /* -1: start all K; else run only this island */
-	int migrate_every;        /* generations between migrations */
-	int migrants;             /* networks each island sends per migration */
-	const char *migration_dir;
-	int migration;            /* enum migration_mode */
-	int topology;             /* enum topology: whom an island takes migrants from */
-	int migrant_select;       /* enum migrant_select: which networks an island sends */
 };
 
-enum start_method { START_FORK, START_SPAWN };
-enum transport { TRANSPORT_PIPE, TRANSPORT_SHM };
-enum worker_scope { SCOPE_MUTATE, SCOPE_ALL };
-enum migration_mode { MIGRATION_SYNC, MIGRATION_ASYNC, MIGRATION_MPI, MIGRATION_MPI_ASYNC };
-enum topology { TOPOLOGY_RING, TOPOLOGY_FULL };
-enum migrant_select { MIGRANTS_BEST, MIGRANTS_RANDOM };
-
-void config_defaults(struct config *cfg);
+void evo_config_defaults(struct evo_config *cfg);
 
 #endif

@@ -56,7 +56,7 @@ static int crossover_static(struct net *child, const struct net *a, const struct
 }
 
 int net_crossover(struct net *child, const struct net *a, const struct net *b,
-		  const struct config *cfg, uint64_t gen, uint64_t index)
+		  const struct evo_config *cfg, uint64_t gen, uint64_t index)
 {
 	struct rng r;
 

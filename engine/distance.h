@@ -1,6 +1,6 @@
 /*
  * Genomic distance of two networks and the mean distance of a population: how diverse the
- * genomes are, for the island experiment's question "did the islands stay different?".
+ * genomes are, for the question "did separately evolved sub-populations stay different?".
  */
 #ifndef EVOPAR_DISTANCE_H
 #define EVOPAR_DISTANCE_H

@@ -1,6 +1,6 @@
 /*
  * The engine's phases, each over any range of networks, so that a strategy can hand any
- * subset to any worker: mutate, prepare, evaluate, and the pieces of resample (selection
+ * subset to any thread or process: mutate, prepare, evaluate, and the pieces of resample (selection
  * in the main process, building children anywhere).
  */
 #ifndef EVOPAR_ENGINE_H
@@ -35,7 +35,7 @@ struct child_plan {
 };
 
 struct population {
-	const struct config *cfg;
+	const struct evo_config *cfg;
 	const struct task *task;
 	int n;
 	int gen;                   /* the generation being run */
@@ -45,7 +45,7 @@ struct population {
 	float *episode_states;     /* the task's start states for this generation */
 };
 
-int population_init(struct population *p, const struct config *cfg, char *err, size_t errlen);
+int population_init(struct population *p, const struct evo_config *cfg, char *err, size_t errlen);
 void population_release(struct population *p);
 void population_begin_generation(struct population *p);
 void population_swap(struct population *p);
@@ -65,15 +65,15 @@ struct evolve_result {
 	int gens_done;
 	uint64_t digest;           /* of the final population, as `evopar run` reports it */
 };
-int engine_evolve(const struct config *cfg, struct evolve_result *res, char *err, size_t errlen);
+int engine_evolve(const struct evo_config *cfg, struct evolve_result *res, char *err, size_t errlen);
 
-/* One network, for workers and tests. */
-void net_mutate(struct net *n, const struct config *cfg, uint64_t gen, uint64_t index);
+/* One network, for strategies and tests. */
+void net_mutate(struct net *n, const struct evo_config *cfg, uint64_t gen, uint64_t index);
 int net_prepare(struct net *n, int cache, struct scratch *s);
 int net_crossover(struct net *child, const struct net *a, const struct net *b,
-		  const struct config *cfg, uint64_t gen, uint64_t index);
+		  const struct evo_config *cfg, uint64_t gen, uint64_t index);
 float net_evaluate(struct net *n, const struct task *t, const float *states,
-		   const struct config *cfg, struct scratch *s);
+		   const struct evo_config *cfg, struct scratch *s);
 
 /* forward passes: a prepared dynamic network (act[] holds n_nodes floats), and a static
  * network over rows inputs at once (tmp[] holds 2 * rows * hidden floats) */

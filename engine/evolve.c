@@ -8,7 +8,7 @@
 
 #include "engine/engine.h"
 
-int engine_evolve(const struct config *cfg, struct evolve_result *res, char *err, size_t errlen)
+int engine_evolve(const struct evo_config *cfg, struct evolve_result *res, char *err, size_t errlen)
 {
 	struct population p;
 	struct scratch s;

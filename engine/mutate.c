@@ -14,7 +14,7 @@ static float clamp_weight(float w)
 	return w > WEIGHT_LIMIT ? WEIGHT_LIMIT : w < -WEIGHT_LIMIT ? -WEIGHT_LIMIT : w;
 }
 
-static void perturb_weights(struct net *n, const struct config *cfg, struct rng *r)
+static void perturb_weights(struct net *n, const struct evo_config *cfg, struct rng *r)
 {
 	float sigma = (float)cfg->weight_sigma, init = (float)cfg->weight_init;
 	uint32_t i;
@@ -31,7 +31,7 @@ static void perturb_weights(struct net *n, const struct config *cfg, struct rng 
 }
 
 /* A source is any node but an output; a target is an output or a hidden node. */
-static void add_connection(struct net *n, const struct config *cfg, struct rng *r)
+static void add_connection(struct net *n, const struct evo_config *cfg, struct rng *r)
 {
 	uint32_t n_src = n->n_nodes - n->n_out, n_dst = n->n_nodes - n->n_in - 1;
 	int t;
@@ -99,7 +99,7 @@ static void prune_node(struct net *n, struct rng *r)
 		net_remove_node(n, n->nodes[n->n_in + 1 + n->n_out + rng_below(r, hidden)].id);
 }
 
-static void mutate_dynamic(struct net *n, const struct config *cfg, struct rng *r)
+static void mutate_dynamic(struct net *n, const struct evo_config *cfg, struct rng *r)
 {
 	if (rng_chance(r, cfg->p_weights))
 		perturb_weights(n, cfg, r);
@@ -115,7 +115,7 @@ static void mutate_dynamic(struct net *n, const struct config *cfg, struct rng *
 		prune_node(n, r);
 }
 
-static void mutate_static(struct net *n, const struct config *cfg, struct rng *r)
+static void mutate_static(struct net *n, const struct evo_config *cfg, struct rng *r)
 {
 	float sigma = (float)cfg->static_sigma;
 	uint32_t i;
@@ -127,7 +127,7 @@ static void mutate_static(struct net *n, const struct config *cfg, struct rng *r
 }
 
 /* Elites were copied unchanged by resample and stay so for one mutation phase. */
-void net_mutate(struct net *n, const struct config *cfg, uint64_t gen, uint64_t index)
+void net_mutate(struct net *n, const struct evo_config *cfg, uint64_t gen, uint64_t index)
 {
 	struct rng r;
 

@@ -61,7 +61,7 @@ struct plan {
 struct net {
 	int mode;                  /* enum net_mode */
 	float fitness;
-	uint32_t origin;           /* island the genome started on (0 outside islands) */
+	uint32_t origin;           /* sub-population the genome started in (0: one population) */
 	uint8_t elite;             /* copied unchanged by resample: mutate leaves it alone */
 
 	/* dynamic */

@@ -44,7 +44,7 @@ void scratch_release(struct scratch *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int init_net(struct net *n, const struct config *cfg, const struct task *t, int index)
+static int init_net(struct net *n, const struct evo_config *cfg, const struct task *t, int index)
 {
 	struct rng r;
 	uint32_t i;
@@ -74,7 +74,7 @@ static int init_net(struct net *n, const struct config *cfg, const struct task *
 	return 0;
 }
 
-int population_init(struct population *p, const struct config *cfg, char *err, size_t errlen)
+int population_init(struct population *p, const struct evo_config *cfg, char *err, size_t errlen)
 {
 	int i, rc = -ENOMEM;
 
@@ -134,7 +134,7 @@ void population_swap(struct population *p)
 }
 
 float net_evaluate(struct net *n, const struct task *t, const float *states,
-		   const struct config *cfg, struct scratch *s)
+		   const struct evo_config *cfg, struct scratch *s)
 {
 	return t->evaluate(n, states, cfg, s);
 }

@@ -1,6 +1,6 @@
 /*
  * Counter-based random streams. A stream is keyed by (run seed, generation, network index,
- * purpose), so what a network draws never depends on which worker handles it or when.
+ * purpose), so what a network draws never depends on which thread or process handles it or when.
  */
 #ifndef EVOPAR_RNG_H
 #define EVOPAR_RNG_H
@@ -14,7 +14,7 @@ enum rng_purpose {
 	RNG_CROSSOVER,    /* gene choices of one child */
 	RNG_EPISODE,      /* start states of the task's episodes */
 	RNG_SEARCH,       /* a hyperparameter of one trial of a search */
-	RNG_MIGRATE,      /* the migrants an island picks at random */
+	RNG_MIGRATE,      /* the emigrants a sub-population picks at random */
 	RNG_MEASURE,      /* pairs sampled for a measurement (genomic distance) */
 };
 

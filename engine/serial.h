@@ -1,6 +1,6 @@
 /*
  * The network wire format: magic, version, lengths, payload, CRC-32; little-endian. Every
- * process strategy, migration file and checkpoint uses it. Decoding never trusts its input.
+ * process strategy, file of emigrants and checkpoint uses it. Decoding never trusts its input.
  */
 #ifndef EVOPAR_SERIAL_H
 #define EVOPAR_SERIAL_H

@@ -18,9 +18,9 @@ struct task {
 	int n_in, n_out;           /* network inputs (bias excluded) and outputs */
 	int state_floats;          /* floats of one episode's start state */
 	/* the start states of this generation's episodes, the same for every network */
-	void (*make_states)(float *states, const struct config *cfg, int gen);
+	void (*make_states)(float *states, const struct evo_config *cfg, int gen);
 	/* fitness in [0, 1] of a prepared network */
-	float (*evaluate)(struct net *n, const float *states, const struct config *cfg,
+	float (*evaluate)(struct net *n, const float *states, const struct evo_config *cfg,
 			  struct scratch *s);
 };
 

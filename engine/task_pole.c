@@ -76,7 +76,7 @@ int pole_failed(const double *st)
 #define START_W1    0.5f   /* rad/s */
 #define START_T2    0.1f   /* rad */
 
-static void pole_make_states(float *states, const struct config *cfg, int gen)
+static void pole_make_states(float *states, const struct evo_config *cfg, int gen)
 {
 	int e;
 
@@ -108,7 +108,7 @@ static void pole_inputs(const double *st, float *in)
  * All episodes advance in lockstep, so a static network runs one batched product per step
  * over the episodes still alive. Fitness: the mean fraction of steps survived.
  */
-static float pole_evaluate(struct net *n, const float *states, const struct config *cfg,
+static float pole_evaluate(struct net *n, const float *states, const struct evo_config *cfg,
 			   struct scratch *s)
 {
 	int E = cfg->episodes, e, step, alive = E, rows;

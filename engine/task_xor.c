@@ -7,14 +7,14 @@
 static const float xor_in[4][2] = { { 0, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 } };
 static const float xor_out[4] = { 0, 1, 1, 0 };
 
-static void xor_make_states(float *states, const struct config *cfg, int gen)
+static void xor_make_states(float *states, const struct evo_config *cfg, int gen)
 {
 	(void)states;
 	(void)cfg;
 	(void)gen;
 }
 
-static float xor_evaluate(struct net *n, const float *states, const struct config *cfg,
+static float xor_evaluate(struct net *n, const float *states, const struct evo_config *cfg,
 			  struct scratch *s)
 {
 	size_t act_n = n->mode == MODE_STATIC ? 8 * (size_t)n->hidden : n->n_nodes;

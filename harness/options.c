@@ -25,26 +25,27 @@ static const char *const migrant_select_names[] = { "best", "random", NULL };
 
 #define RUN(field) offsetof(struct run_options, field)
 #define CFG(field) offsetof(struct run_options, cfg.field)
-#define PROB(name, field, text) { name, OPT_DOUBLE, CFG(field), 0, 1, NULL, text }
+#define EVO(field) offsetof(struct run_options, cfg.evo.field)
+#define PROB(name, field, text) { name, OPT_DOUBLE, EVO(field), 0, 1, NULL, text }
 
 const struct opt_spec run_opts[] = {
-	{ "mode", OPT_CHOICE, CFG(mode), 0, 0, mode_names, "network kind: NEAT-style genomes or a fixed perceptron" },
-	{ "task", OPT_CHOICE, CFG(task), 0, 0, task_names, "what the networks learn" },
-	{ "pop", OPT_INT, CFG(pop), 2, 1000000, NULL, "networks in the population" },
-	{ "gens", OPT_INT, CFG(gens), 1, 10000000, NULL, "generations" },
-	{ "seed", OPT_U64, CFG(seed), 0, 0, NULL, "run seed: same config and seed, same digest" },
-	{ "episodes", OPT_INT, CFG(episodes), 1, 1000, NULL, "pole: episodes per network per generation" },
-	{ "steps", OPT_INT, CFG(steps), 1, 10000000, NULL, "pole: step limit of an episode (0.01 s each)" },
-	{ "prepare-cache", OPT_CHOICE, CFG(prepare_cache), 0, 0, on_off, "keep evaluation plans across generations (off: rebuild all every generation)" },
-	{ "hidden", OPT_INT, CFG(hidden), 1, 4096, NULL, "static: width of each of the two hidden layers" },
-	{ "tournament", OPT_INT, CFG(tournament), 1, 1000000, NULL, "tournament size (at most --pop)" },
-	{ "elite", OPT_INT, CFG(elite), 0, 1000000, NULL, "best networks copied unchanged (less than --pop)" },
+	{ "mode", OPT_CHOICE, EVO(mode), 0, 0, mode_names, "network kind: NEAT-style genomes or a fixed perceptron" },
+	{ "task", OPT_CHOICE, EVO(task), 0, 0, task_names, "what the networks learn" },
+	{ "pop", OPT_INT, EVO(pop), 2, 1000000, NULL, "networks in the population" },
+	{ "gens", OPT_INT, EVO(gens), 1, 10000000, NULL, "generations" },
+	{ "seed", OPT_U64, EVO(seed), 0, 0, NULL, "run seed: same config and seed, same digest" },
+	{ "episodes", OPT_INT, EVO(episodes), 1, 1000, NULL, "pole: episodes per network per generation" },
+	{ "steps", OPT_INT, EVO(steps), 1, 10000000, NULL, "pole: step limit of an episode (0.01 s each)" },
+	{ "prepare-cache", OPT_CHOICE, EVO(prepare_cache), 0, 0, on_off, "keep evaluation plans across generations (off: rebuild all every generation)" },
+	{ "hidden", OPT_INT, EVO(hidden), 1, 4096, NULL, "static: width of each of the two hidden layers" },
+	{ "tournament", OPT_INT, EVO(tournament), 1, 1000000, NULL, "tournament size (at most --pop)" },
+	{ "elite", OPT_INT, EVO(elite), 0, 1000000, NULL, "best networks copied unchanged (less than --pop)" },
 	PROB("p-crossover", p_crossover, "share of children made by crossover"),
 	PROB("p-weights", p_weights, "chance a network's weights are perturbed"),
 	PROB("p-weight-reset", p_weight_reset, "dynamic: chance a perturbed weight is drawn anew"),
-	{ "weight-sigma", OPT_DOUBLE, CFG(weight_sigma), 0, 100, NULL, "dynamic: standard deviation of a weight perturbation" },
-	{ "weight-init", OPT_DOUBLE, CFG(weight_init), 0, 100, NULL, "dynamic: standard deviation of a new weight" },
-	{ "static-sigma", OPT_DOUBLE, CFG(static_sigma), 0, 100, NULL, "static: standard deviation of a weight perturbation" },
+	{ "weight-sigma", OPT_DOUBLE, EVO(weight_sigma), 0, 100, NULL, "dynamic: standard deviation of a weight perturbation" },
+	{ "weight-init", OPT_DOUBLE, EVO(weight_init), 0, 100, NULL, "dynamic: standard deviation of a new weight" },
+	{ "static-sigma", OPT_DOUBLE, EVO(static_sigma), 0, 100, NULL, "static: standard deviation of a weight perturbation" },
 	PROB("p-add-conn", p_add_conn, "dynamic: chance of adding a connection"),
 	PROB("p-add-node", p_add_node, "dynamic: chance of splitting a connection with a node"),
 	PROB("p-toggle", p_toggle, "dynamic: chance of toggling a connection"),
@@ -78,7 +79,7 @@ const struct opt_spec run_opts[] = {
 void run_options_defaults(struct run_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	config_defaults(&o->cfg);
+	strategy_config_defaults(&o->cfg);
 	o->out = "-";
 	o->sample_ms = 5;
 	o->counters = 1;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "engine/config.h"
+#include "strategies/strategy.h"
 
 enum opt_type {
 	OPT_INT,          /* int within [min, max] */
@@ -31,7 +31,7 @@ struct opt_spec {
 
 /* What `evopar run` reads from its command line. */
 struct run_options {
-	struct config cfg;
+	struct strategy_config cfg;
 	const char *out;            /* JSON Lines destination; "-" for stdout */
 	double sample_ms;           /* thread and process sampler period; 0: no sampler */
 	int counters;               /* PAPI counters: 0 off, 1 on */

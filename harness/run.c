@@ -87,22 +87,23 @@ static void usage(FILE *f)
 }
 
 /* Checks that involve two options; one line in err. */
-static int check_option_pairs(const struct config *c, char *err, size_t errlen)
+static int check_option_pairs(const struct strategy_config *c, char *err, size_t errlen)
 {
-	if (c->elite >= c->pop) {
+	if (c->evo.elite >= c->evo.pop) {
 		snprintf(err, errlen, "--elite: expected an integer from 0 to %d (less than --pop), got '%d'",
-			 c->pop - 1, c->elite);
+			 c->evo.pop - 1, c->evo.elite);
 		return -1;
 	}
-	if (c->tournament > c->pop) {
+	if (c->evo.tournament > c->evo.pop) {
 		snprintf(err, errlen, "--tournament: expected an integer from 1 to %d (at most --pop), got '%d'",
-			 c->pop, c->tournament);
+			 c->evo.pop, c->evo.tournament);
 		return -1;
 	}
 	return 0;
 }
 
-static void collect_stats(const struct population *p, struct gen_stats *g)
+static void collect_stats(const struct population *p, const struct strategy_config *cfg,
+			  struct gen_stats *g)
 {
 	double sum = 0.0, nodes = 0.0, conns = 0.0;
 	int i;
@@ -129,8 +130,8 @@ static void collect_stats(const struct population *p, struct gen_stats *g)
 		g->origin_share[o] += 1.0 / p->n;
 	}
 	/* a share for every island, 0 for one whose genomes have all gone */
-	g->origins = p->cfg->islands < MAX_ORIGINS ? p->cfg->islands : MAX_ORIGINS;
-	if (p->cfg->islands < 2 || strcmp(p->cfg->strategy, "islands"))
+	g->origins = cfg->islands < MAX_ORIGINS ? cfg->islands : MAX_ORIGINS;
+	if (cfg->islands < 2 || strcmp(cfg->strategy, "islands"))
 		g->origins = 0;
 	g->mean_nodes = nodes / p->n;
 	g->mean_conns = conns / p->n;
@@ -151,7 +152,7 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 	memset(s->comm_ms, 0, sizeof(s->comm_ms));
 	for (ph = 0; ph < PHASE_COUNT; ph++) {
 		if (ph == PHASE_RESAMPLE) {
-			collect_stats(p, g);
+			collect_stats(p, &r->o.cfg, g);
 			if (r->ops->sizes)
 				r->ops->sizes(s, p, &g->mean_nodes, &g->mean_conns);
 			engine_select(p);
@@ -246,12 +247,12 @@ static void show_progress(struct run_state *r, int done, int final)
 		fprintf(stderr, "\r%-70s\r", "");
 		return;
 	}
-	if (now - last < 0.1 && done < r->o.cfg.gens)
+	if (now - last < 0.1 && done < r->o.cfg.evo.gens)
 		return;
 	last = now;
 	fprintf(stderr, "\rgeneration %d/%d  elapsed %.1f s  remaining %.1f s  best %.3f   ",
-		done, r->o.cfg.gens, elapsed,
-		done ? elapsed / done * (r->o.cfg.gens - done) : 0.0, r->best_ever);
+		done, r->o.cfg.evo.gens, elapsed,
+		done ? elapsed / done * (r->o.cfg.evo.gens - done) : 0.0, r->best_ever);
 }
 
 static double tv_s(struct timeval tv)
@@ -296,7 +297,7 @@ static int write_summary(struct run_state *r, const char *status, double wall_s)
 		/* diversity of the final population: how far apart the genomes are, and,
 		   with islands, where they started */
 		jw_num(w, "mean_distance", population_mean_distance(&r->pop));
-		collect_stats(&r->pop, &g);
+		collect_stats(&r->pop, &r->o.cfg, &g);
 		write_origins(w, &g);
 	} else {
 		jw_null(w, "digest");   /* the workers that held the population are gone */
@@ -334,7 +335,7 @@ static int evolve(struct run_state *r)
 	struct gen_stats g;
 	int rc;
 
-	for (r->pop.gen = 0; r->pop.gen < r->o.cfg.gens; r->pop.gen++) {
+	for (r->pop.gen = 0; r->pop.gen < r->o.cfg.evo.gens; r->pop.gen++) {
 		memset(&g, 0, sizeof(g));
 		rc = run_generation(r, &g);
 		write_warning(r);
@@ -408,7 +409,7 @@ int cmd_run(int argc, char **argv)
 		r->o.counters = 0;
 	}
 	code = EXIT_FAILED;
-	if (population_init(&r->pop, &r->o.cfg, err, sizeof(err))) {
+	if (population_init(&r->pop, &r->o.cfg.evo, err, sizeof(err))) {
 		fprintf(stderr, "evopar run: %s\n", err);
 		goto free_state;
 	}

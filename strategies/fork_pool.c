@@ -68,7 +68,7 @@ static int send_chunk(struct strategy *s, struct proc_pool *pp, struct populatio
 {
 	struct fp_data *d = s->data;
 	int evaluate = phase == PHASE_EVALUATE;
-	int n_states = evaluate ? s->cfg->episodes * p->task->state_floats : 0;
+	int n_states = evaluate ? s->cfg->evo.episodes * p->task->state_floats : 0;
 	size_t states = (size_t)n_states * sizeof(float);
 	size_t nets = net_stream_size(p, d->idx + lo, count);
 	struct cmd_hdr h = { .gen = p->gen, .count = count, .n_states = n_states };

@@ -71,7 +71,7 @@ struct file_island {
 
 /* The strategy's state in the main process. */
 struct islands {
-	const struct config *cfg;
+	const struct strategy_config *cfg;
 	int k;
 	int *lo;                        /* island i owns p->nets[lo[i] .. lo[i + 1]) */
 	struct population *p;           /* the workers take their shares from it */
@@ -94,7 +94,7 @@ struct islands {
 
 /* ---- one island and its files, wherever it runs ------------------------------------ */
 
-static int file_island_init(struct file_island *fi, const struct config *run_cfg, int id,
+static int file_island_init(struct file_island *fi, const struct strategy_config *run_cfg, int id,
 			    int n, const char *dir, int sync)
 {
 	int rc = island_init(&fi->isl, run_cfg, id, n);
@@ -766,7 +766,7 @@ static void islands_sizes(struct strategy *s, const struct population *p, double
 
 /* ---- open and close --------------------------------------------------------------- */
 
-static const char *islands_supported(const struct config *c)
+static const char *islands_supported(const struct strategy_config *c)
 {
 	static char why[256];
 	struct fault f;
@@ -825,7 +825,7 @@ static int islands_dir(struct strategy *s, struct islands *d)
  */
 static int solo_open(struct strategy *s, struct islands *d, struct population *p)
 {
-	const struct config *c = s->cfg;
+	const struct strategy_config *c = s->cfg;
 	int id = c->island_id, lo = island_lo(id, c->islands, p->n);
 	int hi = island_lo(id + 1, c->islands, p->n), j, rc;
 
@@ -846,7 +846,7 @@ static int solo_open(struct strategy *s, struct islands *d, struct population *p
 		return -ENOMEM;
 	}
 	d->solo->isl.pop = *p;
-	d->solo->isl.pop.cfg = &d->solo->isl.cfg;
+	d->solo->isl.pop.cfg = &d->solo->isl.cfg.evo;
 	if (c->migration == MIGRATION_SYNC)
 		snprintf(s->warning, sizeof(s->warning), "--island-id: migration is async (islands "
 			 "started by hand have no coordinator to hold a barrier)");
@@ -960,7 +960,7 @@ static void islands_close(struct strategy *s)
 }
 
 /* --migration mpi has hooks of its own: islands_mpi.c */
-static const struct strategy_ops *islands_resolve(const struct config *c)
+static const struct strategy_ops *islands_resolve(const struct strategy_config *c)
 {
 	if (c->migration == MIGRATION_MPI || c->migration == MIGRATION_MPI_ASYNC)
 		return &strategy_islands_mpi;

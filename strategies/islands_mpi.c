@@ -426,11 +426,11 @@ static int take_arrived(struct strategy *s, struct islands_mpi *m, int gen)
 }
 
 /* How many migrants messages an island sends in the whole run. */
-static int migrations_in_run(const struct config *c)
+static int migrations_in_run(const struct strategy_config *c)
 {
 	int g, n = 0;
 
-	for (g = 0; g < c->gens; g++)
+	for (g = 0; g < c->evo.gens; g++)
 		n += island_migrates(c, g);
 	return n;
 }
@@ -445,7 +445,7 @@ static int drain(struct strategy *s, struct islands_mpi *m)
 	for (i = 0; i < m->isl.n_sources; i++) {
 		src = m->isl.sources[i];
 		while (m->received[src] < want) {
-			rc = wait_message(s, m, src, TAG_MIGRANTS, &st, "the end", s->cfg->gens);
+			rc = wait_message(s, m, src, TAG_MIGRANTS, &st, "the end", s->cfg->evo.gens);
 			if (!rc)
 				rc = recv_probed(s, m, &st, &m->in, &m->in_cap, &len);
 			if (rc)
@@ -464,7 +464,7 @@ static int drain(struct strategy *s, struct islands_mpi *m)
 				m->broken = 1;
 				return mpi_fail(s, rc, "MPI_Testall");
 			}
-			rc = done ? 0 : waiter_tick(s, m, &w, "the end", s->cfg->gens);
+			rc = done ? 0 : waiter_tick(s, m, &w, "the end", s->cfg->evo.gens);
 			if (rc == -ETIMEDOUT)
 				snprintf(s->err, sizeof(s->err), "island %d: its last migrants were not "
 					 "taken within %g s", m->rank, s->cfg->worker_timeout_s);
@@ -759,7 +759,7 @@ static void mpi_sizes(struct strategy *s, const struct population *p, double *no
 /* ---- open and close ---------------------------------------------------------------------- */
 
 /* mpirun tells each process its rank before MPI_Init: only rank 0 opens --out and prints */
-static int mpi_writes_records(const struct config *c)
+static int mpi_writes_records(const struct strategy_config *c)
 {
 	const char *r = getenv("OMPI_COMM_WORLD_RANK");
 
@@ -767,7 +767,7 @@ static int mpi_writes_records(const struct config *c)
 	return !r || atoi(r) == 0;
 }
 
-static const char *mpi_supported(const struct config *c)
+static const char *mpi_supported(const struct strategy_config *c)
 {
 	static char why[400];
 	const char *size = getenv("OMPI_COMM_WORLD_SIZE");
@@ -812,7 +812,7 @@ static int exchange_ids(struct strategy *s, struct islands_mpi *m)
 }
 
 /* The islands this one sends to: the ones whose sources include it. */
-static void find_dests(struct islands_mpi *m, const struct config *c)
+static void find_dests(struct islands_mpi *m, const struct strategy_config *c)
 {
 	int i;
 
@@ -839,7 +839,7 @@ static int mpi_alloc(struct islands_mpi *m, int k)
 }
 
 /* This rank's island takes its share; the population keeps empty networks in its place. */
-static int take_share(struct islands_mpi *m, const struct config *c, struct population *p)
+static int take_share(struct islands_mpi *m, const struct strategy_config *c, struct population *p)
 {
 	int i, j, lo, hi, rc;
 
@@ -881,7 +881,7 @@ static void mpi_close(struct strategy *s);
 
 static int mpi_open(struct strategy *s, struct population *p)
 {
-	const struct config *c = s->cfg;
+	const struct strategy_config *c = s->cfg;
 	struct islands_mpi *m = calloc(1, sizeof(*m));
 	int provided, rc;
 
@@ -937,7 +937,7 @@ static int quiet_barrier(struct strategy *s, struct islands_mpi *m)
 
 	if (rc != MPI_SUCCESS)
 		return mpi_fail(s, rc, "MPI_Ibarrier");
-	return wait_request(s, m, &req, "the end", s->cfg->gens);
+	return wait_request(s, m, &req, "the end", s->cfg->evo.gens);
 }
 
 /*

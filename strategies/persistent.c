@@ -52,7 +52,7 @@ static int broadcast(struct strategy *s, struct population *p, uint32_t type, in
 	for (w = 0; w < d->workers; w++) {
 		struct cmd_hdr h = { .gen = p->gen, .scope = s->cfg->worker_scope };
 		size_t extra = phase == PHASE_EVALUATE ?
-			(size_t)s->cfg->episodes * p->task->state_floats * sizeof(float) : 0;
+			(size_t)s->cfg->evo.episodes * p->task->state_floats * sizeof(float) : 0;
 		uint8_t *out;
 
 		h.n_states = (int32_t)(extra / sizeof(float));

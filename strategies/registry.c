@@ -78,3 +78,28 @@ int strategy_add_records(struct strategy *s, const char *text, size_t len)
 	s->records[s->records_len] = 0;
 	return 0;
 }
+
+void strategy_config_defaults(struct strategy_config *cfg)
+{
+	*cfg = (struct strategy_config){
+		.strategy = "sequential",
+		.workers = 1,
+		.chunk = 0,
+		.blas_threads = 0,
+		.start = START_FORK,
+		.transport = TRANSPORT_PIPE,
+		.worker_scope = SCOPE_MUTATE,
+		.worker_timeout_s = 30.0,
+		.inject_fault = NULL,
+		.self_exe = NULL,
+		.islands = 2,
+		.island_id = -1,
+		.migrate_every = 5,
+		.migrants = 2,
+		.migration_dir = NULL,
+		.migration = MIGRATION_SYNC,
+		.topology = TOPOLOGY_RING,
+		.migrant_select = MIGRANTS_BEST,
+	};
+	evo_config_defaults(&cfg->evo);
+}

@@ -12,12 +12,50 @@
 
 #define STRATEGY_ERRLEN 512
 
+/* A run's configuration: the engine's workload, and how this strategy spreads it. */
+struct strategy_config {
+	struct evo_config evo;    /* the workload, mutation and selection */
+
+	const char *strategy;     /* the harness picks it through the registry */
+	int workers;
+	int chunk;                /* items per dispatch; 0: pop / workers */
+	int blas_threads;         /* 0: the library's own default */
+
+	/* process strategies */
+	int start;                /* enum start_method: how fork-pool starts its workers */
+	int transport;            /* enum transport: how persistent moves bytes */
+	int worker_scope;         /* enum worker_scope: what persistent workers do */
+	double worker_timeout_s;  /* a worker silent this long has failed */
+	const char *inject_fault; /* "KIND:WORKER:PHASE:GEN" for the fault tests, or NULL */
+	const char *self_exe;     /* the evopar binary, for workers started with exec */
+
+	/* islands */
+	int islands;              /* K islands */
+	int island_id;            /* -1: start all K; else run only this island */
+	int migrate_every;        /* generations between migrations */
+	int migrants;             /* networks each island sends per migration */
+	const char *migration_dir;
+	int migration;            /* enum migration_mode */
+	int topology;             /* enum topology: whom an island takes migrants from */
+	int migrant_select;       /* enum migrant_select: which networks an island sends */
+};
+
+enum start_method { START_FORK, START_SPAWN };
+enum transport { TRANSPORT_PIPE, TRANSPORT_SHM };
+enum worker_scope { SCOPE_MUTATE, SCOPE_ALL };
+enum migration_mode { MIGRATION_SYNC, MIGRATION_ASYNC, MIGRATION_MPI, MIGRATION_MPI_ASYNC };
+enum topology { TOPOLOGY_RING, TOPOLOGY_FULL };
+enum migrant_select { MIGRANTS_BEST, MIGRANTS_RANDOM };
+
+/* the engine's defaults, then the strategy knobs' (registry.c) */
+void strategy_config_defaults(struct strategy_config *cfg);
+
 enum phase { PHASE_MUTATE, PHASE_PREPARE, PHASE_EVALUATE, PHASE_RESAMPLE, PHASE_COUNT };
 extern const char *const phase_names[PHASE_COUNT];
 
 struct strategy {
 	const struct strategy_ops *ops;
-	const struct config *cfg;
+	const struct strategy_config *cfg;
 	void *data;                        /* the strategy's private state, set by open */
 	int workers;                       /* workers it really runs: the harness starts it at
 					      --workers, open lowers it (cores, population) */
@@ -48,11 +86,11 @@ struct strategy_ops {
 	const char *summary;               /* one line for `evopar list` */
 	/* the ops that run this config, where a mode of the strategy has hooks of its own in
 	   another file (islands --migration mpi); asked first, before supported */
-	const struct strategy_ops *(*resolve)(const struct config *cfg);
+	const struct strategy_ops *(*resolve)(const struct strategy_config *cfg);
 	/* 0 in a process that takes part in the run but neither writes records nor prints
 	   (an MPI rank other than 0); asked before the output opens */
-	int (*writes_records)(const struct config *cfg);
-	const char *(*supported)(const struct config *cfg);  /* NULL, or why it cannot run */
+	int (*writes_records)(const struct strategy_config *cfg);
+	const char *(*supported)(const struct strategy_config *cfg);  /* NULL, or why it cannot run */
 	int (*open)(struct strategy *s, struct population *p);
 	int (*mutate)(struct strategy *s, struct population *p);
 	int (*prepare)(struct strategy *s, struct population *p);

@@ -21,7 +21,7 @@ static struct threads_data *threads_of(struct strategy *s)
  * rounded up, so that a remainder rides with the others instead of making one more,
  * tiny claim that a worker would wake up for.
  */
-static int threads_chunk(const struct config *cfg, int n, int workers)
+static int threads_chunk(const struct strategy_config *cfg, int n, int workers)
 {
 	if (cfg->chunk > 0)
 		return cfg->chunk;

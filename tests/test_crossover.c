@@ -16,9 +16,9 @@
 #include "engine/rng.h"
 #include "engine/serial.h"
 
-static void grow_config(struct config *cfg)
+static void grow_config(struct evo_config *cfg)
 {
-	config_defaults(cfg);
+	evo_config_defaults(cfg);
 	cfg->seed = 31;
 	cfg->p_weights = 0.9;
 	cfg->p_add_conn = 0.6;
@@ -29,7 +29,7 @@ static void grow_config(struct config *cfg)
 }
 
 /* two relatives: the same minimal ancestor, then gens generations apart */
-static void make_parents(struct net *a, struct net *b, const struct config *cfg, int gens)
+static void make_parents(struct net *a, struct net *b, const struct evo_config *cfg, int gens)
 {
 	struct rng r;
 	uint32_t i;
@@ -117,7 +117,7 @@ static void check_child(const struct net *child, const struct net *a, const stru
 
 static void test_dynamic_child(void **state)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	struct net a, b, child, again;
 	struct tally t = { 0 };
 	int i;
@@ -160,7 +160,7 @@ static void test_dynamic_child(void **state)
 /* a child net that held a bigger genome before comes out the same as a fresh one */
 static void test_dynamic_child_reuses_storage(void **state)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	struct net a, b, big, fresh, scrap;
 	struct scratch s = { 0 };
 
@@ -186,7 +186,7 @@ static void test_dynamic_child_reuses_storage(void **state)
 /* identical parents give a child identical to them (but for the stale plan) */
 static void test_dynamic_identical_parents(void **state)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	struct net a, b, child;
 	uint32_t i;
 
@@ -207,13 +207,13 @@ static void test_dynamic_identical_parents(void **state)
 
 static void test_static_child(void **state)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	struct net a, b, child, again;
 	uint32_t i, from_a = 0, from_b = 0;
 	int k;
 
 	(void)state;
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	net_init(&a);
 	net_init(&b);
 	net_init(&child);

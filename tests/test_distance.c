@@ -124,11 +124,11 @@ static void test_static(void **state)
 }
 
 /* n networks, the first `odd` of them with weights w1, the rest w0 */
-static void make_pop(struct population *p, struct config *cfg, int n, int odd)
+static void make_pop(struct population *p, struct evo_config *cfg, int n, int odd)
 {
 	int i;
 
-	config_defaults(cfg);
+	evo_config_defaults(cfg);
 	p->cfg = cfg;
 	p->n = n;
 	p->nets = calloc((size_t)n, sizeof(*p->nets));
@@ -149,7 +149,7 @@ static void free_pop(struct population *p)
 static void test_population_all_pairs(void **state)
 {
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 
 	(void)state;
 	/* 4 networks, one apart from the rest by 1: 3 of the 6 pairs differ */
@@ -164,7 +164,7 @@ static void test_population_all_pairs(void **state)
 static void test_population_sampled(void **state)
 {
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 	double d1, d2;
 
 	(void)state;

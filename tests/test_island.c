@@ -16,7 +16,7 @@
 #include "strategies/common/island.h"
 
 struct fixture {
-	struct config cfg;
+	struct strategy_config cfg;
 	struct population p;
 	struct island isl;
 };
@@ -29,14 +29,14 @@ static struct fixture *make(int k, int n, int migrants, int topology, int select
 	int j;
 
 	assert_non_null(f);
-	config_defaults(&f->cfg);
-	f->cfg.task = TASK_XOR;
-	f->cfg.pop = n * k;
+	strategy_config_defaults(&f->cfg);
+	f->cfg.evo.task = TASK_XOR;
+	f->cfg.evo.pop = n * k;
 	f->cfg.islands = k;
 	f->cfg.migrants = migrants;
 	f->cfg.topology = topology;
 	f->cfg.migrant_select = select;
-	assert_int_equal(population_init(&f->p, &f->cfg, err, sizeof(err)), 0);
+	assert_int_equal(population_init(&f->p, &f->cfg.evo, err, sizeof(err)), 0);
 	assert_int_equal(island_init(&f->isl, &f->cfg, 1, n), 0);
 	assert_int_equal(island_take_share(&f->isl, &f->p, 0, n), 0);
 	for (j = 0; j < n; j++) {
@@ -153,15 +153,15 @@ static void test_config_check(void **state)
 		{ 4, 40, 4, TOPOLOGY_FULL, "brings 12 immigrants" },
 		{ 4, 40, 3, TOPOLOGY_RING, NULL },
 	};
-	struct config c;
+	struct strategy_config c;
 	char why[300];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		config_defaults(&c);
+		strategy_config_defaults(&c);
 		c.islands = cases[i].islands;
-		c.pop = cases[i].pop;
+		c.evo.pop = cases[i].pop;
 		c.migrants = cases[i].migrants;
 		c.topology = cases[i].topology;
 		why[0] = 0;

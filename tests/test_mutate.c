@@ -17,9 +17,9 @@
 #include "engine/serial.h"
 
 /* every structural mutation far more often than the defaults */
-static void busy_config(struct config *cfg)
+static void busy_config(struct evo_config *cfg)
 {
-	config_defaults(cfg);
+	evo_config_defaults(cfg);
 	cfg->seed = 2024;
 	cfg->p_weights = 0.9;
 	cfg->p_add_conn = 0.7;
@@ -30,9 +30,9 @@ static void busy_config(struct config *cfg)
 }
 
 /* only one kind of mutation, always */
-static void only_config(struct config *cfg, double *which)
+static void only_config(struct evo_config *cfg, double *which)
 {
-	config_defaults(cfg);
+	evo_config_defaults(cfg);
 	cfg->seed = 99;
 	cfg->p_weights = cfg->p_add_conn = cfg->p_add_node = 0.0;
 	cfg->p_toggle = cfg->p_prune_conn = cfg->p_prune_node = 0.0;
@@ -94,7 +94,7 @@ static void test_invariants_hold(void **state)
 		{ 6, 1 }, { 2, 1 }, { 3, 4 }, { 1, 1 },
 	};
 	enum { NETS = 16, GENS = 200 };
-	struct config cfg;
+	struct evo_config cfg;
 	size_t s;
 
 	(void)state;
@@ -148,7 +148,7 @@ static void test_order_independent(void **state)
 {
 	enum { NETS = 24, GENS = 40 };
 	struct net fwd[NETS], bwd[NETS], other[NETS];
-	struct config cfg, cfg2;
+	struct evo_config cfg, cfg2;
 	int i, g, differ_seed = 0, differ_index = 0;
 
 	(void)state;
@@ -190,7 +190,7 @@ static void test_order_independent(void **state)
 /* a copy mutated with the same key turns out the same, whatever was mutated in between */
 static void test_same_key_same_result(void **state)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	struct net a, b, noise;
 	int g;
 
@@ -214,7 +214,7 @@ static void test_same_key_same_result(void **state)
 
 static void test_elite_untouched(void **state)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	struct net n, before;
 	int mode;
 
@@ -247,7 +247,7 @@ static void test_elite_untouched(void **state)
 /* static networks: weights move (within the clamp), the shape never does */
 static void test_static_weights_only(void **state)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	struct net n, before;
 	uint32_t i, changed = 0, at_limit = 0;
 	int g;
@@ -432,14 +432,14 @@ static void test_each_kind_alone(void **state)
 		size_t knob;                 /* offset of the probability set to 1 */
 		void (*check)(const struct net *before, const struct net *after);
 	} kinds[] = {
-		{ "weights", offsetof(struct config, p_weights), check_weights },
-		{ "add connection", offsetof(struct config, p_add_conn), check_add_conn },
-		{ "add node", offsetof(struct config, p_add_node), check_add_node },
-		{ "toggle", offsetof(struct config, p_toggle), check_toggle },
-		{ "prune connection", offsetof(struct config, p_prune_conn), check_prune_conn },
-		{ "prune node", offsetof(struct config, p_prune_node), check_prune_node },
+		{ "weights", offsetof(struct evo_config, p_weights), check_weights },
+		{ "add connection", offsetof(struct evo_config, p_add_conn), check_add_conn },
+		{ "add node", offsetof(struct evo_config, p_add_node), check_add_node },
+		{ "toggle", offsetof(struct evo_config, p_toggle), check_toggle },
+		{ "prune connection", offsetof(struct evo_config, p_prune_conn), check_prune_conn },
+		{ "prune node", offsetof(struct evo_config, p_prune_node), check_prune_node },
 	};
-	struct config busy, cfg;
+	struct evo_config busy, cfg;
 	struct net base, n;
 	struct scratch s = { 0 };
 	size_t k;

@@ -19,9 +19,9 @@
 
 #define MAX_RANGES 40
 
-static void small_config(struct config *cfg, int mode, int task)
+static void small_config(struct evo_config *cfg, int mode, int task)
 {
-	config_defaults(cfg);
+	evo_config_defaults(cfg);
 	cfg->mode = mode;
 	cfg->task = task;
 	cfg->pop = 30;
@@ -98,7 +98,7 @@ static void run_generation(struct population *p, const struct cut *c, struct scr
 	population_swap(p);
 }
 
-static uint64_t evolve(const struct config *cfg, const struct cut *c)
+static uint64_t evolve(const struct evo_config *cfg, const struct cut *c)
 {
 	struct scratch s[MAX_RANGES];
 	struct population p;
@@ -135,7 +135,7 @@ static void test_init(void **state)
 	for (k = 0; k < N_KINDS; k++) {
 		const struct task *t = task_by_kind(kinds[k].task);
 		struct population p, q;
-		struct config cfg;
+		struct evo_config cfg;
 		char err[128] = "";
 		int i;
 
@@ -195,7 +195,7 @@ static void test_init(void **state)
 static void test_init_unknown_task(void **state)
 {
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 	char err[128] = "";
 
 	(void)state;
@@ -210,7 +210,7 @@ static void test_same_seed_same_digest(void **state)
 
 	(void)state;
 	for (k = 0; k < N_KINDS; k++) {
-		struct config cfg;
+		struct evo_config cfg;
 		uint64_t a, b, c, none;
 
 		small_config(&cfg, kinds[k].mode, kinds[k].task);
@@ -237,7 +237,7 @@ static void test_cache_off_same_digest(void **state)
 
 	(void)state;
 	for (k = 0; k < N_KINDS; k++) {
-		struct config cfg;
+		struct evo_config cfg;
 		uint64_t on, off;
 
 		small_config(&cfg, kinds[k].mode, kinds[k].task);
@@ -266,7 +266,7 @@ static void test_ranges_same_digest(void **state)
 
 	(void)state;
 	for (k = 0; k < N_KINDS; k++) {
-		struct config cfg;
+		struct evo_config cfg;
 		uint64_t ref;
 
 		small_config(&cfg, kinds[k].mode, kinds[k].task);
@@ -291,7 +291,7 @@ static void test_elitism_keeps_best(void **state)
 	for (m = 0; m < 2; m++) {
 		struct scratch s[1] = { { 0 } };
 		struct population p;
-		struct config cfg;
+		struct evo_config cfg;
 		char err[128];
 		float best, last = -1.0f, first = 0.0f;
 
@@ -314,7 +314,7 @@ static void test_elitism_keeps_best(void **state)
 static void test_digest_sees_every_network(void **state)
 {
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 	char err[128];
 	uint64_t d;
 	int i;

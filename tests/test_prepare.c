@@ -19,9 +19,9 @@
 
 #define H(k) (NODE_HIDDEN_BIT | (uint32_t)(k))
 
-static void busy_config(struct config *cfg)
+static void busy_config(struct evo_config *cfg)
 {
-	config_defaults(cfg);
+	evo_config_defaults(cfg);
 	cfg->seed = 7;
 	cfg->p_weights = 0.8;
 	cfg->p_add_conn = 0.6;
@@ -217,7 +217,7 @@ static void test_forward_minimal(void **state)
 
 static void test_cache_weight_change_in_place(void **state)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	struct scratch s = { 0 };
 	struct net n;
 	uint64_t built;
@@ -239,7 +239,7 @@ static void test_cache_weight_change_in_place(void **state)
 	assert_matches_rebuild(&n, &s);
 
 	/* weight mutations only: the plan is refreshed, never rebuilt */
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	cfg.p_weights = 1.0;
 	cfg.p_add_conn = cfg.p_add_node = cfg.p_toggle = 0.0;
 	cfg.p_prune_conn = cfg.p_prune_node = 0.0;
@@ -345,10 +345,10 @@ static void op_remove_node(struct net *n)
 
 static void mutate_only(struct net *n, size_t knob)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	int g;
 
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	cfg.p_weights = cfg.p_add_conn = cfg.p_add_node = cfg.p_toggle = 0.0;
 	cfg.p_prune_conn = cfg.p_prune_node = 0.0;
 	*(double *)((char *)&cfg + knob) = 1.0;
@@ -359,27 +359,27 @@ static void mutate_only(struct net *n, size_t knob)
 
 static void op_toggle(struct net *n)
 {
-	mutate_only(n, offsetof(struct config, p_toggle));
+	mutate_only(n, offsetof(struct evo_config, p_toggle));
 }
 
 static void op_add_node(struct net *n)
 {
-	mutate_only(n, offsetof(struct config, p_add_node));
+	mutate_only(n, offsetof(struct evo_config, p_add_node));
 }
 
 static void op_add_conn(struct net *n)
 {
-	mutate_only(n, offsetof(struct config, p_add_conn));
+	mutate_only(n, offsetof(struct evo_config, p_add_conn));
 }
 
 static void op_prune_conn(struct net *n)
 {
-	mutate_only(n, offsetof(struct config, p_prune_conn));
+	mutate_only(n, offsetof(struct evo_config, p_prune_conn));
 }
 
 static void op_prune_node(struct net *n)
 {
-	mutate_only(n, offsetof(struct config, p_prune_node));
+	mutate_only(n, offsetof(struct evo_config, p_prune_node));
 }
 
 static void test_structure_change_invalidates(void **state)
@@ -428,7 +428,7 @@ static void test_structure_change_invalidates(void **state)
 static void test_cache_matches_no_cache(void **state)
 {
 	enum { NETS = 20, GENS = 60 };
-	struct config cfg;
+	struct evo_config cfg;
 	struct scratch s = { 0 };
 	uint64_t cached = 0, uncached = 0;
 	int i, g;

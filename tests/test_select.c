@@ -17,12 +17,12 @@
 #include "engine/serial.h"
 
 /* An xor population of pop networks with distinct fitnesses in a scrambled order. */
-static void make_pop(struct population *p, struct config *cfg, int pop)
+static void make_pop(struct population *p, struct evo_config *cfg, int pop)
 {
 	char err[128];
 	int i;
 
-	config_defaults(cfg);
+	evo_config_defaults(cfg);
 	cfg->task = TASK_XOR;
 	cfg->pop = pop;
 	assert_int_equal(population_init(p, cfg, err, sizeof(err)), 0);
@@ -44,7 +44,7 @@ static void test_elites_are_the_best(void **state)
 {
 	static const int elites[] = { 0, 1, 2, 5, 20 };
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 	size_t e;
 
 	(void)state;
@@ -72,7 +72,7 @@ static void test_elites_are_the_best(void **state)
 static void test_elite_ties_lower_index(void **state)
 {
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 	int i;
 
 	(void)state;
@@ -99,7 +99,7 @@ static void test_crossover_parents_ordered(void **state)
 	(void)state;
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct population p;
-		struct config cfg;
+		struct evo_config cfg;
 		int i, crossovers = 0;
 
 		make_pop(&p, &cfg, cases[c].pop);
@@ -130,7 +130,7 @@ static void test_crossover_parents_ordered(void **state)
 static void test_no_crossover_means_copies(void **state)
 {
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 	int i;
 
 	(void)state;
@@ -152,7 +152,7 @@ static void test_tournament_pressure(void **state)
 {
 	static const int sizes[] = { 1, 2, 5, 200 };
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 	double last = 1e9;
 	size_t s;
 
@@ -203,7 +203,7 @@ static int same_plan(const struct child_plan *x, const struct child_plan *y, int
 static void test_deterministic(void **state)
 {
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 	struct child_plan *first;
 	size_t bytes;
 
@@ -250,7 +250,7 @@ static int same_but_elite(const struct net *x, const struct net *y)
 static void test_build_children_follow_plan(void **state)
 {
 	struct population p;
-	struct config cfg;
+	struct evo_config cfg;
 	int i, g;
 
 	(void)state;

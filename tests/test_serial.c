@@ -63,10 +63,10 @@ static uint8_t *encode(const struct net *n, size_t *len)
 /* a dynamic genome grown by mutation: hidden nodes, disabled genes */
 static void grown_net(struct net *n, int gens)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	int g;
 
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	cfg.p_add_conn = 0.6;
 	cfg.p_add_node = 0.3;
 	cfg.p_toggle = 0.2;

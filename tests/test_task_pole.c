@@ -174,12 +174,12 @@ static void test_failure_limits(void **state)
 
 static void test_start_states(void **state)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	float a[8 * POLE_STATE], b[8 * POLE_STATE], c[8 * POLE_STATE];
 	int e;
 
 	(void)state;
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	cfg.episodes = 8;
 	task_pole.make_states(a, &cfg, 3);
 	task_pole.make_states(b, &cfg, 3);
@@ -248,14 +248,14 @@ static double survived_share(const float *states, int episodes, int steps, doubl
 static void test_constant_output_fitness(void **state)
 {
 	static const float weights[] = { -1.0f, -0.2f, 0.0f, 0.05f, 0.3f, 2.0f };
-	struct config cfg;
+	struct evo_config cfg;
 	struct scratch s = { 0 };
 	float states[6 * POLE_STATE];
 	size_t i;
 	int pushed_out = 0;
 
 	(void)state;
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	cfg.episodes = 6;
 	cfg.steps = 300;
 	task_pole.make_states(states, &cfg, 0);
@@ -294,13 +294,13 @@ static void test_known_outcomes(void **state)
 		{ "pole down", 1, { { 0, 0, 1.0f, 0, 0, 0 } }, 0.0f },
 		{ "one of each", 2, { { 0 }, { -2.6f, 0, 0, 0, 0, 0 } }, 0.5f },
 	};
-	struct config cfg;
+	struct evo_config cfg;
 	struct scratch s = { 0 };
 	struct net n;
 	size_t i;
 
 	(void)state;
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	cfg.steps = 500;
 	constant_net(&n, 0.0f, &s);          /* output exactly 1/2: zero force */
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -319,13 +319,13 @@ static void test_known_outcomes(void **state)
 static void test_one_step_always_survived(void **state)
 {
 	static const float weights[] = { -3.0f, 0.0f, 3.0f };
-	struct config cfg;
+	struct evo_config cfg;
 	struct scratch s = { 0 };
 	float states[16 * POLE_STATE];
 	size_t i;
 
 	(void)state;
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	cfg.episodes = 16;
 	cfg.steps = 1;
 	task_pole.make_states(states, &cfg, 5);
@@ -343,13 +343,13 @@ static void test_one_step_always_survived(void **state)
 static void test_static_zero_network(void **state)
 {
 	static const float rest_and_off[2][POLE_STATE] = { { 0 }, { 0, 0, 0, 0, -0.7f, 0 } };
-	struct config cfg;
+	struct evo_config cfg;
 	struct scratch s = { 0 };
 	struct net n;
 	float states[4 * POLE_STATE], f, want;
 
 	(void)state;
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	cfg.episodes = 2;
 	cfg.steps = 400;
 	net_init(&n);

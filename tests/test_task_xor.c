@@ -23,9 +23,9 @@ static double sig(double x)
 
 static float evaluate(struct net *n, struct scratch *s)
 {
-	struct config cfg;
+	struct evo_config cfg;
 
-	config_defaults(&cfg);
+	evo_config_defaults(&cfg);
 	cfg.task = TASK_XOR;
 	if (n->mode == MODE_DYNAMIC)
 		assert_int_equal(net_prepare(n, 1, s), 0);

@@ -314,14 +314,14 @@ static void test_create_fails_part_way(void **state)
 	/* and the same failure through a strategy's open leaves no state behind */
 	{
 		const struct strategy_ops *ops = strategy_find("threads");
-		struct config cfg;
+		struct strategy_config cfg;
 		struct population p;
 		struct strategy s = { .ops = ops, .cfg = &cfg };
 
-		config_defaults(&cfg);
-		cfg.pop = 10;
+		strategy_config_defaults(&cfg);
+		cfg.evo.pop = 10;
 		cfg.workers = 3;
-		assert_int_equal(population_init(&p, &cfg, err, sizeof(err)), 0);
+		assert_int_equal(population_init(&p, &cfg.evo, err, sizeof(err)), 0);
 		atomic_store(&create_fail_in, 1);
 		assert_int_equal(ops->open(&s, &p), -EAGAIN);
 		atomic_store(&create_fail_in, -1);
@@ -340,7 +340,7 @@ static void test_create_fails_part_way(void **state)
 /* --- the strategies ------------------------------------------------------------------ */
 
 /* The harness's generation loop, without clocks or records; returns the final digest. */
-static uint64_t evolve_digest(const struct config *cfg, const char *strategy)
+static uint64_t evolve_digest(const struct strategy_config *cfg, const char *strategy)
 {
 	const struct strategy_ops *ops = strategy_find(strategy);
 	struct strategy s = { .ops = ops, .cfg = cfg, .fail_worker = -1 };
@@ -349,9 +349,9 @@ static uint64_t evolve_digest(const struct config *cfg, const char *strategy)
 	uint64_t digest;
 
 	assert_non_null(ops);
-	assert_int_equal(population_init(&p, cfg, err, sizeof(err)), 0);
+	assert_int_equal(population_init(&p, &cfg->evo, err, sizeof(err)), 0);
 	assert_int_equal(ops->open(&s, &p), 0);
-	for (p.gen = 0; p.gen < cfg->gens; p.gen++) {
+	for (p.gen = 0; p.gen < cfg->evo.gens; p.gen++) {
 		population_begin_generation(&p);
 		assert_int_equal(ops->mutate(&s, &p), 0);
 		assert_int_equal(ops->prepare(&s, &p), 0);
@@ -366,13 +366,13 @@ static uint64_t evolve_digest(const struct config *cfg, const char *strategy)
 	return digest;
 }
 
-static void small_config(struct config *cfg, int mode)
+static void small_config(struct strategy_config *cfg, int mode)
 {
-	config_defaults(cfg);
-	cfg->mode = mode;
-	cfg->pop = 50;
-	cfg->gens = 5;
-	cfg->steps = 100;
+	strategy_config_defaults(cfg);
+	cfg->evo.mode = mode;
+	cfg->evo.pop = 50;
+	cfg->evo.gens = 5;
+	cfg->evo.steps = 100;
 }
 
 static void test_strategies_match_sequential(void **state)
@@ -381,7 +381,7 @@ static void test_strategies_match_sequential(void **state)
 	static const int workers[] = { 1, 2, 3, 7 };
 	static const int chunks[] = { 0, 7, 1, 64 };   /* 50 is no multiple of 7 */
 	static const int modes[] = { MODE_DYNAMIC, MODE_STATIC };
-	struct config cfg;
+	struct strategy_config cfg;
 	size_t m, s, w, c;
 
 	(void)state;
@@ -407,14 +407,14 @@ static void test_default_chunk(void **state)
 {
 	static const int cases[][3] = { { 50, 7, 8 }, { 50, 2, 25 }, { 50, 3, 17 }, { 50, 100, 1 } };
 	const struct strategy_ops *ops = strategy_find("threads");
-	struct config cfg;
+	struct strategy_config cfg;
 	struct population p;
 	char err[256];
 	size_t i;
 
 	(void)state;
 	small_config(&cfg, MODE_DYNAMIC);
-	assert_int_equal(population_init(&p, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(population_init(&p, &cfg.evo, err, sizeof(err)), 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct strategy s = { .ops = ops, .cfg = &cfg };
 		struct threads_data *d;
@@ -435,7 +435,7 @@ static void test_thread_limited_settles(void **state)
 {
 	const struct strategy_ops *ops = strategy_find("thread-limited");
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	struct config cfg;
+	struct strategy_config cfg;
 	struct population p;
 	struct strategy s = { .ops = ops, .cfg = &cfg };
 	struct threads_data *d;
@@ -447,7 +447,7 @@ static void test_thread_limited_settles(void **state)
 	cfg.workers = 1000;
 	openblas_set_num_threads(2);
 	before = openblas_get_num_threads();
-	assert_int_equal(population_init(&p, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(population_init(&p, &cfg.evo, err, sizeof(err)), 0);
 	assert_int_equal(ops->open(&s, &p), 0);
 	d = s.data;
 	assert_int_equal(d->workers, online > 0 ? online : 1000);

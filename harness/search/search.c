@@ -26,7 +26,7 @@ static const char *const mode_names[] = { "dynamic", "static", NULL };
 static const char *const task_names[] = { "pole", "xor", NULL };
 
 #define SO(field) offsetof(struct search_options, field)
-#define SC(field) offsetof(struct search_options, run.cfg.field)
+#define SC(field) offsetof(struct search_options, run.cfg.evo.field)
 
 static const struct opt_spec search_opts[] = {
 	{ "trials", OPT_INT, SO(trials), 1, 1000000, NULL, "trials (each a whole evolution per seed)" },
@@ -42,7 +42,7 @@ static const struct opt_spec search_opts[] = {
 	{ "gens", OPT_INT, SC(gens), 1, 10000000, NULL, "generations of every trial" },
 	{ "episodes", OPT_INT, SC(episodes), 1, 1000, NULL, "pole: episodes per network per generation" },
 	{ "steps", OPT_INT, SC(steps), 1, 10000000, NULL, "pole: step limit of an episode" },
-	{ "blas-threads", OPT_INT, SC(blas_threads), 0, 1024, NULL, "OpenBLAS threads per process (0: the library's default)" },
+	{ "blas-threads", OPT_INT, offsetof(struct search_options, run.cfg.blas_threads), 0, 1024, NULL, "OpenBLAS threads per process (0: the library's default)" },
 	{ "out", OPT_STRING, SO(run.out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the search ends" },
 	{ "quiet", OPT_FLAG, SO(run.quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
 	{ "help", OPT_FLAG, SO(help), 0, 0, NULL, "this text" },
@@ -144,12 +144,12 @@ static int trial_config(const struct farm *f, int id, struct run_options *ro, ch
 		char arg[96], *argv[1] = { arg };
 
 		snprintf(arg, sizeof(arg), "--%s=%.17g", f->space->p[i].name,
-			 space_draw(f->space, i, f->o->run.cfg.seed, id));
+			 space_draw(f->space, i, f->o->run.cfg.evo.seed, id));
 		if (options_parse(run_opts, ro, 1, argv, err, errlen))
 			return -EINVAL;
 	}
-	if (ro->cfg.tournament > ro->cfg.pop)
-		ro->cfg.tournament = ro->cfg.pop;
+	if (ro->cfg.evo.tournament > ro->cfg.evo.pop)
+		ro->cfg.evo.tournament = ro->cfg.evo.pop;
 	return 0;
 }
 
@@ -195,8 +195,8 @@ int trial_run(const struct farm *f, int id, int worker, struct trial_result *r)
 	r->start_s = now_s() - f->t0;
 	rc = trial_config(f, id, &ro, err, sizeof(err));
 	for (k = 0; !rc && k < f->o->seeds; k++) {
-		ro.cfg.seed = f->o->run.cfg.seed + 1000003ULL * (uint64_t)id + (uint64_t)k;
-		rc = engine_evolve(&ro.cfg, &ev, err, sizeof(err));
+		ro.cfg.evo.seed = f->o->run.cfg.evo.seed + 1000003ULL * (uint64_t)id + (uint64_t)k;
+		rc = engine_evolve(&ro.cfg.evo, &ev, err, sizeof(err));
 		sum += ev.best;
 	}
 	r->failed = rc != 0;
@@ -232,7 +232,7 @@ static void write_trial(struct search_run *s, const struct trial_result *r)
 	jw_int(w, "id", r->id);
 	jw_obj_begin(w, "params");
 	for (i = 0; i < s->space.n; i++)
-		jw_num(w, s->space.p[i].name, space_draw(&s->space, i, s->o.run.cfg.seed, r->id));
+		jw_num(w, s->space.p[i].name, space_draw(&s->space, i, s->o.run.cfg.evo.seed, r->id));
 	jw_obj_end(w);
 	jw_num(w, "value", r->value);
 	jw_str(w, "status", r->failed ? "failed" : "ok");
@@ -378,7 +378,7 @@ static void usage(FILE *f)
 
 	memset(&d, 0, sizeof(d));
 	run_options_defaults(&d.run);
-	d.run.cfg.gens = 20;
+	d.run.cfg.evo.gens = 20;
 	d.trials = 8;
 	d.seeds = 2;
 	d.jobs = 2;
@@ -448,7 +448,7 @@ int cmd_search(int argc, char **argv)
 	if (!s)
 		return EXIT_FAILED;
 	run_options_defaults(&s->o.run);
-	s->o.run.cfg.gens = 20;
+	s->o.run.cfg.evo.gens = 20;
 	s->o.trials = 8;
 	s->o.seeds = 2;
 	s->o.jobs = 2;

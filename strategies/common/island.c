@@ -41,24 +41,24 @@ int island_lo(int i, int k, int pop)
 	return (int)((long long)i * pop / k);
 }
 
-int island_migrates(const struct config *cfg, int gen)
+int island_migrates(const struct strategy_config *cfg, int gen)
 {
 	return cfg->migrants > 0 && cfg->islands > 1 && (gen + 1) % cfg->migrate_every == 0;
 }
 
-static int sources_of(const struct config *cfg)
+static int sources_of(const struct strategy_config *cfg)
 {
 	if (cfg->islands < 2)
 		return 0;
 	return cfg->topology == TOPOLOGY_FULL ? cfg->islands - 1 : 1;
 }
 
-int island_max_immigrants(const struct config *cfg)
+int island_max_immigrants(const struct strategy_config *cfg)
 {
 	return cfg->migrants * sources_of(cfg);
 }
 
-int island_init(struct island *isl, const struct config *run_cfg, int id, int n)
+int island_init(struct island *isl, const struct strategy_config *run_cfg, int id, int n)
 {
 	int i, m = island_max_immigrants(run_cfg);
 
@@ -66,8 +66,8 @@ int island_init(struct island *isl, const struct config *run_cfg, int id, int n)
 	isl->id = id;
 	isl->k = run_cfg->islands;
 	isl->cfg = *run_cfg;
-	isl->cfg.seed = island_seed(run_cfg->seed, id);
-	isl->cfg.pop = n;
+	isl->cfg.evo.seed = island_seed(run_cfg->evo.seed, id);
+	isl->cfg.evo.pop = n;
 	isl->run_cfg = run_cfg;
 	isl->states_gen = -1;
 	isl->n_sources = sources_of(run_cfg);
@@ -109,13 +109,13 @@ int island_take_share(struct island *isl, const struct population *p, int lo, in
 	struct population *q = &isl->pop;
 	int j, n = hi - lo;
 
-	q->cfg = &isl->cfg;
+	q->cfg = &isl->cfg.evo;
 	q->task = p->task;
 	q->n = n;
 	q->nets = calloc((size_t)n, sizeof(*q->nets));
 	q->next = calloc((size_t)n, sizeof(*q->next));
 	q->plan = calloc((size_t)n, sizeof(*q->plan));
-	q->episode_states = calloc((size_t)isl->cfg.episodes * (size_t)p->task->state_floats + 1,
+	q->episode_states = calloc((size_t)isl->cfg.evo.episodes * (size_t)p->task->state_floats + 1,
 				   sizeof(float));
 	isl->owns_pop = 1;
 	if (!q->nets || !q->next || !q->plan || !q->episode_states)
@@ -131,7 +131,7 @@ static void island_begin(struct island *isl, int gen)
 {
 	isl->pop.gen = gen;
 	if (isl->states_gen != gen) {
-		isl->pop.task->make_states(isl->pop.episode_states, isl->run_cfg, gen);
+		isl->pop.task->make_states(isl->pop.episode_states, &isl->run_cfg->evo, gen);
 		isl->states_gen = gen;
 	}
 }
@@ -248,7 +248,7 @@ void island_pick_emigrants(struct island *isl, int gen)
 	island_rank(isl);
 	if (isl->cfg.migrant_select == MIGRANTS_RANDOM) {
 		/* the first m steps of a Fisher-Yates shuffle over the ranked order */
-		rng_init(&r, isl->cfg.seed, (uint64_t)gen, 0, RNG_MIGRATE);
+		rng_init(&r, isl->cfg.evo.seed, (uint64_t)gen, 0, RNG_MIGRATE);
 		for (i = 0; i < m; i++) {
 			struct ranked t = isl->rank[i];
 
@@ -263,10 +263,10 @@ void island_pick_emigrants(struct island *isl, int gen)
 
 int island_fits(const struct island *isl, const struct net *n)
 {
-	if (n->mode != isl->cfg.mode || n->n_in != (uint32_t)isl->pop.task->n_in ||
+	if (n->mode != isl->cfg.evo.mode || n->n_in != (uint32_t)isl->pop.task->n_in ||
 	    n->n_out != (uint32_t)isl->pop.task->n_out)
 		return 0;
-	return n->mode != MODE_STATIC || n->hidden == (uint32_t)isl->cfg.hidden;
+	return n->mode != MODE_STATIC || n->hidden == (uint32_t)isl->cfg.evo.hidden;
 }
 
 static int log_room(struct island *isl, size_t n)
@@ -349,13 +349,13 @@ int island_replace_worst(struct island *isl)
 	return rc;
 }
 
-int island_config_check(const struct config *c, char *why, size_t len)
+int island_config_check(const struct strategy_config *c, char *why, size_t len)
 {
-	int smallest = c->pop / c->islands, in = island_max_immigrants(c);
+	int smallest = c->evo.pop / c->islands, in = island_max_immigrants(c);
 
 	if (smallest < 2) {
 		snprintf(why, len, "--islands %d leaves fewer than 2 networks per island with --pop %d",
-			 c->islands, c->pop);
+			 c->islands, c->evo.pop);
 		return -EINVAL;
 	}
 	if (c->migrants >= smallest) {

@@ -28,8 +28,8 @@ struct net_stat {
 struct island {
 	int id;
 	int k;                          /* islands in the run */
-	struct config cfg;              /* the run's, with this island's seed and size */
-	const struct config *run_cfg;   /* the run's: every island plays the same episodes */
+	struct strategy_config cfg;              /* the run's, with this island's seed and size */
+	const struct strategy_config *run_cfg;   /* the run's: every island plays the same episodes */
 	struct population pop;
 	int owns_pop;
 	int states_gen;                 /* generation whose start states pop holds; -1: none */
@@ -53,11 +53,11 @@ void text_append(char *buf, size_t len, const char *fmt, ...);
 uint64_t island_seed(uint64_t seed, int id);
 int island_lo(int i, int k, int pop);
 /* does gen end with a migration? */
-int island_migrates(const struct config *cfg, int gen);
+int island_migrates(const struct strategy_config *cfg, int gen);
 /* the most immigrants an island takes in one migration */
-int island_max_immigrants(const struct config *cfg);
+int island_max_immigrants(const struct strategy_config *cfg);
 
-int island_init(struct island *isl, const struct config *run_cfg, int id, int n);
+int island_init(struct island *isl, const struct strategy_config *run_cfg, int id, int n);
 void island_release(struct island *isl);
 /* move networks [lo, hi) of p (a copy this process owns: a fork's, a rank's) into the island */
 int island_take_share(struct island *isl, const struct population *p, int lo, int hi);
@@ -84,7 +84,7 @@ int island_replace_worst(struct island *isl);
 int island_failed(struct island *isl, const char *what, int rc);
 
 /* the checks every form of the strategy makes; 0, or -EINVAL with one line in why */
-int island_config_check(const struct config *c, char *why, size_t len);
+int island_config_check(const struct strategy_config *c, char *why, size_t len);
 
 extern const struct strategy_ops strategy_islands;
 extern const struct strategy_ops strategy_islands_mpi;

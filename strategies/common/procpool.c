@@ -32,15 +32,15 @@ static int forked_worker_main(void *ctx, int in_fd, int out_fd, int id)
 static int send_init(struct proc_pool *pp, struct strategy *s, int w)
 {
 	const char *fault = s->cfg->inject_fault ? s->cfg->inject_fault : "";
-	size_t flen = strlen(fault), len = sizeof(struct config) + sizeof(int32_t) + flen;
+	size_t flen = strlen(fault), len = sizeof(struct strategy_config) + sizeof(int32_t) + flen;
 	uint8_t *out = chan_reserve(&pp->ch[w], len);
 	int32_t id = w;
 
 	if (!out)
 		return -ENOMEM;
-	memcpy(out, s->cfg, sizeof(struct config));
-	memcpy(out + sizeof(struct config), &id, sizeof(id));
-	memcpy(out + sizeof(struct config) + sizeof(id), fault, flen);
+	memcpy(out, s->cfg, sizeof(struct strategy_config));
+	memcpy(out + sizeof(struct strategy_config), &id, sizeof(id));
+	memcpy(out + sizeof(struct strategy_config) + sizeof(id), fault, flen);
 	return chan_send(&pp->ch[w], WM_INIT, len);
 }
 

@@ -359,7 +359,7 @@ int worker_exec_main(void)
 {
 	struct chan c = { .rfd = 3, .wfd = 4 };
 	struct population p;
-	struct config cfg;
+	struct strategy_config cfg;
 	const uint8_t *in;
 	uint32_t type;
 	size_t len;
@@ -381,7 +381,7 @@ int worker_exec_main(void)
 	cfg.inject_fault = fault[0] ? fault : NULL;
 	cfg.self_exe = NULL;
 	cfg.migration_dir = NULL;
-	if (population_init(&p, &cfg, err, sizeof(err))) {
+	if (population_init(&p, &cfg.evo, err, sizeof(err))) {
 		fprintf(stderr, "evopar worker: %s\n", err);
 		chan_release(&c);
 		return 3;

@@ -14,7 +14,7 @@
 enum worker_msg {
 	WM_OK = 1,          /* reply: done; payload as the command defines */
 	WM_ERR,             /* reply: failed; payload a message */
-	WM_INIT,            /* exec'd worker: struct config bytes, int32 id, the fault spec */
+	WM_INIT,            /* exec'd worker: struct strategy_config bytes, int32 id, the fault spec */
 	WM_MUTATE_NETS,     /* fork-pool: {gen, count} + net stream -> net stream */
 	WM_EVAL_NETS,       /* fork-pool: {gen, count} + states + net stream -> fitness[count] */
 	WM_OWN,             /* persistent: {lo, hi} + net stream: the shard this worker owns */

@@ -418,14 +418,13 @@ static void bench_thread_create_join(struct gbench_state *st, struct dbench *b)
 
 static int wl_get(struct gbench_state *st)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	char err[256];
 
 	if (wl_state == 0) {
 		workload_config(&cfg, MODE_DYNAMIC);
 		wl_state = -1;
 		if (workload_evolve(&wl, &cfg, EVOLVE_GENS) == 0 && wl.pop.n >= SHARD) {
-			wl.cfg.self_exe = evopar_bin;
 			if (population_init(&sink, &wl.cfg, err, sizeof(err)) == 0)
 				wl_state = 1;
 			else
@@ -442,7 +441,7 @@ static int wl_get(struct gbench_state *st)
 
 /* A pool of workers, as the strategy named would start it. */
 struct pool_run {
-	struct config cfg;
+	struct strategy_config cfg;
 	struct strategy s;
 	struct proc_pool pp;
 };
@@ -450,7 +449,9 @@ struct pool_run {
 static int pool_up(struct pool_run *r, const char *strategy, int workers, int spawn, int shm)
 {
 	memset(&r->pp, 0, sizeof(r->pp));   /* so that proc_pool_stop is safe on every path */
-	r->cfg = wl.cfg;
+	strategy_config_defaults(&r->cfg);
+	r->cfg.evo = wl.cfg;
+	r->cfg.self_exe = evopar_bin;
 	r->s = (struct strategy){ .ops = strategy_find(strategy), .cfg = &r->cfg,
 				  .fail_worker = -1 };
 	if (!r->s.ops) {

@@ -25,7 +25,7 @@ struct wl_slot {
 	struct workload w;
 	int state;                 /* 0: not made yet, 1: ready, -1: set-up failed */
 	/* for the evaluate-step, serialisation and copy benchmarks */
-	struct config step_cfg;    /* one episode of one step */
+	struct evo_config step_cfg;    /* one episode of one step */
 	float *step_states;
 	uint8_t *bytes;            /* the whole population serialised */
 	size_t *offset;            /* n + 1 offsets into bytes */
@@ -46,7 +46,7 @@ struct bench {
 };
 
 /* The grown workload: structure added by mutation alone, to show how costs scale. */
-static void grown_config(struct config *cfg)
+static void grown_config(struct evo_config *cfg)
 {
 	workload_config(cfg, MODE_DYNAMIC);
 	cfg->p_add_node = 0.2;
@@ -106,7 +106,7 @@ static int slot_extras(struct wl_slot *s)
 
 static int slot_make(struct wl_slot *s, enum wl_kind kind)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	struct workload_size sz;
 	int rc;
 

@@ -24,7 +24,7 @@ enum wl_kind { WL_DYNAMIC, WL_STATIC, WL_GROWN, WL_COUNT };
 /* Everything the probes work on; made once, outside any measurement. */
 struct probe_ctx {
 	struct workload wl[WL_COUNT];
-	struct config step_cfg;    /* one pole episode of one step */
+	struct evo_config step_cfg;    /* one pole episode of one step */
 	float step_states[POLE_STATE];
 	uint8_t *bytes;            /* the dynamic population serialised */
 	size_t *offset;            /* n + 1 offsets into bytes */
@@ -222,7 +222,7 @@ static int warm_copy_targets(struct workload *w)
 
 static int make_workloads(struct probe_ctx *c)
 {
-	struct config cfg;
+	struct evo_config cfg;
 	int k, rc;
 
 	workload_config(&cfg, MODE_DYNAMIC);

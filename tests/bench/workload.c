@@ -19,13 +19,13 @@ static double wall_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void workload_config(struct config *cfg, int mode)
+void workload_config(struct evo_config *cfg, int mode)
 {
-	config_defaults(cfg);
+	evo_config_defaults(cfg);
 	cfg->mode = mode;
 }
 
-static int workload_init(struct workload *w, const struct config *cfg)
+static int workload_init(struct workload *w, const struct evo_config *cfg)
 {
 	int rc;
 
@@ -83,7 +83,7 @@ int workload_generation_no_eval(struct workload *w)
 	return generation(w, 0);
 }
 
-int workload_evolve(struct workload *w, const struct config *cfg, int gens)
+int workload_evolve(struct workload *w, const struct evo_config *cfg, int gens)
 {
 	double t0 = wall_s();
 	int g, rc;
@@ -97,7 +97,7 @@ int workload_evolve(struct workload *w, const struct config *cfg, int gens)
 	return rc;
 }
 
-int workload_grow(struct workload *w, const struct config *cfg, int gens)
+int workload_grow(struct workload *w, const struct evo_config *cfg, int gens)
 {
 	double t0 = wall_s();
 	int g, rc;

@@ -14,7 +14,7 @@
 
 /* A population with its config (the population points at it) and scratch memory. */
 struct workload {
-	struct config cfg;
+	struct evo_config cfg;
 	struct population pop;
 	struct scratch scratch;
 	struct net *pristine;      /* copies of pop.nets taken by workload_snapshot() */
@@ -35,10 +35,10 @@ struct workload_size {
  * prepared and elite flags cleared, so that every network mutates when measured.
  * 0, or a negative errno value with a message in w->err.
  */
-int workload_evolve(struct workload *w, const struct config *cfg, int gens);
+int workload_evolve(struct workload *w, const struct evo_config *cfg, int gens);
 
 /* Like workload_evolve, without evaluate and selection: structure grows by mutation alone. */
-int workload_grow(struct workload *w, const struct config *cfg, int gens);
+int workload_grow(struct workload *w, const struct evo_config *cfg, int gens);
 
 /* One generation without evaluate: mutate, prepare, select, build children, swap. */
 int workload_generation_no_eval(struct workload *w);
@@ -49,6 +49,6 @@ void workload_size_of(const struct workload *w, struct workload_size *s);
 void workload_release(struct workload *w);
 
 /* The default config of an evopar run (seed 42, 200 networks, pole), in a given mode. */
-void workload_config(struct config *cfg, int mode);
+void workload_config(struct evo_config *cfg, int mode);
 
 #endif
