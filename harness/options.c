@@ -71,6 +71,7 @@ const struct opt_spec run_opts[] = {
 	{ "out", OPT_STRING, RUN(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the run ends" },
 	{ "sample-ms", OPT_DOUBLE, RUN(sample_ms), 0, 60000, NULL, "period of the thread and process sampler in ms (0: no sampler)" },
 	{ "counters", OPT_CHOICE, RUN(counters), 0, 0, on_off, "PAPI counters over the process tree (off: none are read)" },
+	{ "stall-timeout", OPT_DOUBLE, RUN(stall_timeout_s), 0, 604800, NULL, "seconds without a finished generation before the run fails, naming what it waited for (0: never)" },
 	{ "quiet", OPT_FLAG, RUN(quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
 	{ "help", OPT_FLAG, RUN(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
@@ -83,6 +84,7 @@ void run_options_defaults(struct run_options *o)
 	o->out = "-";
 	o->sample_ms = 5;
 	o->counters = 1;
+	o->stall_timeout_s = 3600;
 }
 
 /* "--p-add-node" is also accepted as "--p_add_node", the config field's name */

@@ -44,6 +44,8 @@ static const struct opt_spec search_opts[] = {
 	{ "steps", OPT_INT, SC(steps), 1, 10000000, NULL, "pole: step limit of an episode" },
 	{ "blas-threads", OPT_INT, offsetof(struct search_options, run.cfg.blas_threads), 0, 1024, NULL, "OpenBLAS threads per process (0: the library's default)" },
 	{ "out", OPT_STRING, SO(run.out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the search ends" },
+	{ "trial-timeout", OPT_DOUBLE, SO(trial_timeout_s), 0.1, 604800, NULL, "seconds a trial may run before the search fails, naming its worker" },
+	{ "stall-timeout", OPT_DOUBLE, SO(run.stall_timeout_s), 0, 604800, NULL, "seconds without a finished trial before the search fails, naming what it waited for (0: never)" },
 	{ "quiet", OPT_FLAG, SO(run.quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
 	{ "help", OPT_FLAG, SO(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
@@ -382,6 +384,7 @@ static void usage(FILE *f)
 	d.trials = 8;
 	d.seeds = 2;
 	d.jobs = 2;
+	d.trial_timeout_s = 3600;
 	fprintf(f, "usage: evopar search [options]\n"
 		   "       mpirun -np K evopar search --backend mpi [options]\n\n"
 		   "Run --trials trials, each a whole evolution for each of --seeds seeds, with\n"
@@ -452,6 +455,7 @@ int cmd_search(int argc, char **argv)
 	s->o.trials = 8;
 	s->o.seeds = 2;
 	s->o.jobs = 2;
+	s->o.trial_timeout_s = 3600;
 	s->best_trial = -1;
 	s->farm.fail_worker = -1;
 	if (options_parse(search_opts, &s->o, argc, argv, err, sizeof(err))) {

@@ -33,6 +33,7 @@ struct search_options {
 	int backend;               /* index into the farm registry */
 	const char *space_file;
 	const char *resume;
+	double trial_timeout_s;    /* a trial running this long has failed, with its worker */
 	int help;
 };
 
