@@ -3,10 +3,22 @@
 set -u
 EVOPAR=${EVOPAR:-bin/evopar}
 T=$(mktemp -d)
-# Every run a test starts names $T in its command line (--out, --migration-dir): whatever
-# way the test ends, a time-out included, none of them outlives it.
+# the pids of every descendant of process $1, each before its own children
+descendants() {
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+# Whatever way the test ends, a time-out included, nothing it started outlives it: its own
+# descendants are killed by pid (never by name or pattern), twice for any forked meanwhile.
 cleanup() {
-	pkill -KILL -f -- "$T" 2>/dev/null
+	local pids round
+	for round in 1 2; do
+		pids=$(descendants $$)
+		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
