@@ -7,8 +7,13 @@ passed=0
 failed=0
 failures=()
 for t in "$@"; do
-	[ -e "$t" ] || continue
 	name=$(basename "$t")
+	if [ ! -x "$t" ]; then
+		# a test that was named but is not there (or cannot run) is a failure, not a skip
+		failed=$((failed + 1))
+		failures+=("$name (missing or not executable)")
+		continue
+	fi
 	if timeout --kill-after=5 "$limit" "$t"; then
 		passed=$((passed + 1))
 	else
