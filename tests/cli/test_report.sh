@@ -49,7 +49,8 @@ check "plain runs: a column per strategy" grep -q '^| ms per generation | sequen
 # bad input: exit 2, one line naming what is wrong, nothing written
 code() { "$@" >/dev/null 2>"$T/err"; echo $?; }
 check "no DIR: exit 2" [ "$(code "$EVOPAR" report)" = 2 ]
-check "no DIR: one line naming DIR" [ "$(wc -l <"$T/err")" = 1 ] && grep -q DIR "$T/err"
+check "no DIR: one line" [ "$(wc -l <"$T/err")" = 1 ]
+check "no DIR: the line names DIR" grep -q DIR "$T/err"
 check "a missing DIR: exit 2" [ "$(code "$EVOPAR" report "$T/none")" = 2 ]
 check "an unknown option: exit 2" [ "$(code "$EVOPAR" report "$T/r" --bogus)" = 2 ]
 check "an unknown option is named" grep -q -- '--bogus' "$T/err"

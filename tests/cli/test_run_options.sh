@@ -35,7 +35,8 @@ for c in "${cases[@]}"; do
 	check "'$args' exits 2 (got $rc)" [ "$rc" = 2 ]
 	check "'$args' names the problem: $want" grep -qF -- "$want" "$T/stderr"
 	check "'$args' prints one line" [ "$(wc -l <"$T/stderr")" = 1 ]
-	check "'$args' writes nothing" [ ! -e "$T/out.jsonl" ] && [ ! -s "$T/stdout" ]
+	check "'$args' writes no --out file" [ ! -e "$T/out.jsonl" ]
+	check "'$args' writes nothing to stdout" [ ! -s "$T/stdout" ]
 	check "'$args' leaves no temp file" [ -z "$(ls "$T" | grep tmp)" ]
 done
 
