@@ -30,139 +30,126 @@ static pid_t dead_pid(void)
 	return pid;
 }
 
-/* A table of three ranks; rank i has pid[i] on host[i]. */
-static void table(struct mpi_ranks *r, struct mpi_rank *all, int rank, const pid_t pid[3],
-		  const char *const host[3])
+/* Three ranks as rank `rank` sees them: rank i has pid[i] on the host named hosts[i]. */
+struct fixture {
+	struct mpi_rank all[3];
+	struct mpi_ranks r;
+	struct mpi_failure f;
+	struct mpi_idle w;
+};
+
+static void table(struct fixture *x, int rank, pid_t p0, pid_t p1, pid_t p2, const char *hosts)
 {
+	pid_t pid[3] = { p0, p1, p2 };
 	int i;
 
-	memset(all, 0, 3 * sizeof(*all));
+	memset(x, 0, sizeof(*x));
 	for (i = 0; i < 3; i++) {
-		all[i].pid = (int32_t)pid[i];
-		snprintf(all[i].host, sizeof(all[i].host), "%s", host[i]);
+		x->all[i].pid = (int32_t)pid[i];
+		x->all[i].host[0] = hosts[i];
 	}
-	r->rank = rank;
-	r->size = 3;
-	r->all = all;
+	x->r.rank = rank;
+	x->r.size = 3;
+	x->r.all = x->all;
 }
 
 static void test_check_names_a_dead_local_rank(void **state)
 {
-	const char *const host[3] = { "a", "a", "b" };
-	pid_t pid[3] = { getpid(), dead_pid(), getpid() };
-	struct mpi_rank all[3];
-	struct mpi_failure f;
-	struct mpi_ranks r;
+	struct fixture x;
+	pid_t dead = dead_pid();
 
 	(void)state;
-	table(&r, all, 0, pid, host);
-	assert_int_equal(mpi_ranks_check(&r, &f), -ECHILD);
-	assert_int_equal(f.rank, 1);
-	assert_int_equal(f.pid, pid[1]);
-	assert_string_equal(f.host, "a");
-	assert_string_equal(f.how, "died");
-	assert_int_equal(mpi_ranks_stopped(&r, &f), -ECHILD);
+	table(&x, 0, getpid(), dead, getpid(), "aab");
+	assert_int_equal(mpi_ranks_check(&x.r, &x.f), -ECHILD);
+	assert_int_equal(x.f.rank, 1);
+	assert_int_equal(x.f.pid, dead);
+	assert_string_equal(x.f.host, "a");
+	assert_string_equal(x.f.how, "died");
+	assert_int_equal(mpi_ranks_stopped(&x.r, &x.f), -ECHILD);
 }
 
 static void test_check_skips_other_hosts(void **state)
 {
-	const char *const host[3] = { "a", "a", "b" };
-	pid_t pid[3] = { getpid(), getpid(), dead_pid() };
-	struct mpi_rank all[3];
-	struct mpi_failure f;
-	struct mpi_ranks r;
+	struct fixture x;
 
 	(void)state;
-	table(&r, all, 0, pid, host);
-	assert_true(mpi_ranks_local(&r, 1));
-	assert_false(mpi_ranks_local(&r, 2));
-	assert_int_equal(mpi_ranks_check(&r, &f), 0);
-	assert_int_equal(mpi_ranks_stopped(&r, &f), -EINTR);
-	assert_int_equal(f.rank, -1);
+	table(&x, 0, getpid(), getpid(), dead_pid(), "aab");
+	assert_true(mpi_ranks_local(&x.r, 1));
+	assert_false(mpi_ranks_local(&x.r, 2));
+	assert_int_equal(mpi_ranks_check(&x.r, &x.f), 0);
+	assert_int_equal(mpi_ranks_stopped(&x.r, &x.f), -EINTR);
+	assert_int_equal(x.f.rank, -1);
 }
 
 static void test_failure_record(void **state)
 {
-	const char *const host[3] = { "a", "a", "b" };
-	pid_t pid[3] = { 10, 11, 12 };
-	struct mpi_rank all[3];
-	struct mpi_failure f;
-	struct mpi_ranks r;
+	struct fixture x;
 
 	(void)state;
-	table(&r, all, 0, pid, host);
-	assert_int_equal(mpi_ranks_fail(&f, &r, 2, -ETIMEDOUT, "late", MPI_SUCCESS), -ETIMEDOUT);
-	assert_int_equal(f.rank, 2);
-	assert_int_equal(f.pid, 12);
-	assert_string_equal(f.host, "b");
-	assert_string_equal(f.how, "late");
+	table(&x, 0, 10, 11, 12, "aab");
+	assert_int_equal(mpi_ranks_fail(&x.f, &x.r, 2, -ETIMEDOUT, "late", MPI_SUCCESS),
+			 -ETIMEDOUT);
+	assert_int_equal(x.f.rank, 2);
+	assert_int_equal(x.f.pid, 12);
+	assert_string_equal(x.f.host, "b");
+	assert_string_equal(x.f.how, "late");
 	/* only rank 0 holds the table */
-	r.rank = 1;
-	assert_int_equal(mpi_ranks_fail(&f, &r, 2, -EIO, "x", MPI_SUCCESS), -EIO);
-	assert_int_equal(f.rank, 2);
-	assert_int_equal(f.pid, 0);
-	assert_string_equal(f.host, "");
+	x.r.rank = 1;
+	assert_int_equal(mpi_ranks_fail(&x.f, &x.r, 2, -EIO, "x", MPI_SUCCESS), -EIO);
+	assert_int_equal(x.f.rank, 2);
+	assert_int_equal(x.f.pid, 0);
+	assert_string_equal(x.f.host, "");
 	/* before the table exists */
-	assert_int_equal(mpi_ranks_fail(&f, NULL, -1, -EIO, "MPI_Init", MPI_SUCCESS), -EIO);
-	assert_string_equal(f.how, "MPI_Init");
+	assert_int_equal(mpi_ranks_fail(&x.f, NULL, -1, -EIO, "MPI_Init", MPI_SUCCESS), -EIO);
+	assert_string_equal(x.f.how, "MPI_Init");
 }
 
 static void test_idle_backs_off_and_gives_up(void **state)
 {
-	const char *const host[3] = { "a", "a", "a" };
-	pid_t pid[3] = { getpid(), getpid(), getpid() };
-	struct mpi_rank all[3];
-	struct mpi_failure f;
-	struct mpi_ranks r;
-	struct mpi_idle w;
+	struct fixture x;
 	long last = 0;
 	int i;
 
 	(void)state;
-	table(&r, all, 0, pid, host);
-	mpi_idle_start(&w, 0, 1);   /* no deadline */
+	table(&x, 0, getpid(), getpid(), getpid(), "aaa");
+	mpi_idle_start(&x.w, 0, 1);   /* no deadline */
 	for (i = 0; i < 12; i++) {
-		assert_int_equal(mpi_idle_step(&r, &w, &f), 0);
-		assert_true(w.ns >= last && w.ns <= 2000000L);
-		last = w.ns;
+		assert_int_equal(mpi_idle_step(&x.r, &x.w, &x.f), 0);
+		assert_true(x.w.ns >= last && x.w.ns <= 2000000L);
+		last = x.w.ns;
 	}
 	assert_true(last >= 1000000L);
 	/* a deadline in the past */
-	mpi_idle_start(&w, 1e-9, 1);
+	mpi_idle_start(&x.w, 1e-9, 1);
 	usleep(1000);
-	assert_int_equal(mpi_idle_step(&r, &w, &f), -ETIMEDOUT);
+	assert_int_equal(mpi_idle_step(&x.r, &x.w, &x.f), -ETIMEDOUT);
 	/* a stop signal: given up on where watched, waited through where not */
 	proc_stop_requested = 1;
-	mpi_idle_start(&w, 0, 1);
-	assert_int_equal(mpi_idle_step(&r, &w, &f), -EINTR);
-	mpi_idle_start(&w, 0, 0);
-	assert_int_equal(mpi_idle_step(&r, &w, &f), 0);
+	mpi_idle_start(&x.w, 0, 1);
+	assert_int_equal(mpi_idle_step(&x.r, &x.w, &x.f), -EINTR);
+	mpi_idle_start(&x.w, 0, 0);
+	assert_int_equal(mpi_idle_step(&x.r, &x.w, &x.f), 0);
 	proc_stop_requested = 0;
 }
 
 static void test_idle_on_rank_0_finds_a_dead_rank(void **state)
 {
-	const char *const host[3] = { "a", "a", "a" };
-	pid_t pid[3] = { getpid(), getpid(), dead_pid() };
-	struct mpi_rank all[3];
-	struct mpi_failure f;
-	struct mpi_ranks r;
-	struct mpi_idle w;
+	struct fixture x;
 	int i, rc = 0;
 
 	(void)state;
-	table(&r, all, 0, pid, host);
-	mpi_idle_start(&w, 0, 1);
-	w.check_at = 0;   /* due now */
+	table(&x, 0, getpid(), getpid(), dead_pid(), "aaa");
+	mpi_idle_start(&x.w, 0, 1);
+	x.w.check_at = 0;   /* due now */
 	for (i = 0; i < 1000 && !rc; i++)
-		rc = mpi_idle_step(&r, &w, &f);
+		rc = mpi_idle_step(&x.r, &x.w, &x.f);
 	assert_int_equal(rc, -ECHILD);
-	assert_int_equal(f.rank, 2);
+	assert_int_equal(x.f.rank, 2);
 	/* other ranks do not hold the table and never check */
-	r.rank = 1;
-	mpi_idle_start(&w, 0, 1);
-	w.check_at = 0;
-	assert_int_equal(mpi_idle_step(&r, &w, &f), 0);
+	x.r.rank = 1;
+	mpi_idle_start(&x.w, 0, 1);
+	x.w.check_at = 0;
+	assert_int_equal(mpi_idle_step(&x.r, &x.w, &x.f), 0);
 }
 
 int main(void)
