@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "proc/mpi_ranks.h"
 #include "proc/proc.h"
 #include "harness/records/meta.h"
 #include "harness/search/search.h"
@@ -19,23 +19,9 @@
 enum { TAG_TRIAL = 1, TAG_RESULT = 2 };
 #define STOP_ID (-1)               /* the trial id that tells a rank to finish */
 
-/*
- * Waits poll with a sleep that doubles from IDLE_MIN_NS to IDLE_MAX_NS: Open MPI's blocking
- * calls spin a core, and with as many trial ranks as cores that core is a trial's.
- */
-#define IDLE_MIN_NS 20000L
-#define IDLE_MAX_NS 1000000L
-#define CHECK_EVERY_S 0.1          /* rank 0 looks for dead ranks this often */
-
-struct rank_info {
-	int32_t pid;
-	char host[64];
-};
-
 struct mpi_farm {
 	struct farm *f;
-	int rank, size;
-	struct rank_info *ranks;   /* rank 0: every rank's pid and host */
+	struct mpi_ranks ranks;    /* this rank, the job's size; rank 0: every rank's pid, host */
 	int32_t *busy;             /* rank 0: per rank, the trial it runs, -1 none */
 };
 
@@ -57,61 +43,37 @@ static int mpi_writes_records(void)
 	return !r || atoi(r) == 0;
 }
 
-static int mpi_fail(struct farm *f, int code, const char *what)
-{
-	char msg[MPI_MAX_ERROR_STRING] = "";
-	int len = 0;
-
-	MPI_Error_string(code, msg, &len);
-	snprintf(f->err, sizeof(f->err), "mpi: %s: %s", what, msg);
-	return -EIO;
-}
-
-/*
- * Rank 0: a rank on this host that has died fails the search, naming it. Without ULFM a
- * dead rank cannot be seen through MPI; mpirun sees it and ends the job, and rank 0 has
- * the second between mpirun's SIGTERM and its SIGKILL to write the failed summary.
- */
-static int check_ranks(struct mpi_farm *m)
+/* A failure of the shared rank plumbing as the search's message: -EIO, or -EINTR (stopped). */
+static int failed(struct mpi_farm *m, int rc, const struct mpi_failure *fl)
 {
 	struct farm *f = m->f;
-	int r;
-
-	for (r = 1; r < m->size; r++) {
-		if (strcmp(m->ranks[r].host, m->ranks[0].host) || proc_alive(m->ranks[r].pid))
-			continue;
-		f->fail_worker = r;
-		f->fail_pid = m->ranks[r].pid;
-		snprintf(f->err, sizeof(f->err), "mpi rank %d (pid %ld, host %s) died while running "
-			 "trial %d; mpirun ends the job and names how it died", r,
-			 (long)m->ranks[r].pid, m->ranks[r].host, (int)m->busy[r]);
-		return -EIO;
-	}
-	return 0;
-}
-
-/* Rank 0 was told to stop: by mpirun after a rank died (failed), or by the user. */
-static int rank0_stopped(struct mpi_farm *m)
-{
 	int r, remote = 0;
 
-	if (check_ranks(m))
+	if (rc == -ECHILD) {
+		f->fail_worker = fl->rank;
+		f->fail_pid = fl->pid;
+		snprintf(f->err, sizeof(f->err), "mpi rank %d (pid %ld, host %s) died while running "
+			 "trial %d; mpirun ends the job and names how it died", fl->rank, fl->pid,
+			 fl->host, (int)m->busy[fl->rank]);
 		return -EIO;
-	for (r = 1; r < m->size; r++)
-		remote |= strcmp(m->ranks[r].host, m->ranks[0].host) != 0;
+	}
+	if (rc != -EINTR) {
+		snprintf(f->err, sizeof(f->err), "mpi: %s", fl->how);
+		return -EIO;
+	}
+	for (r = 1; r < m->ranks.size; r++)
+		remote |= !mpi_ranks_local(&m->ranks, r);
 	if (remote)
-		snprintf(m->f->err, sizeof(m->f->err), "stopped by a signal: a user's interrupt, or "
+		snprintf(f->err, sizeof(f->err), "stopped by a signal: a user's interrupt, or "
 			 "mpirun ending the job after a rank on another host died (its message says)");
 	return -EINTR;
 }
 
-static void idle_sleep(long *ns)
+static int call_failed(struct mpi_farm *m, int mpi_code, const char *what)
 {
-	struct timespec ts = { 0, *ns };
+	struct mpi_failure fl;
 
-	nanosleep(&ts, NULL);
-	if (*ns < IDLE_MAX_NS)
-		*ns *= 2;
+	return failed(m, mpi_ranks_fail(&fl, &m->ranks, -1, -EIO, what, mpi_code), &fl);
 }
 
 /*
@@ -121,26 +83,13 @@ static void idle_sleep(long *ns)
  */
 static int wait_req(struct mpi_farm *m, MPI_Request *req, MPI_Status *st)
 {
-	double check_at = proc_now_s() + CHECK_EVERY_S;
-	long ns = IDLE_MIN_NS;
+	struct mpi_failure fl;
+	struct mpi_idle w;
+	int rc;
 
-	for (;;) {
-		int done = 0, rc = MPI_Test(req, &done, st);
-
-		if (rc != MPI_SUCCESS)
-			return mpi_fail(m->f, rc, "MPI_Test");
-		if (done)
-			return 0;
-		if (m->rank == 0 && proc_stop_requested)
-			return rank0_stopped(m);
-		if (m->rank == 0 && proc_now_s() > check_at) {
-			rc = check_ranks(m);
-			if (rc)
-				return rc;
-			check_at = proc_now_s() + CHECK_EVERY_S;
-		}
-		idle_sleep(&ns);
-	}
+	mpi_idle_start(&w, 0, m->ranks.rank == 0);
+	rc = mpi_ranks_wait(&m->ranks, req, st, &w, &fl);
+	return rc ? failed(m, rc, &fl) : 0;
 }
 
 /* Rank 0: send rank r the next trial not yet recorded, or STOP_ID when none is left. */
@@ -154,7 +103,7 @@ static int hand(struct mpi_farm *m, int r, int *next, int *in_flight)
 	id = *next < f->o->trials ? (*next)++ : STOP_ID;
 	rc = MPI_Send(&id, 1, MPI_INT32_T, r, TAG_TRIAL, MPI_COMM_WORLD);
 	if (rc != MPI_SUCCESS)
-		return mpi_fail(f, rc, "MPI_Send of a trial");
+		return call_failed(m, rc, "MPI_Send of a trial");
 	m->busy[r] = id;
 	*in_flight += id != STOP_ID;
 	return 0;
@@ -168,13 +117,13 @@ static int schedule(struct mpi_farm *m)
 	MPI_Status st;
 	int next = 0, in_flight = 0, r, n, rc = 0;
 
-	for (r = 1; !rc && r < m->size; r++)
+	for (r = 1; !rc && r < m->ranks.size; r++)
 		rc = hand(m, r, &next, &in_flight);
 	while (!rc && in_flight) {
 		rc = MPI_Irecv(&res, sizeof(res), MPI_BYTE, MPI_ANY_SOURCE, TAG_RESULT,
 			       MPI_COMM_WORLD, &req);
 		if (rc != MPI_SUCCESS)
-			return mpi_fail(f, rc, "MPI_Irecv");
+			return call_failed(m, rc, "MPI_Irecv");
 		rc = wait_req(m, &req, &st);
 		if (rc)
 			break;
@@ -203,14 +152,14 @@ static int serve(struct mpi_farm *m)
 	for (;;) {
 		rc = MPI_Irecv(&id, 1, MPI_INT32_T, 0, TAG_TRIAL, MPI_COMM_WORLD, &req);
 		if (rc != MPI_SUCCESS)
-			return mpi_fail(m->f, rc, "MPI_Irecv");
+			return call_failed(m, rc, "MPI_Irecv");
 		rc = wait_req(m, &req, MPI_STATUS_IGNORE);
 		if (rc || id == STOP_ID)
 			return rc;
-		trial_run(m->f, id, m->rank, &res);
+		trial_run(m->f, id, m->ranks.rank, &res);
 		rc = MPI_Send(&res, sizeof(res), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
 		if (rc != MPI_SUCCESS)
-			return mpi_fail(m->f, rc, "MPI_Send of a result");
+			return call_failed(m, rc, "MPI_Send of a result");
 	}
 }
 
@@ -220,19 +169,20 @@ static int serve(struct mpi_farm *m)
  */
 static int exchange(struct mpi_farm *m)
 {
-	struct rank_info me = { .pid = (int32_t)getpid() };
 	struct { double t0; char host[64]; } start = { .t0 = m->f->t0 };
+	const char *me = m->ranks.all[m->ranks.rank].host;
+	struct mpi_failure fl;
 	int rc;
 
-	gethostname(me.host, sizeof(me.host) - 1);
-	memcpy(start.host, me.host, sizeof(start.host));
-	rc = MPI_Gather(&me, sizeof(me), MPI_BYTE, m->ranks, sizeof(me), MPI_BYTE, 0, MPI_COMM_WORLD);
-	if (rc == MPI_SUCCESS)
-		rc = MPI_Bcast(&start, sizeof(start), MPI_BYTE, 0, MPI_COMM_WORLD);
+	rc = mpi_ranks_gather(&m->ranks, &fl);
+	if (rc)
+		return failed(m, rc, &fl);
+	memcpy(start.host, me, sizeof(start.host));
+	rc = MPI_Bcast(&start, sizeof(start), MPI_BYTE, 0, MPI_COMM_WORLD);
 	if (rc != MPI_SUCCESS)
-		return mpi_fail(m->f, rc, "start-up exchange");
-	if (m->rank)
-		m->f->t0 = strcmp(start.host, me.host) ? now_s() : start.t0;
+		return call_failed(m, rc, "start-up exchange");
+	if (m->ranks.rank)
+		m->f->t0 = strcmp(start.host, me) ? now_s() : start.t0;
 	return 0;
 }
 
@@ -243,44 +193,43 @@ static int quiet_barrier(struct mpi_farm *m)
 	int rc = MPI_Ibarrier(MPI_COMM_WORLD, &req);
 
 	if (rc != MPI_SUCCESS)
-		return mpi_fail(m->f, rc, "MPI_Ibarrier");
+		return call_failed(m, rc, "MPI_Ibarrier");
 	return wait_req(m, &req, MPI_STATUS_IGNORE);
 }
 
 static int mpi_run(struct farm *f)
 {
 	struct mpi_farm m = { .f = f };
-	int rc;
+	int size, rc;
 
 	rc = MPI_Init(NULL, NULL);
 	if (rc != MPI_SUCCESS)
-		return mpi_fail(f, rc, "MPI_Init");
+		return call_failed(&m, rc, "MPI_Init");
 	/* errors come back as codes, so rank 0 can still write its summary */
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-	MPI_Comm_rank(MPI_COMM_WORLD, &m.rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &m.size);
-	f->mpi_ranks = m.size;
-	f->jobs = m.size > 1 ? m.size - 1 : 1;
-	m.ranks = calloc((size_t)m.size, sizeof(*m.ranks));
-	m.busy = malloc((size_t)m.size * sizeof(*m.busy));
-	if (!m.ranks || !m.busy) {
+	rc = mpi_ranks_init(&m.ranks);
+	size = m.ranks.size;
+	f->mpi_ranks = size;
+	f->jobs = size > 1 ? size - 1 : 1;
+	m.busy = malloc((size_t)size * sizeof(*m.busy));
+	if (rc || !m.busy) {
 		snprintf(f->err, sizeof(f->err), "mpi: out of memory");
 		rc = -ENOMEM;
 		goto out;
 	}
-	memset(m.busy, 0xff, (size_t)m.size * sizeof(*m.busy));   /* -1: none */
+	memset(m.busy, 0xff, (size_t)size * sizeof(*m.busy));   /* -1: none */
 	rc = exchange(&m);
-	if (!rc && m.size == 1)
+	if (!rc && size == 1)
 		rc = farm_sequential.run(f);
 	else if (!rc)
-		rc = m.rank ? serve(&m) : schedule(&m);
+		rc = m.ranks.rank ? serve(&m) : schedule(&m);
 	if (!rc)
 		rc = quiet_barrier(&m);
 	/* MPI_Finalize waits for every rank: after a failure or a stop some may be dead */
 	if (!rc)
 		MPI_Finalize();
 out:
-	free(m.ranks);
+	mpi_ranks_release(&m.ranks);
 	free(m.busy);
 	return rc;
 }
