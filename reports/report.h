@@ -1,7 +1,7 @@
 /*
- * `evopar report DIR`: what report.c reads from the JSON Lines files of a directory, the
- * statistics it computes, and the writers of tables (report_md.c), figures (report_plot.c)
- * and of what is particular to trial searches (report_search.c).
+ * The reports room: `evopar report DIR` turns the records in DIR (bench, run and search files)
+ * into tables.md, figures, report.md with its verdicts, and searches.tsv. Here: what the records
+ * become and what the room's files call in one another, under the file that defines it.
  */
 #ifndef EVOPAR_REPORT_H
 #define EVOPAR_REPORT_H
@@ -9,27 +9,12 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "reports/search.h"
+#include "reports/stats.h"
+
 /* rows of the study's table; the last is the study's own "total" (no evaluate) */
 enum report_row { ROW_MUTATE, ROW_PREPARE, ROW_EVALUATE, ROW_RESAMPLE, ROW_TOTAL, ROW_MPR, ROW_COUNT };
-extern const char *const report_row_names[ROW_COUNT];
-
-#define UNSTABLE_CV 0.10          /* coefficient of variation above which a cell is unstable */
-#define UNSTABLE_MIN_N 5          /* fewer samples than this: unstable */
-
-struct sample_stats {
-	int n;
-	double median, min, max, mean;
-	double cv;                /* sample standard deviation / mean; 0 for n < 2 */
-	int unstable;
-};
-
-/* one trial of an evopar search, as its record says */
-struct search_trial {
-	int id, worker, pid;
-	int threads;              /* threads seen in its process when it ended */
-	int ok;
-	double start_s, end_s, cpu_s;
-};
+extern const char *const report_row_names[ROW_COUNT];    /* report_compare.c */
 
 /* one repetition of one configuration: per-generation means and its summary */
 struct report_rep {
@@ -59,43 +44,6 @@ struct report_rep {
 	double startup_share;     /* the first trial's start / the wall time */
 	double tail_share;        /* workers' idle time after their last trial / (workers x wall) */
 };
-
-/* causes of a sequential fallback the records can show (bits of search_stats.causes) */
-enum {
-	CAUSE_THREAD_POOL = 1,    /* threads per process far above what the backend needs: BLAS's pool */
-	CAUSE_OVERSUBSCRIBED = 2, /* jobs x BLAS threads above the cores */
-	CAUSE_ONE_PROCESS = 4,    /* every trial in one process, progressing at about one core */
-	CAUSE_SERIALISED = 8,     /* never more than one trial at a time */
-	CAUSE_IDLE = 16,          /* the trials filled less of the wall time than one job would */
-	CAUSE_LATE_START = 32,    /* start-up before the first trial took a share of the wall */
-	CAUSE_IDLE_TAIL = 64,     /* workers out of trials while others still ran */
-};
-
-/* what report_search.c makes of the repetitions of one search configuration */
-struct search_stats {
-	int jobs, blas_threads, cores;
-	int processes, threads_seen, max_in_flight;   /* over the repetitions: the most */
-	int own_threads;          /* threads per process the backend itself needs */
-	int cpu_tells;            /* a trial's thread CPU is all its work: no BLAS threads help it */
-	struct sample_stats concurrency, parallelism, slowdown, startup_share, tail_share;
-	struct sample_stats user_s, sys_s, ctx_vol, ctx_invol, tree_threads, tree_processes, rss_kb;
-	int compared;             /* a sequential baseline of the same workload exists */
-	double speedup, speedup_lo, speedup_hi;
-	double baseline_parallelism;   /* the sequential search's: below 1 when other load took the core */
-	int flagged;              /* speedup below FALLBACK_FLAG_SHARE x min(jobs, cores) */
-	char kind;                /* 'a' did not overlap, 'b' overlapped but not in parallel, 0 */
-	int causes;
-};
-
-/*
- * The rules of the sequential-fallback verdict (stated in every report that applies them).
- * "Near x" and "far from x" split at the midpoint between the parallel and the serial value.
- */
-#define FALLBACK_FLAG_SHARE 0.5   /* flagged: speedup below this share of min(--jobs, cores) */
-#define THREAD_EXCESS_MIN 2       /* threads per process this far above the backend's own: a pool */
-#define LOADED_PARALLELISM 0.9   /* a sequential search below this had the machine shared */
-#define WASTE_SHARE 0.10          /* start-up or idle tail above this share of the wall: named */
-#define MPI_OWN_THREADS 3         /* an Open MPI rank: main and Open MPI's two (measured here) */
 
 struct report_config {
 	int id;
@@ -153,51 +101,60 @@ struct report {
 	struct report_group *g;
 	int n_g;
 	char plots_dir[4096];
-	/* figures: for each group the base name given to gnuplot, and what was skipped */
-	char notes[4096];
-	size_t notes_len;
+	struct notes notes;       /* what was left out or skipped, for report.md's Notes */
 	char err[8400];           /* room for a path and what went wrong */
 };
 
-/* stats over x[0..n) (x is sorted in place) */
-void stats_compute(struct sample_stats *s, double *x, int n);
-/* "12.3", "0.00812": three significant digits, no exponent */
-void fmt_ms(char *buf, size_t len, double v);
+/*
+ * Calls go down only:
+ *   report.c (the command) > report_load.c, report_tables.c, report_md.c, report_plot.c,
+ *   search_tables.c (searches.tsv)
+ *   report_load.c > search_fallback.c > search_trials.c > report_gnuplot.c > proc/child.h
+ *   report_tables.c > search_tables.c;  report_md.c > search_fallback.c;  report_plot.c >
+ *   search_trials.c, report_gnuplot.c;  most > report_compare.c;  all > stats.c, the leaf
+ */
+
+/* report_load.c: every *.jsonl of r->dir into groups, with their statistics; 0 or -errno
+   with r->err set */
+int report_load(struct report *r);
+/* r and all it holds */
+void report_free(struct report *r);
+
+/* report_compare.c: statistics of a configuration and comparisons with its baseline */
+int report_config_stats(struct report_config *c);
+/* each configuration's baseline: a sequential one of the same workload, else the first */
+void report_pick_baselines(struct report_group *g);
+/* stats over the ok repetitions of the double at offset in struct report_rep (those < 0
+   left out; with_trials: only repetitions that ran trials) */
+void report_rep_stats(struct sample_stats *s, const struct report_config *c, size_t offset,
+		      int with_trials);
 /* the speedup of c against its baseline for a row, and whether it is unstable; 0 when none */
 double report_speedup(const struct report_group *g, const struct report_config *c, int row,
 		      int *unstable);
-/* the floor's median in microseconds from a calibration record; 0 when absent */
-double report_floor_us(const json_t *cal, const char *name);
-__attribute__((format(printf, 2, 3)))
-void report_note(struct report *r, const char *fmt, ...);
+/* configurations compared with a baseline other than themselves */
+int report_count_compared(const struct report_group *g);
 
-/* report_md.c */
+/* report_tables.c: tables.md */
 int report_write_tables(struct report *r, FILE *f);
-/* a record's number or string field, or dflt where it is missing or of another type */
-double report_num(const json_t *o, const char *key, double dflt);
-const char *report_str(const json_t *o, const char *key, const char *dflt);
+/* report_md.c: report.md around the tables at tables_path */
 int report_write_md(struct report *r, const char *tables_path, const char *md_path);
-
 /* report_plot.c: data files and gnuplot; a figure that cannot be drawn becomes a note */
 void report_figures(struct report *r);
-/* gnuplot -e "data=..; out=..; n=N; cores=C; EXTRA" SCRIPT; 0, -ENOENT without gnuplot */
+
+/* report_gnuplot.c: what every figure shares */
+/* gnuplot -e "data=..; out=..; n=N; cores=C; EXTRA" SCRIPT, its output appended to
+   DIR/gnuplot.log; 0, -ENOENT without gnuplot, -EIO when it failed */
 int report_gnuplot(struct report *r, const char *script, const char *data, const char *out,
 		   int n, int cores, const char *extra);
+/* report_gnuplot, and a note naming what is missing (e.g. "threads figure") when it failed;
+   the same codes */
+int report_draw(struct report *r, const char *script, const char *data, const char *out,
+		int n, int cores, const char *extra, const char *what);
+/* a figure's data file opened for writing, or NULL with a note that what was skipped */
+FILE *report_open_data(struct report *r, const char *path, const char *what);
 /* a label as a gnuplot data string: double quotes, none inside */
 void report_put_label(FILE *f, const char *s);
-
-/* report_search.c: evopar search records */
-void search_take_meta(struct report_config *c, const json_t *rec);
-int search_take_trial(struct report_rep *p, const json_t *rec);
-void search_take_summary(struct report_config *c, struct report_rep *p, const json_t *rec);
-void search_take_bench_run(struct report_rep *p, const json_t *rec);
-void search_init_rep(struct report_rep *p);
-void search_free_group(struct report_group *g);
-/* per-configuration statistics and verdicts, once baselines are chosen */
-int search_group_stats(struct report_group *g);
-int search_write_tables(const struct report_group *g, FILE *f);
-void search_write_section(struct report *r, const struct report_group *g, FILE *f);
-int search_write_tsv(struct report *r);
-void search_figures(struct report *r, struct report_group *g);
+/* a gnuplot single-quoted string: quotes doubled */
+void report_gp_quote(char *buf, size_t len, const char *s);
 
 #endif

@@ -1,9 +1,9 @@
 /*
- * The Markdown of `evopar report`: tables.md in the study's layout (phases down, one column
- * per configuration) and report.md around it (machine, floors, runs, figures, notes).
+ * report.md: the title and introduction, the machine, tables.md, then per group its
+ * configurations, calibration floors, the study's figures beside ours, overheads, runs, the
+ * figures and the notes of what was left out.
  */
 #include <errno.h>
-#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,239 +12,6 @@
 #include "reports/report.h"
 
 #define CELL 160
-
-static const char *const phase_rows[] = { "mutate", "prepare", "evaluate", "resample", "total" };
-
-double report_num(const json_t *o, const char *key, double dflt)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : dflt;
-}
-
-const char *report_str(const json_t *o, const char *key, const char *dflt)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : dflt;
-}
-
-/* "12.3 [11.9–13.0]", with a trailing ? when unstable */
-static void fmt_cell(char *buf, size_t len, const struct sample_stats *s)
-{
-	char med[32], lo[32], hi[32];
-
-	if (!s->n) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	fmt_ms(med, sizeof(med), s->median);
-	fmt_ms(lo, sizeof(lo), s->min);
-	fmt_ms(hi, sizeof(hi), s->max);
-	snprintf(buf, len, "%s [%s–%s]%s", med, lo, hi, s->unstable ? " ?" : "");
-}
-
-/* three digits, or two significant ones below 0.1 so that a tiny speedup is not 0.00 */
-static void fmt_ratio(char *buf, size_t len, double v)
-{
-	snprintf(buf, len, v >= 10 ? "%.1f" : v >= 0.1 ? "%.2f" : "%.2g", v);
-}
-
-static void fmt_speedup(char *buf, size_t len, const struct report_group *g,
-			const struct report_config *c, int row, int with_range)
-{
-	const struct report_config *b;
-	char med[32], lo[32], hi[32];
-	int unstable;
-	double sp = report_speedup(g, c, row, &unstable);
-
-	if (sp <= 0) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	b = &g->cfg[c->baseline];
-	fmt_ratio(med, sizeof(med), sp);
-	if (with_range && c->row[row].min > 0 && c != b) {
-		fmt_ratio(lo, sizeof(lo), b->row[row].median / c->row[row].max);
-		fmt_ratio(hi, sizeof(hi), b->row[row].median / c->row[row].min);
-		snprintf(buf, len, "%s [%s–%s]%s", med, lo, hi, unstable ? " ?" : "");
-	} else {
-		snprintf(buf, len, "%s%s", med, unstable ? " ?" : "");
-	}
-}
-
-static void header_row(FILE *f, const struct report_group *g, const char *corner, int skip_baselines)
-{
-	int i;
-
-	fprintf(f, "| %s |", corner);
-	for (i = 0; i < g->n_cfg; i++)
-		if (!skip_baselines || g->cfg[i].baseline != i)
-			fprintf(f, " %s |", g->cfg[i].label);
-	fprintf(f, "\n| --- |");
-	for (i = 0; i < g->n_cfg; i++)
-		if (!skip_baselines || g->cfg[i].baseline != i)
-			fprintf(f, " ---: |");
-	fprintf(f, "\n");
-}
-
-/* the workload shared by the configurations, from the first one's meta config */
-static void write_workload(FILE *f, const struct report_group *g)
-{
-	const json_t *c = g->n_cfg ? g->cfg[0].config : NULL;
-
-	if (!c)
-		return;
-	fprintf(f, "Workload: %s networks, task %s, population %d, %d generations",
-		report_str(c, "mode", "?"), report_str(c, "task", "?"), (int)report_num(c, "pop", 0), (int)report_num(c, "gens", 0));
-	if (!strcmp(report_str(c, "task", ""), "pole"))
-		fprintf(f, ", %d episodes of up to %d steps", (int)report_num(c, "episodes", 0),
-			(int)report_num(c, "steps", 0));
-	fprintf(f, ", seed %.0f.\n", report_num(c, "seed", 0));
-}
-
-static void write_reps_line(FILE *f, const struct report_group *g)
-{
-	if (g->bench)
-		fprintf(f, "%d repetitions after %d warm-up round%s, interleaved (A B C A B C ...), each a fresh process.\n",
-			(int)report_num(g->bench, "repeat", 0), (int)report_num(g->bench, "warmup", 0),
-			report_num(g->bench, "warmup", 0) == 1 ? "" : "s");
-	else
-		fprintf(f, "Plain `evopar run` files: each file is one repetition.\n");
-}
-
-static void write_main_table(FILE *f, const struct report_group *g)
-{
-	char cell[CELL];
-	int i, row, failed = 0;
-
-	header_row(f, g, "ms per generation", 0);
-	fprintf(f, "| workers |");
-	for (i = 0; i < g->n_cfg; i++)
-		fprintf(f, " %d |", g->cfg[i].workers);
-	fprintf(f, "\n");
-	for (row = ROW_MUTATE; row <= ROW_TOTAL; row++) {
-		fprintf(f, "| %s |", phase_rows[row]);
-		for (i = 0; i < g->n_cfg; i++) {
-			fmt_cell(cell, sizeof(cell), &g->cfg[i].row[row]);
-			fprintf(f, " %s |", cell);
-		}
-		fprintf(f, "\n");
-	}
-	fprintf(f, "| speedup (total) |");
-	for (i = 0; i < g->n_cfg; i++) {
-		fmt_speedup(cell, sizeof(cell), g, &g->cfg[i], ROW_TOTAL, 1);
-		fprintf(f, " %s |", cell);
-	}
-	fprintf(f, "\n| repetitions |");
-	for (i = 0; i < g->n_cfg; i++) {
-		fprintf(f, " %d |", g->cfg[i].row[ROW_TOTAL].n);
-		failed += g->cfg[i].failed;
-	}
-	fprintf(f, "\n");
-	if (failed) {
-		fprintf(f, "| failed runs |");
-		for (i = 0; i < g->n_cfg; i++)
-			fprintf(f, " %d |", g->cfg[i].failed);
-		fprintf(f, "\n");
-	}
-}
-
-static int count_compared(const struct report_group *g)
-{
-	int i, n = 0;
-
-	for (i = 0; i < g->n_cfg; i++)
-		n += g->cfg[i].baseline >= 0 && g->cfg[i].baseline != i;
-	return n;
-}
-
-static void write_speedup_table(FILE *f, const struct report_group *g)
-{
-	char cell[CELL];
-	int i, row;
-
-	if (!count_compared(g))
-		return;
-	fprintf(f, "\nSpeedup per phase against sequential (its median / the configuration's median; "
-		   "above 1 is faster):\n\n");
-	header_row(f, g, "speedup", 1);
-	for (row = ROW_MUTATE; row <= ROW_TOTAL; row++) {
-		fprintf(f, "| %s |", phase_rows[row]);
-		for (i = 0; i < g->n_cfg; i++) {
-			if (g->cfg[i].baseline == i)
-				continue;
-			fmt_speedup(cell, sizeof(cell), g, &g->cfg[i], row, 0);
-			fprintf(f, " %s |", cell);
-		}
-		fprintf(f, "\n");
-	}
-}
-
-/* configurations compared with a sequential run of another workload say so */
-static void write_baseline_notes(FILE *f, const struct report_group *g)
-{
-	int i, any = 0;
-
-	for (i = 0; i < g->n_cfg; i++) {
-		const struct report_config *c = &g->cfg[i];
-
-		if (c->baseline < 0)
-			any = -1;
-		else if (c->baseline != i)
-			any |= 1;
-	}
-	if (any < 0)
-		fprintf(f, "\nNo sequential configuration in this file: no speedups.\n");
-	for (i = 0; i < g->n_cfg; i++) {
-		const struct report_config *c = &g->cfg[i];
-
-		if (c->baseline >= 0 && c->baseline != i &&
-		    g->cfg[c->baseline].baseline != c->baseline)
-			fprintf(f, "\n%s is compared with %s, whose workload differs.\n", c->label,
-				g->cfg[c->baseline].label);
-	}
-	for (i = 0; i < g->n_cfg; i++)
-		if (g->cfg[i].baseline >= 0 && g->cfg[i].baseline != i &&
-		    g->cfg[i].baseline != g->cfg[0].baseline) {
-			fprintf(f, "\nEach configuration is compared with the sequential one of the same workload "
-				   "(options other than the strategy's own).\n");
-			break;
-		}
-}
-
-int report_write_tables(struct report *r, FILE *f)
-{
-	int gi;
-
-	fprintf(f, "# Tables\n");
-	for (gi = 0; gi < r->n_g; gi++) {
-		const struct report_group *g = &r->g[gi];
-
-		fprintf(f, "\n## %s\n\n", g->file);
-		if (!g->n_cfg) {
-			fprintf(f, "No runs in this file.\n");
-			continue;
-		}
-		if (g->search) {
-			search_write_tables(g, f);
-			continue;
-		}
-		write_workload(f, g);
-		write_reps_line(f, g);
-		fprintf(f, "Cells: median ms per generation [min–max] across repetitions; each repetition counts "
-			   "once, as the mean of its generation records, generation 0 left out as warm-up.\n\n");
-		write_main_table(f, g);
-		write_speedup_table(f, g);
-		write_baseline_notes(f, g);
-	}
-	fprintf(f, "\n`?` unstable: coefficient of variation over %.0f%% or fewer than %d repetitions "
-		   "(as pyperf marks them); a speedup computed from an unstable cell is marked too.\n",
-		UNSTABLE_CV * 100, UNSTABLE_MIN_N);
-	return ferror(f) ? -EIO : 0;
-}
-
-/* --- report.md --------------------------------------------------------------------- */
 
 static void write_machine(FILE *f, const json_t *m)
 {
@@ -311,6 +78,14 @@ static void write_floors(FILE *f, const json_t *cal)
 	fprintf(f, "\n");
 }
 
+/* the floor's median in microseconds from a calibration record; 0 when absent */
+static double floor_us(const json_t *cal, const char *name)
+{
+	json_t *f = json_object_get(json_object_get(cal, "floors"), name);
+
+	return json_number_value(json_object_get(f, "median_us"));
+}
+
 /* what a parallel configuration costs over sequential, as multiples of the floors */
 static void write_overheads(FILE *f, const struct report_group *g)
 {
@@ -318,7 +93,7 @@ static void write_overheads(FILE *f, const struct report_group *g)
 	size_t k;
 	int i;
 
-	if (!g->calibration || !count_compared(g))
+	if (!g->calibration || !report_count_compared(g))
 		return;
 	fprintf(f, "### Overhead over sequential, in floors\n\nThe difference of the median total ms per "
 		   "generation, and that difference as a multiple of each floor's median (negative: faster "
@@ -337,7 +112,7 @@ static void write_overheads(FILE *f, const struct report_group *g)
 		fmt_ms(ms, sizeof(ms), d);
 		fprintf(f, "| %s | %s |", c->label, ms);
 		for (k = 0; k < sizeof(floors) / sizeof(floors[0]); k++) {
-			double us = report_floor_us(g->calibration, floors[k]);
+			double us = floor_us(g->calibration, floors[k]);
 
 			if (us > 0)
 				fprintf(f, " %.0f |", d * 1e3 / us);
@@ -351,20 +126,10 @@ static void write_overheads(FILE *f, const struct report_group *g)
 
 static double median_of(const struct report_config *c, size_t offset)
 {
-	double *x = malloc(sizeof(*x) * (size_t)(c->n_reps + 1)), v;
 	struct sample_stats s;
-	int i, n = 0;
 
-	if (!x)
-		return -1;
-	for (i = 0; i < c->n_reps; i++) {
-		v = *(const double *)((const char *)&c->reps[i] + offset);
-		if (c->reps[i].ok && v >= 0)
-			x[n++] = v;
-	}
-	stats_compute(&s, x, n);
-	free(x);
-	return n ? s.median : -1;
+	report_rep_stats(&s, c, offset, 0);
+	return s.n ? s.median : -1;
 }
 
 static void fmt_opt(char *buf, size_t len, double v, const char *fmt)
@@ -483,7 +248,7 @@ static int read_reference(struct report *r, struct reference *ref)
 
 	memset(ref, 0, sizeof(*ref));
 	if (!f) {
-		report_note(r, "- The reference %s could not be read: %s.\n", r->o.reference, strerror(errno));
+		notes_add(&r->notes, "- The reference %s could not be read: %s.\n", r->o.reference, strerror(errno));
 		return -errno;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -496,7 +261,7 @@ static int read_reference(struct report *r, struct reference *ref)
 		else if (!strncmp(s, "columns:", 8))
 			ref_columns(ref, s + 8);
 		else if (ref_row(ref, s)) {
-			report_note(r, "- The reference %s: a row this report does not know: %s\n", r->o.reference, s);
+			notes_add(&r->notes, "- The reference %s: a row this report does not know: %s\n", r->o.reference, s);
 			rc = -EINVAL;
 		}
 	}
@@ -675,7 +440,7 @@ static void write_group(struct report *r, FILE *f, const struct report_group *g)
 	fprintf(f, "### Calibration floors\n\n");
 	write_floors(f, g->calibration);
 	if (g->search) {
-		search_write_section(r, g, f);
+		search_write_section(g, f);
 		write_figures(f, g);
 		return;
 	}
@@ -697,7 +462,7 @@ int report_write_md(struct report *r, const char *tables_path, const char *md_pa
 	}
 	fprintf(f, "# %s\n\n", r->o.title ? r->o.title : r->dir);
 	if (r->o.intro && copy_file(f, r->o.intro))
-		report_note(r, "- The introduction %s could not be read.\n", r->o.intro);
+		notes_add(&r->notes, "- The introduction %s could not be read.\n", r->o.intro);
 	if (r->o.intro)
 		fprintf(f, "\n");
 	fprintf(f, "Written by `evopar report %s` from every `*.jsonl` in that directory. The tables are "
@@ -708,8 +473,8 @@ int report_write_md(struct report *r, const char *tables_path, const char *md_pa
 	fprintf(f, "\n");
 	for (gi = 0; gi < r->n_g; gi++)
 		write_group(r, f, &r->g[gi]);
-	if (r->notes_len)
-		fprintf(f, "## Notes\n\n%s\n", r->notes);
+	if (r->notes.len)
+		fprintf(f, "## Notes\n\n%s\n", r->notes.text);
 	if (fclose(f))
 		rc = -errno;
 	if (rc)

@@ -3,11 +3,8 @@
  * and runs the matching plots/KIND.gp on it (PNG and SVG). No gnuplot, no figures: a note.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "reports/report.h"
@@ -15,14 +12,6 @@
 const char *const report_figure_names[FIG_COUNT] = { "speedup", "phases", "cpu", "timeline" };
 
 #define TIMELINE_MAX_SEARCHES 12   /* more searches than this: no threads-over-time figure */
-
-void report_put_label(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++)
-		fputc(*s == '"' ? '\'' : *s, f);
-	fputc('"', f);
-}
 
 /* the series a configuration belongs to in the speedup figure: its label less " xN" */
 static void series_name(const char *label, char *buf, size_t len)
@@ -44,13 +33,8 @@ static void series_name(const char *label, char *buf, size_t len)
 
 static FILE *open_data(struct report *r, const struct report_group *g, int kind, char *path, size_t len)
 {
-	FILE *f;
-
 	snprintf(path, len, "%s/%s%s.dat", r->dir, g->fig_prefix, report_figure_names[kind]);
-	f = fopen(path, "w");
-	if (!f)
-		report_note(r, "- %s: %s; figure skipped.\n", path, strerror(errno));
-	return f;
+	return report_open_data(r, path, "figure");
 }
 
 /* Blocks, one per series: "name" header, then workers speedup low high. Returns the count. */
@@ -163,63 +147,12 @@ static int timeline_data(const struct report_group *g, FILE *f)
 	return n;
 }
 
-/* a gnuplot single-quoted string: quotes doubled */
-static void gp_quote(char *buf, size_t len, const char *s)
-{
-	size_t at = 0;
-
-	if (len < 3)
-		return;
-	buf[at++] = '\'';
-	for (; *s && at + 3 < len; s++) {
-		if (*s == '\'')
-			buf[at++] = '\'';
-		buf[at++] = *s;
-	}
-	buf[at++] = '\'';
-	buf[at] = 0;
-}
-
-/* its output goes to DIR/gnuplot.log */
-int report_gnuplot(struct report *r, const char *script, const char *data, const char *out,
-		   int n, int cores, const char *extra)
-{
-	char qd[4200], qo[4200], vars[10000], log[4200];
-	char *argv[] = { "gnuplot", "-e", vars, (char *)script, NULL };
-	int st, fd;
-	pid_t pid;
-
-	gp_quote(qd, sizeof(qd), data);
-	gp_quote(qo, sizeof(qo), out);
-	snprintf(vars, sizeof(vars), "data=%s; out=%s; n=%d; cores=%d%s%s", qd, qo, n, cores,
-		 extra ? "; " : "", extra ? extra : "");
-	snprintf(log, sizeof(log), "%s/gnuplot.log", r->dir);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		execvp("gnuplot", argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		return -ENOENT;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
-}
-
 static int figure(struct report *r, struct report_group *g, int kind)
 {
 	static int (*const data_fn[FIG_COUNT])(const struct report_group *, FILE *) = {
 		speedup_data, phases_data, cpu_data, timeline_data,
 	};
-	char data[4200], out[4200], script[4200];
+	char data[4200], out[4200], script[4200], what[64];
 	int n, rc, cores = 0;
 	FILE *f = open_data(r, g, kind, data, sizeof(data));
 
@@ -229,10 +162,10 @@ static int figure(struct report *r, struct report_group *g, int kind)
 	fclose(f);
 	if (!n) {
 		if (kind == FIG_TIMELINE)
-			report_note(r, "- %s: no thread and process timeline in the summaries (summary.sampler."
-				    "timeline): no threads-over-time figure.\n", g->file);
+			notes_add(&r->notes, "- %s: no thread and process timeline in the summaries (summary.sampler."
+				  "timeline): no threads-over-time figure.\n", g->file);
 		else if (kind == FIG_SPEEDUP)
-			report_note(r, "- %s: no speedups to draw (no sequential configuration).\n", g->file);
+			notes_add(&r->notes, "- %s: no speedups to draw (no sequential configuration).\n", g->file);
 		unlink(data);
 		return 0;
 	}
@@ -240,17 +173,14 @@ static int figure(struct report *r, struct report_group *g, int kind)
 		cores = (int)json_number_value(json_object_get(g->meta, "online_cores"));
 	snprintf(out, sizeof(out), "%s/%s%s", r->dir, g->fig_prefix, report_figure_names[kind]);
 	snprintf(script, sizeof(script), "%s/%s.gp", r->plots_dir, report_figure_names[kind]);
-	rc = report_gnuplot(r, script, data, out, n, cores, g->search && kind == FIG_SPEEDUP ?
-			    "what='wall time of the search'; xname='jobs (trials in flight at once)'" : NULL);
+	snprintf(what, sizeof(what), "%s figure", report_figure_names[kind]);
+	rc = report_draw(r, script, data, out, n, cores, g->search && kind == FIG_SPEEDUP ?
+			 "what='wall time of the search'; xname='jobs (trials in flight at once)'" : NULL, what);
 	if (rc == -ENOENT) {
-		report_note(r, "- gnuplot is not installed (apt-get install gnuplot-nox): no figures.\n");
+		notes_add(&r->notes, "- gnuplot is not installed (apt-get install gnuplot-nox): no figures.\n");
 		return rc;
 	}
-	if (rc)
-		report_note(r, "- %s failed on %s (see gnuplot.log): no %s figure.\n", script, data,
-			    report_figure_names[kind]);
-	else
-		g->fig_made[kind] = 1;
+	g->fig_made[kind] = !rc;
 	return 0;
 }
 

@@ -1,0 +1,86 @@
+/*
+ * What every figure of `evopar report` shares: its data file, the quoting of gnuplot strings,
+ * and gnuplot itself, started through the one child API with its output in DIR/gnuplot.log.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "proc/child.h"
+#include "reports/report.h"
+
+void report_put_label(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		fputc(*s == '"' ? '\'' : *s, f);
+	fputc('"', f);
+}
+
+void report_gp_quote(char *buf, size_t len, const char *s)
+{
+	size_t at = 0;
+
+	if (len < 3)
+		return;
+	buf[at++] = '\'';
+	for (; *s && at + 3 < len; s++) {
+		if (*s == '\'')
+			buf[at++] = '\'';
+		buf[at++] = *s;
+	}
+	buf[at++] = '\'';
+	buf[at] = 0;
+}
+
+FILE *report_open_data(struct report *r, const char *path, const char *what)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		notes_add(&r->notes, "- %s: %s; %s skipped.\n", path, strerror(errno), what);
+	return f;
+}
+
+int report_gnuplot(struct report *r, const char *script, const char *data, const char *out,
+		   int n, int cores, const char *extra)
+{
+	char qd[4200], qo[4200], vars[10000], log[4200], err[256];
+	char *argv[] = { "gnuplot", "-e", vars, (char *)script, NULL };
+	struct child c;
+	int rc;
+
+	report_gp_quote(qd, sizeof(qd), data);
+	report_gp_quote(qo, sizeof(qo), out);
+	snprintf(vars, sizeof(vars), "data=%s; out=%s; n=%d; cores=%d%s%s", qd, qo, n, cores,
+		 extra ? "; " : "", extra ? extra : "");
+	snprintf(log, sizeof(log), "%s/gnuplot.log", r->dir);
+	child_init(&c);
+	c.argv = argv;
+	c.out_path = c.err_path = log;
+	c.append = 1;
+	c.pgid = -1;              /* gnuplot is part of this command: a ^C at the terminal ends it too */
+	rc = child_start(&c, err, sizeof(err));
+	if (rc)
+		return rc;
+	rc = child_wait(&c, -1);
+	if (rc) {                 /* stopped while waiting: gnuplot goes too */
+		child_end(&c, 1.0);
+		return rc;
+	}
+	/* the child API exits 127 where the exec failed: no gnuplot on PATH */
+	if (WIFEXITED(c.status) && child_exit_code(&c) == 127)
+		return -ENOENT;
+	return WIFEXITED(c.status) && child_exit_code(&c) == 0 ? 0 : -EIO;
+}
+
+int report_draw(struct report *r, const char *script, const char *data, const char *out,
+		int n, int cores, const char *extra, const char *what)
+{
+	int rc = report_gnuplot(r, script, data, out, n, cores, extra);
+
+	if (rc && rc != -ENOENT)
+		notes_add(&r->notes, "- %s failed on %s (see gnuplot.log): no %s.\n", script, data, what);
+	return rc;
+}
