@@ -103,6 +103,7 @@ $(BUILD)/harness/records/meta.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"' \
 FORCE:
 
 $(LIB): $(LIB_OBJ)
+	@rm -f $@   # a member whose source is gone must not linger in the archive
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
 bin/evopar: $(BUILD)/harness/main.o $(LIB)
