@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "proc/chan.h"
+#include "proc/clock.h"
 
 int chan_shm_create(uint8_t **a, uint8_t **b, size_t cap, char *err, size_t errlen)
 {
@@ -95,24 +96,22 @@ int chan_send(struct chan *c, uint32_t type, size_t len)
 
 int chan_recv(struct chan *c, uint32_t *type, const uint8_t **payload, size_t *len)
 {
-	struct msg_header h;
+	struct msg_header h = { 0 };
 	double deadline = deadline_of(c);
 	int rc;
 
 	if (c->shm_rx) {
 		rc = fd_read_full(c->rfd, &h, sizeof(h), deadline);
-		if (rc)
-			return rc;
-		if (h.len > c->shm_cap)
-			return -EBADMSG;
+		if (!rc && h.len > c->shm_cap)
+			rc = -EBADMSG;
 		*payload = c->shm_rx;
 	} else {
 		rc = msg_recv(c->rfd, &h, &c->in, &c->in_cap, CHAN_MAX_MSG, deadline);
-		if (rc)
-			return rc;
 		*payload = c->in;
 	}
+	if (rc && rc != -EBADMSG)
+		return rc;
 	*type = h.type;
 	*len = h.len;
-	return 0;
+	return rc;
 }

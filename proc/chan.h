@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proc/proc.h"
+#include "proc/wire.h"
 
 #define CHAN_MAX_MSG (256u << 20)
 
@@ -33,7 +33,8 @@ void chan_release(struct chan *c);
 /* room for an outgoing payload of len bytes: in shared memory, or in a heap buffer */
 uint8_t *chan_reserve(struct chan *c, size_t len);
 int chan_send(struct chan *c, uint32_t type, size_t len);
-/* *payload points at the message's bytes until the next receive */
+/* *payload points at the message's bytes until the next receive; on -EBADMSG (a header
+   promising too much) *type and *len still say what the header held */
 int chan_recv(struct chan *c, uint32_t *type, const uint8_t **payload, size_t *len);
 
 #endif

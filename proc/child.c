@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "proc/child.h"
-#include "proc/proc.h"
+#include "proc/clock.h"
 
 void child_init(struct child *c)
 {
@@ -156,6 +156,11 @@ int child_exit_code(const struct child *c)
 	if (WIFSIGNALED(c->status))
 		return 128 + WTERMSIG(c->status);
 	return WIFEXITED(c->status) ? WEXITSTATUS(c->status) : 255;
+}
+
+int child_signal(const struct child *c)
+{
+	return WIFSIGNALED(c->status) ? WTERMSIG(c->status) : 0;
 }
 
 void child_describe_status(int status, char *buf, size_t len)

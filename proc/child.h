@@ -53,6 +53,8 @@ int child_wait(struct child *c, double timeout_s);
 void child_end(struct child *c, double grace_s);
 /* the exit code a shell reports: the child's own, or 128 + the signal that ended it */
 int child_exit_code(const struct child *c);
+/* the signal that ended a reaped child, or 0 where it exited */
+int child_signal(const struct child *c);
 /* "exited with code 3", "killed by signal 9 (Killed)" */
 void child_describe(const struct child *c, char *buf, size_t len);
 /* the same from a bare wait status, for those reaped elsewhere */

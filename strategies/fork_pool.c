@@ -20,7 +20,6 @@ struct fp_data {
 	int32_t *idx;                /* 0..n-1, for net streams */
 	int *busy;                   /* per worker: 1 + the first index of its chunk, or 0 */
 	int *count;                  /* per worker: networks in its chunk */
-	double *sent_at;
 };
 
 static int fp_open(struct strategy *s, struct population *p)
@@ -37,8 +36,7 @@ static int fp_open(struct strategy *s, struct population *p)
 	d->idx = malloc((size_t)p->n * sizeof(*d->idx));
 	d->busy = calloc((size_t)d->workers, sizeof(*d->busy));
 	d->count = calloc((size_t)d->workers, sizeof(*d->count));
-	d->sent_at = calloc((size_t)d->workers, sizeof(*d->sent_at));
-	if (!d->idx || !d->busy || !d->count || !d->sent_at)
+	if (!d->idx || !d->busy || !d->count)
 		goto oom;
 	for (i = 0; i < p->n; i++)
 		d->idx[i] = i;
@@ -57,7 +55,6 @@ static void fp_close(struct strategy *s)
 	free(d->idx);
 	free(d->busy);
 	free(d->count);
-	free(d->sent_at);
 	free(d);
 	s->data = NULL;
 }
@@ -84,7 +81,6 @@ static int send_chunk(struct strategy *s, struct proc_pool *pp, struct populatio
 	s->comm_ms[phase] += (proc_now_s() - t) * 1e3;
 	d->busy[w] = 1 + lo;
 	d->count[w] = count;
-	d->sent_at[w] = t;
 	return rc;
 }
 
@@ -144,7 +140,7 @@ static int pool_map(struct strategy *s, struct population *p, int phase)
 		outstanding++;
 	}
 	while (outstanding) {
-		w = proc_pool_wait_any(&pp, s, d->busy, d->sent_at, phase);
+		w = proc_pool_wait_any(&pp, s, phase);
 		if (w < 0) {
 			rc = w;
 			goto out;
@@ -161,9 +157,9 @@ static int pool_map(struct strategy *s, struct population *p, int phase)
 		}
 	}
 	for (w = 0; w < d->workers; w++)
-		chan_send(&pp.ch[w], WM_EXIT, 0);
+		chan_send(&pp.pool.w[w].ch, WM_EXIT, 0);
 	for (w = 0; w < d->workers; w++)
-		worker_reap(&pp.g.w[w], s->cfg->worker_timeout_s);
+		pool_reap(&pp.pool, w, s->cfg->worker_timeout_s);
 out:
 	memset(d->busy, 0, (size_t)d->workers * sizeof(*d->busy));
 	proc_pool_stop(&pp);

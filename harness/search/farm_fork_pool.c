@@ -15,16 +15,15 @@ struct chunks {
 	int *lo, *hi;              /* process j runs ids[lo[j]] .. ids[hi[j] - 1] */
 };
 
-static int chunk_worker(void *ctx, int in_fd, int out_fd, int id)
+static int chunk_worker(void *ctx, struct chan *ch, int id)
 {
 	const struct chunks *c = ctx;
 	struct trial_result r;
 	int i;
 
-	(void)in_fd;
 	for (i = c->lo[id]; i < c->hi[id]; i++) {
 		trial_run(c->f, c->ids[i], id, &r);
-		if (farm_procs_send(out_fd, &r))
+		if (farm_procs_send(ch, &r))
 			return 5;
 	}
 	return 0;
@@ -67,9 +66,14 @@ static int fork_pool_run(struct farm *f)
 	rc = farm_procs_start(&fp, f, "fork-pool", jobs, chunk_worker, &c);
 	if (rc)
 		goto out;
-	/* each process's results come in its chunk's order: trial[w] is the one due next */
-	for (w = 0; w < jobs; w++)
+	/*
+	 * each process's results come in its chunk's order: trial[w] is the one due next, within
+	 * --trial-timeout of the process's start or of its last result
+	 */
+	for (w = 0; w < jobs; w++) {
 		fp.trial[w] = c.ids[c.lo[w]];
+		pool_busy(&fp.pool, w);
+	}
 	for (left = n; left; left--) {
 		rc = farm_procs_wait(&fp, &w);
 		if (!rc)
@@ -77,6 +81,8 @@ static int fork_pool_run(struct farm *f)
 		if (rc)
 			break;
 		fp.trial[w] = ++c.lo[w] < c.hi[w] ? c.ids[c.lo[w]] : -1;
+		if (fp.trial[w] >= 0)
+			pool_busy(&fp.pool, w);
 		rc = f->emit(f, &r);
 		if (rc)
 			break;

@@ -12,6 +12,8 @@
 
 #include "engine/engine.h"
 #include "strategies/strategy.h"
+/* an island acts out an injected fault wherever it runs */
+#include "strategies/common/fault.h"
 
 struct ranked {
 	float fitness;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/serial.h"
+#include "strategies/common/fault.h"
 #include "strategies/common/worker.h"
 
 struct wctx {

@@ -461,7 +461,7 @@ static int pool_up(struct pool_run *r, const char *strategy, int workers, int sp
 	return proc_pool_start(&r->pp, &r->s, &wl.pop, workers, spawn, shm);
 }
 
-static int pool_fail(struct gbench_state *st, struct pool_run *r, int rc)
+static int bench_pool_fail(struct gbench_state *st, struct pool_run *r, int rc)
 {
 	char msg[STRATEGY_ERRLEN + 64];
 
@@ -589,7 +589,7 @@ static int pin_workers(const struct pool_run *r, int pin)
 	CPU_ZERO(&m);
 	CPU_SET(pin == PIN_SAME ? cpu_a : cpu_b, &m);
 	for (w = 0; w < r->pp.n; w++)
-		if (sched_setaffinity(r->pp.g.w[w].pid, sizeof(m), &m))
+		if (sched_setaffinity(r->pp.pool.w[w].pid, sizeof(m), &m))
 			return -errno;
 	return 0;
 }
@@ -615,7 +615,7 @@ static void bench_persistent(struct gbench_state *st, struct dbench *b)
 	}
 	rc = pool_up(&r, "persistent", b->workers, 0, b->shm);
 	if (rc) {
-		pool_fail(st, &r, rc);
+		bench_pool_fail(st, &r, rc);
 		goto unpin;
 	}
 	if (b->pin != PIN_NONE)
@@ -627,7 +627,7 @@ static void bench_persistent(struct gbench_state *st, struct dbench *b)
 	if (!rc)
 		rc = persistent_once(&r, b->payload, &back_len);
 	for (w = 0; w < b->workers; w++)
-		pids[w] = r.pp.g.w[w].pid;
+		pids[w] = r.pp.pool.w[w].pid;
 	sleeps_begin(&z, pids, b->workers);
 	t0 = now_us();
 	while (gbench_keep_running(st)) {
@@ -636,7 +636,7 @@ static void bench_persistent(struct gbench_state *st, struct dbench *b)
 		if (!rc)
 			rc = persistent_once(&r, b->payload, NULL);
 		if (rc)
-			failed = pool_fail(st, &r, rc);
+			failed = bench_pool_fail(st, &r, rc);
 	}
 	finish(st, b, t0, failed);
 	sleeps_end(st, &z);
@@ -734,11 +734,11 @@ static void bench_fork_pool(struct gbench_state *st, struct dbench *b)
 			rc = mutate_call(&r, 1, NULL);
 		if (!rc) {
 			/* as pool_map ends a phase: ask the worker to leave, reap it */
-			chan_send(&r.pp.ch[0], WM_EXIT, 0);
-			rc = worker_reap(&r.pp.g.w[0], r.cfg.worker_timeout_s);
+			chan_send(&r.pp.pool.w[0].ch, WM_EXIT, 0);
+			rc = pool_reap(&r.pp.pool, 0, r.cfg.worker_timeout_s);
 		}
 		if (rc)
-			failed = pool_fail(st, &r, rc);
+			failed = bench_pool_fail(st, &r, rc);
 		proc_pool_stop(&r.pp);     /* kills and reaps whatever is left */
 	}
 	finish(st, b, t0, failed);

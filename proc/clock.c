@@ -1,0 +1,36 @@
+/*
+ * The clock, the liveness check and the stop flag (see clock.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "proc/clock.h"
+
+volatile sig_atomic_t proc_stop_requested;
+
+double proc_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int proc_alive(pid_t pid)
+{
+	char path[64], buf[256], *paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* the state follows the command name, which may itself hold ')' */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
