@@ -3,17 +3,15 @@
  * smallest version of one thing a strategy does (start a process, a thread, a round trip).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness/instruments/calibrate.h"
+#include "proc/floors.h"
 #include "harness/records/meta.h"
 
 /* repetitions per floor: enough for a stable median, few enough to stay well under a second */
@@ -22,9 +20,6 @@
 #define REPS_SPAWN_EVOPAR 20      /* an exec of evopar loads OpenBLAS and PAPI: ms, not us */
 #define REPS_THREAD 300
 #define REPS_PIPE 400
-#define WARMUP_PIPE 50            /* round trips before timing: the child may not be pinned yet */
-
-extern char **environ;
 
 const char *const floor_names[FLOOR_COUNT] = {
 	"fork_wait", "spawn_true_wait", "spawn_evopar_wait", "thread_create_join",
@@ -57,70 +52,6 @@ static void summarise(struct floor_stat *f, double *us, int n)
 	f->median_us = n % 2 ? us[n / 2] : (us[n / 2 - 1] + us[n / 2]) / 2;
 }
 
-static int wait_child(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -ECHILD;
-}
-
-static int time_fork(double *us, int reps, char *err, size_t errlen)
-{
-	int i, rc;
-
-	for (i = 0; i < reps; i++) {
-		double t = now_s();
-		pid_t pid = fork();
-
-		if (pid < 0) {
-			snprintf(err, errlen, "fork: %s", strerror(errno));
-			return -errno;
-		}
-		if (pid == 0)
-			_exit(0);
-		rc = wait_child(pid);
-		if (rc) {
-			snprintf(err, errlen, "fork: the child did not exit cleanly");
-			return rc;
-		}
-		us[i] = (now_s() - t) * 1e6;
-	}
-	return 0;
-}
-
-/* posix_spawn path with argv, its stdout and stderr on /dev/null */
-static int time_spawn(double *us, int reps, const char *path, char *const argv[],
-		      char *err, size_t errlen)
-{
-	posix_spawn_file_actions_t fa;
-	int i, rc = 0;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	for (i = 0; i < reps; i++) {
-		double t = now_s();
-		pid_t pid;
-
-		rc = -posix_spawn(&pid, path, &fa, NULL, argv, environ);
-		if (rc) {
-			snprintf(err, errlen, "posix_spawn %s: %s", path, strerror(-rc));
-			break;
-		}
-		rc = wait_child(pid);
-		if (rc) {
-			snprintf(err, errlen, "%s did not exit 0", path);
-			break;
-		}
-		us[i] = (now_s() - t) * 1e6;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	return rc;
-}
-
 static void *empty_thread(void *arg)
 {
 	return arg;
@@ -143,84 +74,6 @@ static int time_threads(double *us, int reps, char *err, size_t errlen)
 		us[i] = (now_s() - t) * 1e6;
 	}
 	return 0;
-}
-
-static int pin_to(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
-}
-
-/* The echoing child: each byte read is written back, until end of file. */
-static void echo_child(int in, int out, int cpu)
-{
-	char b;
-
-	if (cpu >= 0)
-		pin_to(cpu);
-	while (read(in, &b, 1) == 1)
-		if (write(out, &b, 1) != 1)
-			break;
-	_exit(0);
-}
-
-/* Round trips of one byte to a child and back; cpu_self / cpu_child < 0: not pinned. */
-static int time_pipe(double *us, int reps, int cpu_self, int cpu_child, char *err, size_t errlen)
-{
-	int down[2], up[2], i, rc = 0;
-	cpu_set_t saved;
-	pid_t pid;
-	char b = 'x';
-
-	if (pipe(down)) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -errno;
-	}
-	if (pipe(up)) {
-		rc = -errno;
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		goto close_down;
-	}
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		goto close_up;
-	}
-	if (pid == 0) {
-		close(down[1]);
-		close(up[0]);
-		echo_child(down[0], up[1], cpu_child);
-	}
-	sched_getaffinity(0, sizeof(saved), &saved);
-	if (cpu_self >= 0)
-		pin_to(cpu_self);
-	for (i = -WARMUP_PIPE; i < reps; i++) {
-		double t = now_s();
-
-		if (write(down[1], &b, 1) != 1 || read(up[0], &b, 1) != 1) {
-			rc = -EPIPE;
-			snprintf(err, errlen, "pipe round trip: the echoing child stopped answering");
-			break;
-		}
-		if (i >= 0)
-			us[i] = (now_s() - t) * 1e6;
-	}
-	sched_setaffinity(0, sizeof(saved), &saved);
-	close(down[1]);       /* the child reads end of file and exits */
-	down[1] = -1;
-	wait_child(pid);
-close_up:
-	close(up[0]);
-	close(up[1]);
-close_down:
-	close(down[0]);
-	if (down[1] >= 0)
-		close(down[1]);
-	return rc;
 }
 
 /* The first two cores this process may run on; b is -1 when there is only one. */
@@ -252,41 +105,41 @@ static int measure_one(struct calibration *c, enum floor_kind k, double *us, con
 
 	switch (k) {
 	case FLOOR_FORK_WAIT:
-		rc = time_fork(us, reps = REPS_PROCESS, err, errlen);
+		rc = proc_floor_fork(us, reps = REPS_PROCESS, err, errlen);
 		break;
 	case FLOOR_SPAWN_TRUE:
 		if (access("/bin/true", X_OK)) {
 			snprintf(f->skipped, sizeof(f->skipped), "/bin/true is not executable here");
 			return 0;
 		}
-		rc = time_spawn(us, reps = REPS_SPAWN, "/bin/true", true_argv, err, errlen);
+		rc = proc_floor_spawn(us, reps = REPS_SPAWN, "/bin/true", true_argv, err, errlen);
 		break;
 	case FLOOR_SPAWN_EVOPAR:
 		if (!self_exe || access(self_exe, X_OK)) {
 			snprintf(f->skipped, sizeof(f->skipped), "the evopar binary is not known");
 			return 0;
 		}
-		rc = time_spawn(us, reps = REPS_SPAWN_EVOPAR, self_exe, evopar_argv, err, errlen);
+		rc = proc_floor_spawn(us, reps = REPS_SPAWN_EVOPAR, self_exe, evopar_argv, err, errlen);
 		break;
 	case FLOOR_THREAD:
 		rc = time_threads(us, reps = REPS_THREAD, err, errlen);
 		break;
 	case FLOOR_PIPE_RTT:
-		rc = time_pipe(us, reps = REPS_PIPE, -1, -1, err, errlen);
+		rc = proc_floor_pipe(us, reps = REPS_PIPE, -1, -1, err, errlen);
 		break;
 	case FLOOR_PIPE_SAME_CORE:
 		if (c->cpu_a < 0) {
 			snprintf(f->skipped, sizeof(f->skipped), "the affinity mask could not be read");
 			return 0;
 		}
-		rc = time_pipe(us, reps = REPS_PIPE, c->cpu_a, c->cpu_a, err, errlen);
+		rc = proc_floor_pipe(us, reps = REPS_PIPE, c->cpu_a, c->cpu_a, err, errlen);
 		break;
 	case FLOOR_PIPE_CROSS_CORE:
 		if (c->cpu_b < 0) {
 			snprintf(f->skipped, sizeof(f->skipped), "one core in this process's affinity mask");
 			return 0;
 		}
-		rc = time_pipe(us, reps = REPS_PIPE, c->cpu_a, c->cpu_b, err, errlen);
+		rc = proc_floor_pipe(us, reps = REPS_PIPE, c->cpu_a, c->cpu_b, err, errlen);
 		break;
 	default:
 		return 0;

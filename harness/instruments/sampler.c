@@ -64,7 +64,7 @@ static int walk_process(pid_t pid, pid_t skip_tid, pid_t *stack, int *top)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* getdents64 on a stack buffer: no DIR allocation in a thread that runs beside fork() */
+	/* getdents64 on a stack buffer: no DIR allocation in a thread that runs beside a fork */
 	while ((got = getdents64(fd, buf, sizeof(buf))) > 0) {
 		for (off = 0; off < got;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
