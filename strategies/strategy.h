@@ -1,7 +1,10 @@
 /*
- * The strategy interface: how one generation's work is spread over cores, processes and
- * machines. Each strategy is one file with one const ops table; registry.c lists them; the
- * harness knows strategies only through this header.
+ * strategies/: how one generation's work is spread over cores, processes and machines. Each
+ * strategy is one file with one const ops table; registry.c lists them; the harness knows
+ * strategies only through this header, which also owns a run's struct strategy_config (the
+ * engine's evo_config plus the strategy knobs). strategies/common/ holds what several share:
+ * the thread pool, the worker loop and its adapter over proc/pool, islands' processes and
+ * migration files, fault injection.
  */
 #ifndef EVOPAR_STRATEGY_H
 #define EVOPAR_STRATEGY_H
