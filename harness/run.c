@@ -6,7 +6,6 @@
 #include <cblas.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +55,9 @@ struct run_state {
 	struct rusage ru_start;       /* the process's own usage when the run's clock started */
 	char self_exe[4096];          /* this program, for strategies that exec it */
 	struct stall stall;           /* --stall-timeout */
-	atomic_int at_gen, at_phase;  /* where the run is, for the watchdog; phase -1: between */
-	int stall_gen, stall_phase;   /* where it was when the watchdog fired */
+	volatile sig_atomic_t at_gen, at_phase;   /* where the run is, for the watchdog; phase
+						     -1: between generations */
+	volatile sig_atomic_t stall_gen, stall_phase;   /* where it was when the watchdog fired */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -158,9 +158,9 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 
 	population_begin_generation(p);
 	memset(s->comm_ms, 0, sizeof(s->comm_ms));
-	atomic_store(&r->at_gen, p->gen);
+	r->at_gen = p->gen;
 	for (ph = 0; ph < PHASE_COUNT; ph++) {
-		atomic_store(&r->at_phase, ph);
+		r->at_phase = ph;
 		if (ph == PHASE_RESAMPLE) {
 			collect_stats(p, &r->o.cfg, g);
 			if (r->ops->sizes)
@@ -179,7 +179,7 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 		if ((stop_signal || stall_fired(&r->stall)) && ph != PHASE_RESAMPLE)
 			return -EINTR;
 	}
-	atomic_store(&r->at_phase, -1);
+	r->at_phase = -1;
 	memcpy(g->comm_ms, s->comm_ms, sizeof(g->comm_ms));
 	return 0;
 }
@@ -279,13 +279,13 @@ static void stall_report(struct run_state *r)
 		 r->o.stall_timeout_s, what, r->ops->name);
 }
 
-/* In the watchdog's thread: where the run is now. */
+/* In the watchdog's signal handler, on this thread: where the run is now. */
 static void stall_note(void *ctx)
 {
 	struct run_state *r = ctx;
 
-	r->stall_gen = atomic_load(&r->at_gen);
-	r->stall_phase = atomic_load(&r->at_phase);
+	r->stall_gen = r->at_gen;
+	r->stall_phase = r->at_phase;
 }
 
 static int write_summary(struct run_state *r, const char *status, double wall_s)
@@ -431,8 +431,8 @@ static int instruments_start(struct run_state *r)
 	if (r->o.sample_ms > 0)
 		sampler_start(&r->sampler, getpid(), r->o.sample_ms, r->sampler_err,
 			      sizeof(r->sampler_err));
-	atomic_init(&r->at_gen, 0);
-	atomic_init(&r->at_phase, -1);
+	r->at_gen = 0;
+	r->at_phase = -1;
 	if (stall_start(&r->stall, r->o.stall_timeout_s, stall_note, r, err, sizeof(err))) {
 		snprintf(r->err, sizeof(r->err), "%s", err);
 		return -1;
@@ -459,7 +459,7 @@ static int run_strategy(struct run_state *r)
 	} else {
 		code = evolve(r);
 		/* gen at gens: a stall from here on waits for the final population */
-		atomic_store(&r->at_gen, r->pop.gen);
+		r->at_gen = r->pop.gen;
 		r->synced = !r->ops->sync || (code != EXIT_FAILED && !r->ops->sync(&r->strat, &r->pop));
 		write_strategy_records(r);
 	}

@@ -1,95 +1,105 @@
 /*
- * The --stall-timeout watchdog (see stall.h). It only sets flags: the command's own thread
- * sees its wait end with -EINTR, reports the stall and stops and reaps its workers as on any
- * error, so a stall goes down the same path as every other failure.
+ * The --stall-timeout watchdog (see stall.h): a CLOCK_MONOTONIC timer re-armed at every
+ * progress, whose SIGALRM goes to the thread that started it. The handler only sets flags:
+ * the command's own thread sees its wait end with -EINTR, reports the stall and stops and
+ * reaps its workers as on any error, so a stall goes down the path of every other failure.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proc/proc.h"
 #include "harness/stall.h"
 
-static void *stall_main(void *arg)
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
+static struct stall *volatile watched;    /* the watch a SIGALRM is for; NULL: none */
+
+static void on_alarm(int sig)
 {
-	struct stall *s = arg;
+	struct stall *s = watched;
 
-	pthread_mutex_lock(&s->lock);
-	while (!s->quit) {
-		double due = s->last_s + s->timeout_s;
-		struct timespec ts;
+	(void)sig;
+	if (!s || s->fired)
+		return;         /* a late signal of a watch already stopped */
+	if (s->on_fire)
+		s->on_fire(s->ctx);
+	s->fired = 1;
+	/* after fired: whoever sees the stop request also sees it was a stall */
+	proc_stop_requested = 1;
+}
 
-		if (proc_now_s() >= due) {
-			if (s->on_fire)
-				s->on_fire(s->ctx);
-			atomic_store(&s->fired, 1);
-			/* after fired: whoever sees the stop request also sees it was a stall */
-			proc_stop_requested = 1;
-			break;
-		}
-		ts.tv_sec = (time_t)due;
-		ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
-		pthread_cond_timedwait(&s->wake, &s->lock, &ts);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
+static int stall_arm(struct stall *s)
+{
+	struct itimerspec its = { 0 };
+
+	its.it_value.tv_sec = (time_t)s->timeout_s;
+	its.it_value.tv_nsec = (long)((s->timeout_s - (double)its.it_value.tv_sec) * 1e9);
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1;
+	return timer_settime(s->timer, 0, &its, NULL);
 }
 
 int stall_start(struct stall *s, double timeout_s, void (*on_fire)(void *ctx), void *ctx,
 		char *err, size_t errlen)
 {
-	pthread_condattr_t ca;
+	struct sigevent sev;
+	struct sigaction sa;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	atomic_init(&s->fired, 0);
 	if (timeout_s <= 0)
 		return 0;
 	s->timeout_s = timeout_s;
 	s->on_fire = on_fire;
 	s->ctx = ctx;
-	s->last_s = proc_now_s();
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->wake, &ca);
-	pthread_condattr_destroy(&ca);
-	rc = pthread_create(&s->thread, NULL, stall_main, s);
-	if (rc) {
-		snprintf(err, errlen, "--stall-timeout: cannot start its watchdog: %s", strerror(rc));
-		pthread_cond_destroy(&s->wake);
-		pthread_mutex_destroy(&s->lock);
-		return -rc;
+	/* left in place after the watch: a SIGALRM still in flight then finds nothing to do */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGALRM;
+	sev.sigev_notify_thread_id = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, &s->timer))
+		goto fail;
+	watched = s;
+	if (stall_arm(s)) {
+		timer_delete(s->timer);
+		watched = NULL;
+		goto fail;
 	}
 	s->started = 1;
 	return 0;
+fail:
+	rc = -errno;
+	snprintf(err, errlen, "--stall-timeout: cannot start its timer: %s", strerror(errno));
+	return rc;
 }
 
 void stall_progress(struct stall *s)
 {
-	if (!s->started)
-		return;
-	pthread_mutex_lock(&s->lock);
-	s->last_s = proc_now_s();
-	pthread_mutex_unlock(&s->lock);
+	if (s->started && !s->fired)
+		stall_arm(s);
 }
 
-int stall_fired(struct stall *s)
+int stall_fired(const struct stall *s)
 {
-	return atomic_load(&s->fired);
+	return s->fired;
 }
 
 void stall_stop(struct stall *s)
 {
 	if (!s->started)
 		return;
-	pthread_mutex_lock(&s->lock);
-	s->quit = 1;
-	pthread_cond_signal(&s->wake);
-	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
-	pthread_cond_destroy(&s->wake);
-	pthread_mutex_destroy(&s->lock);
+	timer_delete(s->timer);
+	watched = NULL;
 	s->started = 0;
 }

@@ -363,7 +363,8 @@ static void stall_report(struct search_run *s)
 
 	if (n)
 		snprintf(s->farm.err, sizeof(s->farm.err), "no trial finished for %g s: waiting for "
-			 "trial%s %s (%s)", s->o.run.stall_timeout_s, n > 1 ? "s" : "", list, backend);
+			 "trial%s %s (%s, %d jobs)", s->o.run.stall_timeout_s, n > 1 ? "s" : "", list,
+			 backend, s->farm.jobs);
 	else if ((n = list_trials(s, 0, list, sizeof(list))))
 		snprintf(s->farm.err, sizeof(s->farm.err), "no trial finished for %g s: waiting for "
 			 "the trials in flight among the %d not yet recorded: %s (%s, %d jobs)",
