@@ -25,6 +25,8 @@
 #include "harness/stall.h"
 
 #define MAX_ORIGINS 64
+#define AT_OPEN (-1)                  /* at_phase: the strategy is starting */
+#define AT_SYNC (-2)                  /* at_phase: generations done, the population coming back */
 
 struct gen_stats {
 	int origins;                  /* islands seen; 0 outside islands */
@@ -55,8 +57,8 @@ struct run_state {
 	struct rusage ru_start;       /* the process's own usage when the run's clock started */
 	char self_exe[4096];          /* this program, for strategies that exec it */
 	struct stall stall;           /* --stall-timeout */
-	volatile sig_atomic_t at_gen, at_phase;   /* where the run is, for the watchdog; phase
-						     -1: between generations */
+	volatile sig_atomic_t at_gen, at_phase;   /* where the run is, for the watchdog: a
+						     phase, or AT_OPEN, AT_SYNC */
 	volatile sig_atomic_t stall_gen, stall_phase;   /* where it was when the watchdog fired */
 };
 
@@ -179,7 +181,6 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 		if ((stop_signal || stall_fired(&r->stall)) && ph != PHASE_RESAMPLE)
 			return -EINTR;
 	}
-	r->at_phase = -1;
 	memcpy(g->comm_ms, s->comm_ms, sizeof(g->comm_ms));
 	return 0;
 }
@@ -272,8 +273,8 @@ static void stall_report(struct run_state *r)
 		r->fail_phase = r->stall_phase;
 		r->fail_gen = r->stall_gen;
 	} else {
-		snprintf(what, sizeof(what), "%s", r->stall_gen ? "the final population" :
-			 "the strategy to start");
+		snprintf(what, sizeof(what), "%s", r->stall_phase == AT_SYNC ?
+			 "the final population" : "the strategy to start");
 	}
 	snprintf(r->err, sizeof(r->err), "no generation finished for %g s: waiting for %s (%s)",
 		 r->o.stall_timeout_s, what, r->ops->name);
@@ -432,7 +433,7 @@ static int instruments_start(struct run_state *r)
 		sampler_start(&r->sampler, getpid(), r->o.sample_ms, r->sampler_err,
 			      sizeof(r->sampler_err));
 	r->at_gen = 0;
-	r->at_phase = -1;
+	r->at_phase = AT_OPEN;
 	if (stall_start(&r->stall, r->o.stall_timeout_s, stall_note, r, err, sizeof(err))) {
 		snprintf(r->err, sizeof(r->err), "%s", err);
 		return -1;
@@ -458,8 +459,7 @@ static int run_strategy(struct run_state *r)
 		code = EXIT_FAILED;
 	} else {
 		code = evolve(r);
-		/* gen at gens: a stall from here on waits for the final population */
-		r->at_gen = r->pop.gen;
+		r->at_phase = AT_SYNC;
 		r->synced = !r->ops->sync || (code != EXIT_FAILED && !r->ops->sync(&r->strat, &r->pop));
 		write_strategy_records(r);
 	}
