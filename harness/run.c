@@ -19,10 +19,14 @@
 #include "harness/records/meta.h"
 #include "harness/options.h"
 #include "harness/records/record.h"
+#include "harness/records/summary.h"
 #include "harness/run.h"
 #include "harness/instruments/sampler.h"
+#include "harness/stall.h"
 
 #define MAX_ORIGINS 64
+#define AT_OPEN (-1)                  /* at_phase: the strategy is starting */
+#define AT_SYNC (-2)                  /* at_phase: generations done, the population coming back */
 
 struct gen_stats {
 	int origins;                  /* islands seen; 0 outside islands */
@@ -44,12 +48,18 @@ struct run_state {
 	double best_ever;
 	int gens_done;
 	int fail_phase;               /* the phase that failed, or -1 */
+	int fail_gen;                 /* the generation it failed in */
 	int synced;                   /* p->nets holds the final population */
 	char err[STRATEGY_ERRLEN + 64];   /* room for the strategy's message and context */
 	struct sampler sampler;       /* threads and processes of the tree, from /proc */
 	struct counters ctr;          /* PAPI counters over the tree */
 	char sampler_err[128];        /* why the sampler did not start; the run goes on */
 	struct rusage ru_start;       /* the process's own usage when the run's clock started */
+	char self_exe[4096];          /* this program, for strategies that exec it */
+	struct stall stall;           /* --stall-timeout */
+	volatile sig_atomic_t at_gen, at_phase;   /* where the run is, for the watchdog: a
+						     phase, or AT_OPEN, AT_SYNC */
+	volatile sig_atomic_t stall_gen, stall_phase;   /* where it was when the watchdog fired */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -150,7 +160,9 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 
 	population_begin_generation(p);
 	memset(s->comm_ms, 0, sizeof(s->comm_ms));
+	r->at_gen = p->gen;
 	for (ph = 0; ph < PHASE_COUNT; ph++) {
+		r->at_phase = ph;
 		if (ph == PHASE_RESAMPLE) {
 			collect_stats(p, &r->o.cfg, g);
 			if (r->ops->sizes)
@@ -163,9 +175,10 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 		t = t_next;
 		if (rc) {
 			r->fail_phase = ph;
+			r->fail_gen = p->gen;
 			return rc;
 		}
-		if (stop_signal && ph != PHASE_RESAMPLE)
+		if ((stop_signal || stall_fired(&r->stall)) && ph != PHASE_RESAMPLE)
 			return -EINTR;
 	}
 	memcpy(g->comm_ms, s->comm_ms, sizeof(g->comm_ms));
@@ -174,14 +187,8 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 
 static void write_origins(struct jw *w, const struct gen_stats *g)
 {
-	int o;
-
-	if (!g->origins)
-		return;
-	jw_arr_begin(w, "origin_share");
-	for (o = 0; o < g->origins; o++)
-		jw_num(w, NULL, g->origin_share[o]);
-	jw_arr_end(w);
+	if (g->origins)
+		jw_nums(w, "origin_share", g->origin_share, g->origins);
 }
 
 static int write_generation(struct run_state *r, const struct gen_stats *g)
@@ -255,78 +262,78 @@ static void show_progress(struct run_state *r, int done, int final)
 		done ? elapsed / done * (r->o.cfg.evo.gens - done) : 0.0, r->best_ever);
 }
 
-static double tv_s(struct timeval tv)
+/* What the watchdog saw the run waiting for when it fired, in err; the run has failed. */
+static void stall_report(struct run_state *r)
 {
-	return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
+	char what[160];
+
+	if (r->stall_phase >= 0) {
+		snprintf(what, sizeof(what), "generation %d, phase %s", r->stall_gen,
+			 phase_names[r->stall_phase]);
+		r->fail_phase = r->stall_phase;
+		r->fail_gen = r->stall_gen;
+	} else {
+		snprintf(what, sizeof(what), "%s", r->stall_phase == AT_SYNC ?
+			 "the final population" : "the strategy to start");
+	}
+	snprintf(r->err, sizeof(r->err), "no generation finished for %g s: waiting for %s (%s)",
+		 r->o.stall_timeout_s, what, r->ops->name);
+}
+
+/* In the watchdog's signal handler, on this thread: where the run is now. */
+static void stall_note(void *ctx)
+{
+	struct run_state *r = ctx;
+
+	r->stall_gen = r->at_gen;
+	r->stall_phase = r->at_phase;
 }
 
 static int write_summary(struct run_state *r, const char *status, double wall_s)
 {
-	struct jw *w = &r->jw;
-	struct rusage self, kids;
-	double cpu_s;
+	struct summary sm;
+	struct gen_stats g = { 0 };
 
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &kids);
-	jw_begin(w, "summary");
-	jw_str(w, "status", status);
-	if (r->err[0])
-		jw_str(w, "error", r->err);
+	summary_init(&sm, SUMMARY_RUN, status);
+	summary_take_rusage(&sm);
+	sm.error = r->err[0] ? r->err : NULL;
 	if (r->fail_phase >= 0) {
-		jw_str(w, "phase", phase_names[r->fail_phase]);
-		jw_int(w, "gen", r->pop.gen);
+		sm.phase = phase_names[r->fail_phase];
+		sm.gen = r->fail_gen;
 	}
 	if (r->strat.fail_worker >= 0) {
-		jw_int(w, "worker", r->strat.fail_worker);
-		jw_int(w, "worker_pid", r->strat.fail_pid);
-		if (r->strat.fail_signal)
-			jw_int(w, "worker_signal", r->strat.fail_signal);
+		sm.worker = r->strat.fail_worker;
+		sm.worker_pid = r->strat.fail_pid;
+		sm.worker_signal = r->strat.fail_signal;
 	}
-	if (stop_signal)
-		jw_int(w, "signal", stop_signal);
-	jw_str(w, "strategy", r->ops->name);
-	jw_int(w, "workers", r->strat.workers);
-	jw_int(w, "workers_requested", r->o.cfg.workers);
-	jw_int(w, "gens_done", r->gens_done);
-	jw_num(w, "wall_s", wall_s);
-	jw_num(w, "best_fitness", r->best_ever);
+	sm.signal = stop_signal;
+	sm.strategy = r->ops->name;
+	sm.workers = r->strat.workers;
+	sm.workers_requested = r->o.cfg.workers;
+	sm.gens_done = r->gens_done;
+	sm.wall_s = wall_s;
+	sm.best_fitness = r->best_ever;
 	if (r->synced) {
-		struct gen_stats g = { 0 };
-
-		jw_hex64(w, "digest", population_digest(&r->pop));
-		/* diversity of the final population: how far apart the genomes are, and,
-		   with islands, where they started */
-		jw_num(w, "mean_distance", population_mean_distance(&r->pop));
+		sm.have_population = 1;
+		sm.digest = population_digest(&r->pop);
+		sm.mean_distance = population_mean_distance(&r->pop);
 		collect_stats(&r->pop, &r->o.cfg, &g);
-		write_origins(w, &g);
-	} else {
-		jw_null(w, "digest");   /* the workers that held the population are gone */
+		sm.origin_share = g.origin_share;
+		sm.origins = g.origins;
 	}
-	jw_num(w, "cpu_user_s", tv_s(self.ru_utime));
-	jw_num(w, "cpu_sys_s", tv_s(self.ru_stime));
-	jw_num(w, "children_cpu_user_s", tv_s(kids.ru_utime));
-	jw_num(w, "children_cpu_sys_s", tv_s(kids.ru_stime));
 	/*
 	 * The run's CPU seconds: the process's own since the clock started (not the set-up
 	 * before it) and its children's, counted once reaped (every strategy reaps in close).
 	 */
-	cpu_s = tv_s(self.ru_utime) - tv_s(r->ru_start.ru_utime) + tv_s(self.ru_stime) -
-		tv_s(r->ru_start.ru_stime) + tv_s(kids.ru_utime) + tv_s(kids.ru_stime) +
-		r->strat.other_cpu_s;
-	if (r->strat.other_cpu_s > 0)
-		jw_num(w, "other_processes_cpu_s", r->strat.other_cpu_s);
-	jw_num(w, "cpu_s", cpu_s);
-	jw_num(w, "cpu_utilisation", wall_s > 0 ? cpu_s / wall_s : 0.0);
-	jw_int(w, "max_rss_kb", self.ru_maxrss);
-	jw_int(w, "children_max_rss_kb", kids.ru_maxrss);
-	jw_int(w, "voluntary_ctx_switches", self.ru_nvcsw + kids.ru_nvcsw);
-	jw_int(w, "involuntary_ctx_switches", self.ru_nivcsw + kids.ru_nivcsw);
-	sampler_write(&r->sampler, w);
-	if (r->sampler_err[0])
-		jw_str(w, "sampler_error", r->sampler_err);
-	counters_write_values(&r->ctr, w);
-	jw_end(w);
-	return output_write(&r->out, w);
+	sm.other_cpu_s = r->strat.other_cpu_s;
+	sm.cpu_s = timeval_s(sm.self.ru_utime) - timeval_s(r->ru_start.ru_utime) +
+		   timeval_s(sm.self.ru_stime) - timeval_s(r->ru_start.ru_stime) +
+		   timeval_s(sm.children.ru_utime) + timeval_s(sm.children.ru_stime) + sm.other_cpu_s;
+	sm.sampler = &r->sampler;
+	sm.sampler_error = r->sampler_err;
+	sm.counters = &r->ctr;
+	summary_write(&r->jw, &sm);
+	return output_write(&r->out, &r->jw);
 }
 
 /* The generation loop; returns the exit code and leaves r->err set on failure. */
@@ -341,7 +348,7 @@ static int evolve(struct run_state *r)
 		write_warning(r);
 		write_strategy_records(r);
 		if (rc == -EINTR)
-			return EXIT_INTERRUPTED;
+			return stall_fired(&r->stall) ? EXIT_FAILED : EXIT_INTERRUPTED;
 		if (rc) {
 			snprintf(r->err, sizeof(r->err), "generation %d: %s", r->pop.gen, r->strat.err);
 			return EXIT_FAILED;
@@ -349,12 +356,15 @@ static int evolve(struct run_state *r)
 		if (g.best > r->best_ever || r->gens_done == 0)
 			r->best_ever = g.best;
 		r->gens_done++;
+		stall_progress(&r->stall);
 		rc = write_generation(r, &g);
 		if (rc) {
 			snprintf(r->err, sizeof(r->err), "--out: write failed: %s", strerror(-rc));
 			return EXIT_FAILED;
 		}
 		show_progress(r, r->gens_done, 0);
+		if (stall_fired(&r->stall))
+			return EXIT_FAILED;
 		if (stop_signal)
 			return EXIT_INTERRUPTED;
 	}
@@ -366,29 +376,26 @@ static const char *status_of(int code)
 	return code == 0 ? "ok" : code == EXIT_INTERRUPTED ? "interrupted" : "failed";
 }
 
-int cmd_run(int argc, char **argv)
+/*
+ * Options, help, the strategy and what this process may say; -1 to go on, or the exit code
+ * (0 after --help, EXIT_USAGE for a bad command line, with its one line said).
+ */
+static int run_setup(struct run_state *r, int argc, char **argv)
 {
-	struct run_state *r = calloc(1, sizeof(*r));
-	char err[512], self_exe[4096];
-	int code = EXIT_USAGE, open_rc;
-	ssize_t len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	char err[512];
+	ssize_t len = readlink("/proc/self/exe", r->self_exe, sizeof(r->self_exe) - 1);
 
-	if (!r) {
-		fprintf(stderr, "evopar run: out of memory\n");
-		return EXIT_FAILED;
-	}
-	self_exe[len > 0 ? len : 0] = 0;
+	r->self_exe[len > 0 ? len : 0] = 0;
 	r->fail_phase = -1;
 	run_options_defaults(&r->o);
 	if (options_parse(run_opts, &r->o, argc, argv, err, sizeof(err)) ||
 	    check_option_pairs(&r->o.cfg, err, sizeof(err))) {
 		fprintf(stderr, "evopar run: %s\n", err);
-		goto free_state;
+		return EXIT_USAGE;
 	}
 	if (r->o.help) {
 		usage(stdout);
-		code = 0;
-		goto free_state;
+		return 0;
 	}
 	r->ops = strategy_find(r->o.cfg.strategy);
 	if (r->ops->resolve)
@@ -397,7 +404,7 @@ int cmd_run(int argc, char **argv)
 	    (r->ops->supported && r->ops->supported(&r->o.cfg))) {
 		fprintf(stderr, "evopar run: --strategy %s: %s\n", r->ops->name,
 			r->ops->supported ? r->ops->supported(&r->o.cfg) : err);
-		goto free_state;
+		return EXIT_USAGE;
 	}
 	if (r->o.cfg.blas_threads)
 		openblas_set_num_threads(r->o.cfg.blas_threads);
@@ -408,18 +415,16 @@ int cmd_run(int argc, char **argv)
 		r->o.sample_ms = 0;
 		r->o.counters = 0;
 	}
-	code = EXIT_FAILED;
-	if (population_init(&r->pop, &r->o.cfg.evo, err, sizeof(err))) {
-		fprintf(stderr, "evopar run: %s\n", err);
-		goto free_state;
-	}
-	if (output_open(&r->out, r->o.out, err, sizeof(err))) {
-		fprintf(stderr, "evopar run: %s\n", err);
-		goto release_population;
-	}
-	catch_stop_signals();
-	r->o.cfg.self_exe = self_exe;
-	/* probed before the clock starts; started before open, so workers and threads inherit */
+	r->o.cfg.self_exe = r->self_exe;
+	return -1;
+}
+
+/* The clock, the instruments and the watchdog; started before open, so workers inherit them. */
+static int instruments_start(struct run_state *r)
+{
+	char err[160];
+
+	/* probed before the clock starts */
 	counters_probe(&r->ctr, counters_default_events, counters_default_count, r->o.counters);
 	getrusage(RUSAGE_SELF, &r->ru_start);
 	r->t_start = now_s();
@@ -427,6 +432,20 @@ int cmd_run(int argc, char **argv)
 	if (r->o.sample_ms > 0)
 		sampler_start(&r->sampler, getpid(), r->o.sample_ms, r->sampler_err,
 			      sizeof(r->sampler_err));
+	r->at_gen = 0;
+	r->at_phase = AT_OPEN;
+	if (stall_start(&r->stall, r->o.stall_timeout_s, stall_note, r, err, sizeof(err))) {
+		snprintf(r->err, sizeof(r->err), "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Open the strategy, write meta, evolve, take the population back and close; the exit code. */
+static int run_strategy(struct run_state *r)
+{
+	int open_rc, code;
+
 	r->strat.ops = r->ops;
 	r->strat.cfg = &r->o.cfg;
 	r->strat.fail_worker = -1;
@@ -440,12 +459,27 @@ int cmd_run(int argc, char **argv)
 		code = EXIT_FAILED;
 	} else {
 		code = evolve(r);
+		r->at_phase = AT_SYNC;
 		r->synced = !r->ops->sync || (code != EXIT_FAILED && !r->ops->sync(&r->strat, &r->pop));
 		write_strategy_records(r);
-		if (r->ops->close)
-			r->ops->close(&r->strat);
-		write_strategy_records(r);
 	}
+	/* a stall outranks whatever the wait it cut short said of itself */
+	stall_stop(&r->stall);
+	if (stall_fired(&r->stall)) {
+		stall_report(r);
+		code = EXIT_FAILED;
+	}
+	if (!open_rc && r->ops->close)
+		r->ops->close(&r->strat);
+	write_strategy_records(r);
+	return code;
+}
+
+/* The summary, the file into place, and the one line on stderr of a failed run. */
+static int run_finish(struct run_state *r, int code)
+{
+	char err[512];
+
 	sampler_stop(&r->sampler);
 	counters_stop(&r->ctr);
 	show_progress(r, r->gens_done, 1);
@@ -459,6 +493,35 @@ int cmd_run(int argc, char **argv)
 	else if (code == EXIT_INTERRUPTED && !r->o.quiet)
 		fprintf(stderr, "evopar run: interrupted by signal %d after %d generations\n",
 			(int)stop_signal, r->gens_done);
+	return code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_state *r = calloc(1, sizeof(*r));
+	char err[512];
+	int code;
+
+	if (!r) {
+		fprintf(stderr, "evopar run: out of memory\n");
+		return EXIT_FAILED;
+	}
+	code = run_setup(r, argc, argv);
+	if (code >= 0)
+		goto free_state;
+	code = EXIT_FAILED;
+	if (population_init(&r->pop, &r->o.cfg.evo, err, sizeof(err))) {
+		fprintf(stderr, "evopar run: %s\n", err);
+		goto free_state;
+	}
+	if (output_open(&r->out, r->o.out, err, sizeof(err))) {
+		fprintf(stderr, "evopar run: %s\n", err);
+		goto release_population;
+	}
+	catch_stop_signals();
+	if (!instruments_start(r))
+		code = run_strategy(r);
+	code = run_finish(r, code);
 	sampler_release(&r->sampler);
 	counters_release(&r->ctr);
 	jw_release(&r->jw);

@@ -5,11 +5,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,9 +113,39 @@ int child_start(struct child *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* A descriptor that turns readable the moment the child ends, or -1 where the kernel has none. */
+static int child_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/*
+ * Sleep until the child may have ended, at most left_s and 100 ms (so a stop request is
+ * seen): on its pidfd, so whoever times the child learns of its end at once, else in naps.
+ */
+static void child_nap(int pidfd, double left_s, useconds_t *nap)
+{
+	if (pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+		poll(&p, 1, left_s < 0 || left_s > 0.1 ? 100 : (int)(left_s * 1e3) + 1);
+		return;
+	}
+	/* a child told to exit is gone within microseconds: start with short naps */
+	usleep(*nap);
+	if (*nap < 10000)
+		*nap *= 2;
+}
+
 int child_wait(struct child *c, double timeout_s)
 {
 	double deadline = proc_now_s() + timeout_s;
+	int pidfd = c->pid && timeout_s != 0 ? child_pidfd(c->pid) : -1, rc = 0;
 	useconds_t nap = 20;
 
 	while (c->pid) {
@@ -121,18 +153,21 @@ int child_wait(struct child *c, double timeout_s)
 
 		if (r == c->pid || (r < 0 && errno == ECHILD)) {
 			c->pid = 0;
-			return 0;
+			break;
 		}
-		if (timeout_s >= 0 && proc_now_s() >= deadline)
-			return -ETIMEDOUT;
-		if (timeout_s < 0 && proc_stop_requested)
-			return -EINTR;
-		/* a child told to exit is gone within microseconds: start with short naps */
-		usleep(nap);
-		if (nap < 10000)
-			nap *= 2;
+		if (timeout_s >= 0 && proc_now_s() >= deadline) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (timeout_s < 0 && proc_stop_requested) {
+			rc = -EINTR;
+			break;
+		}
+		child_nap(pidfd, timeout_s < 0 ? -1 : deadline - proc_now_s(), &nap);
 	}
-	return 0;
+	if (pidfd >= 0)
+		close(pidfd);
+	return rc;
 }
 
 void child_end(struct child *c, double grace_s)

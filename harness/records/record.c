@@ -181,6 +181,16 @@ void jw_arr_end(struct jw *w)
 	w->depth--;
 }
 
+void jw_nums(struct jw *w, const char *key, const double *v, int n)
+{
+	int i;
+
+	jw_arr_begin(w, key);
+	for (i = 0; i < n; i++)
+		jw_num(w, NULL, v[i]);
+	jw_arr_end(w);
+}
+
 int output_open(struct output *o, const char *path, char *err, size_t errlen)
 {
 	struct stat st;

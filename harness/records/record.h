@@ -30,6 +30,8 @@ void jw_obj_begin(struct jw *w, const char *key);
 void jw_obj_end(struct jw *w);
 void jw_arr_begin(struct jw *w, const char *key);
 void jw_arr_end(struct jw *w);
+/* an array of n numbers */
+void jw_nums(struct jw *w, const char *key, const double *v, int n);
 
 struct output {
 	FILE *f;

@@ -19,8 +19,10 @@
 #include "strategies/strategy.h"
 #include "harness/records/meta.h"
 #include "harness/records/record.h"
+#include "harness/records/summary.h"
 #include "harness/run.h"
 #include "harness/search/search.h"
+#include "harness/stall.h"
 
 static const char *const mode_names[] = { "dynamic", "static", NULL };
 static const char *const task_names[] = { "pole", "xor", NULL };
@@ -218,6 +220,9 @@ struct search_run {
 	struct output out;
 	struct jw jw;
 	uint8_t *skip;
+	uint8_t *recorded;         /* per trial: recorded by this search */
+	uint8_t *handed;           /* the farm's handed: what the backend handed out */
+	struct stall stall;        /* --stall-timeout */
 	int done;                  /* trials recorded, resumed ones included */
 	double best_value;
 	int best_trial;
@@ -253,6 +258,9 @@ static int emit_trial(struct farm *f, const struct trial_result *r)
 	struct search_run *s = f->emit_ctx;
 
 	write_trial(s, r);
+	stall_progress(&s->stall);
+	if (r->id >= 0 && r->id < s->o.trials)
+		s->recorded[r->id] = 1;
 	s->done++;
 	s->trial_seconds += r->end_s - r->start_s;
 	s->trial_cpu_s += r->cpu_s;
@@ -302,50 +310,69 @@ static int resume_from(struct search_run *s, char *err, size_t errlen)
 	return 0;
 }
 
-static double tv_s(struct timeval tv)
-{
-	return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
-}
-
 static void write_summary(struct search_run *s, const char *status, double wall_s)
 {
-	struct jw *w = &s->jw;
-	struct rusage self, kids;
-	double cpu;
+	struct summary sm;
 
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &kids);
-	cpu = tv_s(self.ru_utime) + tv_s(self.ru_stime) + tv_s(kids.ru_utime) + tv_s(kids.ru_stime);
-	jw_begin(w, "summary");
-	jw_str(w, "status", status);
-	if (s->farm.err[0])
-		jw_str(w, "error", s->farm.err);
-	if (s->farm.fail_worker >= 0) {
-		jw_int(w, "worker", s->farm.fail_worker);
-		jw_int(w, "worker_pid", s->farm.fail_pid);
+	summary_init(&sm, SUMMARY_SEARCH, status);
+	summary_take_rusage(&sm);
+	sm.error = s->farm.err[0] ? s->farm.err : NULL;
+	sm.worker = s->farm.fail_worker;
+	sm.worker_pid = s->farm.fail_pid;
+	sm.backend = farm_names[s->o.backend];
+	sm.jobs = s->farm.jobs;
+	sm.worker_blas_threads = s->farm.worker_blas_threads;
+	sm.mpi_ranks = s->farm.mpi_ranks;
+	sm.trials_done = s->done;
+	sm.wall_s = wall_s;
+	sm.trial_seconds = s->trial_seconds;
+	sm.trial_cpu_s = s->trial_cpu_s;
+	sm.cpu_s = timeval_s(sm.self.ru_utime) + timeval_s(sm.self.ru_stime) +
+		   timeval_s(sm.children.ru_utime) + timeval_s(sm.children.ru_stime);
+	sm.best_trial = s->best_trial;
+	sm.best_value = s->best_value;
+	summary_write(&s->jw, &sm);
+	output_write(&s->out, &s->jw);
+}
+
+/* Up to 8 of the trials that are pending and (handed: handed out) as "3, 5, ..."; how many. */
+static int list_trials(const struct search_run *s, int handed, char *buf, size_t len)
+{
+	size_t at = 0;
+	int id, n = 0;
+
+	buf[0] = 0;
+	for (id = 0; id < s->o.trials; id++) {
+		if (s->skip[id] || s->recorded[id] || (handed && !s->farm.handed[id]))
+			continue;
+		if (n < 8 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%d", n ? ", " : "", id);
+		else if (n == 8 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, ", ...");
+		n++;
 	}
-	jw_str(w, "backend", farm_names[s->o.backend]);
-	jw_int(w, "jobs", s->farm.jobs);
-	if (s->farm.worker_blas_threads > 0)
-		jw_int(w, "worker_blas_threads", s->farm.worker_blas_threads);
-	if (s->farm.mpi_ranks > 0)
-		jw_int(w, "mpi_ranks", s->farm.mpi_ranks);
-	jw_int(w, "trials_done", s->done);
-	jw_num(w, "wall_s", wall_s);
-	/* trial-seconds / wall-seconds: near --jobs when trials really overlapped */
-	jw_num(w, "concurrency", wall_s > 0 ? s->trial_seconds / wall_s : NAN);
-	/* cpu-seconds / wall-seconds of the trials: near --jobs when they progressed in parallel */
-	jw_num(w, "parallelism", wall_s > 0 ? s->trial_cpu_s / wall_s : NAN);
-	jw_num(w, "cpu_s", cpu);
-	jw_num(w, "cpu_utilisation", wall_s > 0 ? cpu / wall_s : NAN);
-	jw_int(w, "max_rss_kb", self.ru_maxrss);
-	jw_int(w, "children_max_rss_kb", kids.ru_maxrss);
-	if (s->best_trial >= 0) {
-		jw_int(w, "best_trial", s->best_trial);
-		jw_num(w, "best_value", s->best_value);
-	}
-	jw_end(w);
-	output_write(&s->out, w);
+	return n;
+}
+
+/* The watchdog fired: say what the search was waiting for, as far as the backend told. */
+static void stall_report(struct search_run *s)
+{
+	const char *backend = farm_names[s->o.backend];
+	char list[128];
+	int n = list_trials(s, 1, list, sizeof(list));
+
+	if (n)
+		snprintf(s->farm.err, sizeof(s->farm.err), "no trial finished for %g s: waiting for "
+			 "trial%s %s (%s, %d jobs)", s->o.run.stall_timeout_s, n > 1 ? "s" : "", list,
+			 backend, s->farm.jobs);
+	else if ((n = list_trials(s, 0, list, sizeof(list))))
+		snprintf(s->farm.err, sizeof(s->farm.err), "no trial finished for %g s: waiting for "
+			 "the trials in flight among the %d not yet recorded: %s (%s, %d jobs)",
+			 s->o.run.stall_timeout_s, n, list, backend, s->farm.jobs);
+	else
+		snprintf(s->farm.err, sizeof(s->farm.err), "no trial finished for %g s: every trial "
+			 "is recorded, waiting for the %s backend to end", s->o.run.stall_timeout_s, backend);
+	s->farm.fail_worker = -1;
 }
 
 /*
@@ -374,17 +401,22 @@ static void write_oversubscription(struct search_run *s)
 	jw_obj_end(&s->jw);
 }
 
+void search_options_defaults(struct search_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	run_options_defaults(&o->run);
+	o->run.cfg.evo.gens = 20;
+	o->trials = 8;
+	o->seeds = 2;
+	o->jobs = 2;
+	o->trial_timeout_s = 3600;
+}
+
 static void usage(FILE *f)
 {
 	struct search_options d;
 
-	memset(&d, 0, sizeof(d));
-	run_options_defaults(&d.run);
-	d.run.cfg.evo.gens = 20;
-	d.trials = 8;
-	d.seeds = 2;
-	d.jobs = 2;
-	d.trial_timeout_s = 3600;
+	search_options_defaults(&d);
 	fprintf(f, "usage: evopar search [options]\n"
 		   "       mpirun -np K evopar search --backend mpi [options]\n\n"
 		   "Run --trials trials, each a whole evolution for each of --seeds seeds, with\n"
@@ -416,14 +448,17 @@ static void search_start(struct search_run *s)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	s->farm = (struct farm){ .o = &s->o, .space = &s->space, .t0 = now_s(), .skip = s->skip,
-				 .emit = emit_trial, .emit_ctx = s, .fail_worker = -1,
+				 .emit = emit_trial, .emit_ctx = s, .handed = s->handed, .fail_worker = -1,
 				 .jobs = s->o.jobs };
 }
 
-/* A failure outranks a stop signal that came with it (mpirun's SIGTERM after a rank died). */
-static int search_code(int rc)
+/*
+ * A failure outranks a stop signal that came with it (mpirun's SIGTERM after a rank died);
+ * a stall is a failure, though the waits it cut short ended as if stopped.
+ */
+static int search_code(struct search_run *s, int rc)
 {
-	if (rc && rc != -EINTR)
+	if ((rc && rc != -EINTR) || stall_fired(&s->stall))
 		return EXIT_FAILED;
 	return rc || search_stop ? EXIT_INTERRUPTED : 0;
 }
@@ -438,61 +473,78 @@ static int search_serve(struct search_run *s, const struct farm_ops *ops)
 	rc = ops->run(&s->farm);
 	if (rc && rc != -EINTR && s->farm.err[0])
 		fprintf(stderr, "evopar search: %s\n", s->farm.err);
-	return search_code(rc);
+	return search_code(s, rc);
 }
 
-int cmd_search(int argc, char **argv)
+/*
+ * Options, the backend, the space and the per-trial maps; -1 to go on, or the exit code
+ * (0 after --help, EXIT_USAGE for a bad command line), its one line said.
+ */
+static int search_setup(struct search_run *s, int argc, char **argv, const struct farm_ops **ops)
 {
-	struct search_run *s = calloc(1, sizeof(*s));
-	const struct farm_ops *ops;
 	char err[512];
-	int code = EXIT_USAGE, rc;
 
-	if (!s)
-		return EXIT_FAILED;
-	run_options_defaults(&s->o.run);
-	s->o.run.cfg.evo.gens = 20;
-	s->o.trials = 8;
-	s->o.seeds = 2;
-	s->o.jobs = 2;
-	s->o.trial_timeout_s = 3600;
+	search_options_defaults(&s->o);
 	s->best_trial = -1;
 	s->farm.fail_worker = -1;
 	if (options_parse(search_opts, &s->o, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "evopar search: %s\n", err);
-		goto out;
+		return EXIT_USAGE;
 	}
 	if (s->o.help) {
 		usage(stdout);
-		code = 0;
-		goto out;
+		return 0;
 	}
-	ops = farm_at((size_t)s->o.backend);
-	if (ops->supported && ops->supported(&s->o)) {
-		fprintf(stderr, "evopar search: --backend %s: %s\n", ops->name, ops->supported(&s->o));
-		goto out;
+	*ops = farm_at((size_t)s->o.backend);
+	if ((*ops)->supported && (*ops)->supported(&s->o)) {
+		fprintf(stderr, "evopar search: --backend %s: %s\n", (*ops)->name, (*ops)->supported(&s->o));
+		return EXIT_USAGE;
 	}
 	space_default(&s->space);
 	if (s->o.space_file && space_load(&s->space, s->o.space_file, err, sizeof(err))) {
 		fprintf(stderr, "evopar search: %s\n", err);
-		goto out;
+		return EXIT_USAGE;
 	}
-	code = EXIT_FAILED;
 	s->skip = calloc((size_t)s->o.trials, 1);
-	if (!s->skip) {
+	s->recorded = calloc((size_t)s->o.trials, 1);
+	s->handed = calloc((size_t)s->o.trials, 1);
+	if (!s->skip || !s->recorded || !s->handed) {
 		fprintf(stderr, "evopar search: out of memory\n");
-		goto out;
+		return EXIT_FAILED;
 	}
 	/* before the branch: an MPI rank that only serves trials runs them with it too */
 	if (s->o.run.cfg.blas_threads)
 		openblas_set_num_threads(s->o.run.cfg.blas_threads);
-	if (ops->writes_records && !ops->writes_records()) {
-		code = search_serve(s, ops);
-		goto out;
+	return -1;
+}
+
+/* The farm under the watchdog; the exit code, with the stall named in farm.err if it fired. */
+static int search_watched(struct search_run *s, const struct farm_ops *ops)
+{
+	char err[160];
+	int rc;
+
+	search_start(s);
+	if (stall_start(&s->stall, s->o.run.stall_timeout_s, NULL, NULL, err, sizeof(err))) {
+		snprintf(s->farm.err, sizeof(s->farm.err), "%s", err);
+		return EXIT_FAILED;
 	}
+	rc = ops->run(&s->farm);
+	stall_stop(&s->stall);
+	if (stall_fired(&s->stall))
+		stall_report(s);
+	return search_code(s, rc);
+}
+
+/* meta, the kept trials of --resume, the trials, the summary, and the file into place */
+static int search_records(struct search_run *s, const struct farm_ops *ops)
+{
+	char err[512];
+	int code;
+
 	if (output_open(&s->out, s->o.run.out, err, sizeof(err))) {
 		fprintf(stderr, "evopar search: %s\n", err);
-		goto out;
+		return EXIT_FAILED;
 	}
 	meta_begin(&s->jw, "search", search_opts, &s->o);
 	write_oversubscription(s);
@@ -501,11 +553,9 @@ int cmd_search(int argc, char **argv)
 	if (s->o.resume && resume_from(s, err, sizeof(err))) {
 		fprintf(stderr, "evopar search: %s\n", err);
 		output_discard(&s->out);
-		goto out;
+		return EXIT_FAILED;
 	}
-	search_start(s);
-	rc = ops->run(&s->farm);
-	code = search_code(rc);
+	code = search_watched(s, ops);
 	if (!s->o.run.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%-60s\r", "");
 	write_summary(s, code == 0 ? "ok" : code == EXIT_INTERRUPTED ? "interrupted" : "failed",
@@ -516,9 +566,25 @@ int cmd_search(int argc, char **argv)
 	}
 	if (code == EXIT_FAILED && s->farm.err[0])
 		fprintf(stderr, "evopar search: %s\n", s->farm.err);
-out:
+	return code;
+}
+
+int cmd_search(int argc, char **argv)
+{
+	struct search_run *s = calloc(1, sizeof(*s));
+	const struct farm_ops *ops = NULL;
+	int code;
+
+	if (!s)
+		return EXIT_FAILED;
+	code = search_setup(s, argc, argv, &ops);
+	if (code < 0)
+		code = ops->writes_records && !ops->writes_records() ? search_serve(s, ops) :
+		       search_records(s, ops);
 	jw_release(&s->jw);
 	free(s->skip);
+	free(s->recorded);
+	free(s->handed);
 	free(s);
 	return code;
 }

@@ -59,6 +59,12 @@ struct farm {
 	/* record one finished trial; serialised by the caller where backends run in threads */
 	int (*emit)(struct farm *f, const struct trial_result *r);
 	void *emit_ctx;
+	/*
+	 * optional, for --stall-timeout's message: per trial, a backend may set 1 when it hands
+	 * the trial out (any thread); a stall names those handed out and not yet recorded. Left
+	 * all 0, the message lists the trials not yet recorded instead.
+	 */
+	uint8_t *handed;
 	char err[512];
 	int fail_worker;
 	long fail_pid;
@@ -80,6 +86,9 @@ struct farm_ops {
 	/* run every trial not skipped; 0, or a negative errno with f->err */
 	int (*run)(struct farm *f);
 };
+
+/* gens 20, trials 8, seeds 2, jobs 2, trial timeout 3600 s, the rest as evopar run's */
+void search_options_defaults(struct search_options *o);
 
 /* search.c: pieces every backend uses */
 void space_default(struct search_space *s);
