@@ -36,6 +36,12 @@ const struct farm_ops *farm_at(size_t i)
 	return i < sizeof(farms) / sizeof(farms[0]) ? farms[i] : NULL;
 }
 
+void farm_handed(struct farm *f, int id)
+{
+	if (f->handed && id >= 0 && id < f->o->trials)
+		f->handed[id] = 1;
+}
+
 int farm_next_trial(const struct farm *f, int from)
 {
 	while (from < f->o->trials && f->skip[from])

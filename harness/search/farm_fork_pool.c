@@ -72,6 +72,7 @@ static int fork_pool_run(struct farm *f)
 	 */
 	for (w = 0; w < jobs; w++) {
 		fp.trial[w] = c.ids[c.lo[w]];
+		farm_handed(f, fp.trial[w]);
 		pool_busy(&fp.pool, w);
 	}
 	for (left = n; left; left--) {
@@ -81,8 +82,10 @@ static int fork_pool_run(struct farm *f)
 		if (rc)
 			break;
 		fp.trial[w] = ++c.lo[w] < c.hi[w] ? c.ids[c.lo[w]] : -1;
-		if (fp.trial[w] >= 0)
+		if (fp.trial[w] >= 0) {
+			farm_handed(f, fp.trial[w]);
 			pool_busy(&fp.pool, w);
+		}
 		rc = f->emit(f, &r);
 		if (rc)
 			break;

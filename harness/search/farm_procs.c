@@ -140,6 +140,7 @@ static int queue_hand(struct farm_procs *fp, int w, int *next, int *in_flight)
 		return 0;
 	id = *next;
 	fp->trial[w] = id;
+	farm_handed(fp->f, id);
 	out = chan_reserve(&fp->pool.w[w].ch, sizeof(id));
 	if (!out)
 		return procs_fail(fp, w, -ENOMEM);

@@ -15,6 +15,7 @@ static int seq_run(struct farm *f)
 	for (id = 0; id < f->o->trials; id++) {
 		if (f->skip[id])
 			continue;
+		farm_handed(f, id);
 		trial_run(f, id, 0, &r);
 		rc = f->emit(f, &r);
 		if (rc)

@@ -38,6 +38,7 @@ static void *job_main(void *arg)
 			break;
 		if (t->f->skip[id])
 			continue;
+		farm_handed(t->f, id);
 		trial_run(t->f, id, j->worker, &r);
 		pthread_mutex_lock(&t->emit_lock);
 		rc = t->rc ? t->rc : t->f->emit(t->f, &r);

@@ -103,6 +103,8 @@ extern const char *const farm_names[];
 extern const struct farm_ops farm_sequential;
 /* the first trial >= from that is not skipped; o->trials when none is left */
 int farm_next_trial(const struct farm *f, int from);
+/* trial id is handed out now: a stall's message names it until it is recorded */
+void farm_handed(struct farm *f, int id);
 
 int cmd_search(int argc, char **argv);
 
