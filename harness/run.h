@@ -1,5 +1,11 @@
 /*
- * The subcommands of the evopar program.
+ * harness/: the evopar command. main.c's commands[] table names the subcommands declared
+ * here; options.c parses every command line from tables; run.c evolves one population under
+ * one strategy, bench*.c runs configurations as fresh processes, stall.c ends a run that stops
+ * making progress. Beneath: records/ (JSON Lines writers, meta, the one summary writer),
+ * instruments/ (PAPI counters, the /proc sampler, the calibration floors) and search/
+ * (`evopar search` and its farm backends). The harness knows strategies only through the
+ * registry (strategies/strategy.h), and starts processes only through proc/.
  */
 #ifndef EVOPAR_RUN_H
 #define EVOPAR_RUN_H
