@@ -74,7 +74,8 @@ help:
 DEP_PC := openblas:libopenblas-dev papi:libpapi-dev jansson:libjansson-dev cmocka:libcmocka-dev \
 	benchmark:libbenchmark-dev ompi-c:libopenmpi-dev
 DEP_CMD := gnuplot:gnuplot-nox mpirun:openmpi-bin valgrind:valgrind c++:g++ pkg-config:pkg-config \
-	python3:python3 pgrep:procps timeout:coreutils
+	python3:python3 pgrep:procps timeout:coreutils ip:iproute2 nsenter:util-linux \
+	unshare:util-linux setpriv:util-linux
 
 deps:
 	@missing=""; \

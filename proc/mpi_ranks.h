@@ -1,6 +1,7 @@
 /*
  * The ranks of one MPI job, for code that runs under mpirun: every rank's pid and host, a wait
- * for a message that sleeps instead of spinning, and rank 0's check for a rank that died.
+ * for a message that sleeps instead of spinning, and rank 0's check for a rank that died (by
+ * pid on its own host, by a TCP link the rank holds open on any other).
  */
 #ifndef EVOPAR_MPI_RANKS_H
 #define EVOPAR_MPI_RANKS_H
@@ -16,6 +17,13 @@ struct mpi_rank {
 struct mpi_ranks {
 	int rank, size;            /* this process's rank in MPI_COMM_WORLD, and how many */
 	struct mpi_rank *all;      /* rank 0, after mpi_ranks_gather: every rank's pid and host */
+	/*
+	 * Rank 0: per rank on another host, its end of a TCP connection whose other end that
+	 * rank's process holds until it exits, so the kernel closes it when the rank dies; -1
+	 * none (rank 0 itself, a rank on its host, one that could not connect). NULL: no links.
+	 */
+	int *link;
+	int own_link;              /* a rank on another host: its end, left open until it exits */
 };
 
 /*
@@ -38,14 +46,21 @@ int mpi_ranks_fail(struct mpi_failure *f, const struct mpi_ranks *r, int rank, i
 /* After MPI_Init: this process's rank, the job's size, room for the table. 0 or -ENOMEM. */
 int mpi_ranks_init(struct mpi_ranks *r);
 void mpi_ranks_release(struct mpi_ranks *r);
-/* Collective: every rank's pid and host to rank 0. 0, or -EIO with *f. */
+/*
+ * Collective: every rank's pid and host to rank 0, then a link from every rank on another
+ * host to rank 0 (rank 0 offers its IPv4 addresses and a port; a rank that reaches none is
+ * left unlinked, unchecked). 0, or -EIO with *f.
+ */
 int mpi_ranks_gather(struct mpi_ranks *r, struct mpi_failure *f);
 /* Rank 0: is rank i on this host? Only there can its pid say whether it lives. */
 int mpi_ranks_local(const struct mpi_ranks *r, int i);
+/* Rank 0: can it tell whether rank i lives: on its host, or linked? */
+int mpi_ranks_checked(const struct mpi_ranks *r, int i);
 /*
- * Rank 0: -ECHILD with *f naming the first rank on this host whose process is gone, else 0.
- * Without ULFM MPI itself cannot say; mpirun sees the death and ends the job, and rank 0 has
- * the moment between mpirun's SIGTERM and its SIGKILL to report it.
+ * Rank 0: -ECHILD with *f naming the first rank whose process is gone (on this host: its pid;
+ * elsewhere: its link closed), else 0. Without ULFM MPI itself cannot say; mpirun sees the
+ * death and ends the job, and rank 0 has the moment between mpirun's SIGTERM and its SIGKILL
+ * to report it.
  */
 int mpi_ranks_check(const struct mpi_ranks *r, struct mpi_failure *f);
 /* A stop signal arrived: -ECHILD where rank 0 finds a rank dead (mpirun ending the job after

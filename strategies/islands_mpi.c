@@ -37,6 +37,27 @@ int islands_mpi_failed(struct strategy *s, struct islands_mpi *m, int rc,
 	return rc;
 }
 
+/* A wait for island r gave up: named with its pid and host where this rank knows them (0). */
+int islands_mpi_timed_out(struct strategy *s, struct islands_mpi *m, int r, const char *what,
+			  const char *phase, int gen)
+{
+	struct mpi_failure f;
+
+	mpi_ranks_fail(&f, &m->ranks, r, -ETIMEDOUT, "timed out", MPI_SUCCESS);
+	m->broken = 1;
+	s->fail_worker = r;
+	s->fail_pid = f.pid;
+	if (f.pid)
+		snprintf(s->err, sizeof(s->err), "island %d (mpi rank %d, pid %ld) gave no %s in %s "
+			 "of generation %d within %g s (--worker-timeout); it runs on host %.64s", r, r,
+			 f.pid, what, phase, gen, s->cfg->worker_timeout_s, f.host);
+	else
+		snprintf(s->err, sizeof(s->err), "island %d (mpi rank %d) gave no %s in %s of "
+			 "generation %d within %g s (--worker-timeout)", r, r, what, phase, gen,
+			 s->cfg->worker_timeout_s);
+	return -ETIMEDOUT;
+}
+
 int islands_mpi_call_failed(struct strategy *s, struct islands_mpi *m, int mpi_code,
 			    const char *what)
 {

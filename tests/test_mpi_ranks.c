@@ -1,6 +1,6 @@
 /*
- * Unit tests for proc/mpi_ranks.c without mpirun: the dead-rank check looks only at ranks on
- * rank 0's host, the idle step gives up on a stop signal, a dead rank or its deadline and
+ * Unit tests for proc/mpi_ranks.c without mpirun: the dead-rank check looks at ranks on rank
+ * 0's host by pid and at linked ranks on other hosts by their link, the idle step gives up on a stop signal, a dead rank or its deadline and
  * otherwise backs off to a millisecond, and a failure record names a rank only on rank 0.
  */
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +80,29 @@ static void test_check_skips_other_hosts(void **state)
 	assert_int_equal(mpi_ranks_check(&x.r, &x.f), 0);
 	assert_int_equal(mpi_ranks_stopped(&x.r, &x.f), -EINTR);
 	assert_int_equal(x.f.rank, -1);
+}
+
+/* A rank on another host linked: alive while its end is open, dead once it closes. */
+static void test_check_follows_a_link(void **state)
+{
+	struct fixture x;
+	int sv[2], link[3] = { -1, -1, -1 };
+
+	(void)state;
+	table(&x, 0, getpid(), getpid(), getpid(), "aab");
+	assert_false(mpi_ranks_checked(&x.r, 2));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	link[2] = sv[0];
+	x.r.link = link;
+	assert_true(mpi_ranks_checked(&x.r, 1));
+	assert_true(mpi_ranks_checked(&x.r, 2));
+	assert_int_equal(mpi_ranks_check(&x.r, &x.f), 0);
+	close(sv[1]);   /* what the kernel does when the rank's process ends */
+	assert_int_equal(mpi_ranks_check(&x.r, &x.f), -ECHILD);
+	assert_int_equal(x.f.rank, 2);
+	assert_string_equal(x.f.host, "b");
+	assert_int_equal(mpi_ranks_stopped(&x.r, &x.f), -ECHILD);
+	close(sv[0]);
 }
 
 static void test_failure_record(void **state)
@@ -157,6 +181,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_names_a_dead_local_rank),
 		cmocka_unit_test(test_check_skips_other_hosts),
+		cmocka_unit_test(test_check_follows_a_link),
 		cmocka_unit_test(test_failure_record),
 		cmocka_unit_test(test_idle_backs_off_and_gives_up),
 		cmocka_unit_test(test_idle_on_rank_0_finds_a_dead_rank),

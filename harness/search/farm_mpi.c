@@ -1,7 +1,8 @@
 /*
  * Trial backend `mpi`, run as `mpirun -np K evopar search --backend mpi ...`: rank 0 writes the
  * records and schedules trials dynamically, a trial id to each other rank and the next one to
- * whichever returns a result; with -np 1 rank 0 runs the trials itself.
+ * whichever returns a result, failing the search on a rank that dies or overruns
+ * --trial-timeout; with -np 1 rank 0 runs the trials itself.
  */
 #include <errno.h>
 #include <mpi.h>
@@ -23,6 +24,7 @@ struct mpi_farm {
 	struct farm *f;
 	struct mpi_ranks ranks;    /* this rank, the job's size; rank 0: every rank's pid, host */
 	int32_t *busy;             /* rank 0: per rank, the trial it runs, -1 none */
+	double *since;             /* rank 0: per rank, when that trial was handed to it */
 };
 
 static const char *mpi_supported(const struct search_options *o)
@@ -43,18 +45,29 @@ static int mpi_writes_records(void)
 	return !r || atoi(r) == 0;
 }
 
-/* A failure of the shared rank plumbing as the search's message: -EIO, or -EINTR (stopped). */
+/*
+ * A failure of the shared rank plumbing as the search's message: -EIO (a rank died, overran
+ * its trial, or an MPI call failed), or -EINTR (stopped).
+ */
 static int failed(struct mpi_farm *m, int rc, const struct mpi_failure *fl)
 {
 	struct farm *f = m->f;
-	int r, remote = 0;
+	int r, unchecked = 0;
 
-	if (rc == -ECHILD) {
+	if (fl->rank > 0) {
 		f->fail_worker = fl->rank;
 		f->fail_pid = fl->pid;
+	}
+	if (rc == -ECHILD) {
 		snprintf(f->err, sizeof(f->err), "mpi rank %d (pid %ld, host %s) died while running "
 			 "trial %d; mpirun ends the job and names how it died", fl->rank, fl->pid,
 			 fl->host, (int)m->busy[fl->rank]);
+		return -EIO;
+	}
+	if (rc == -ETIMEDOUT && fl->rank > 0) {
+		snprintf(f->err, sizeof(f->err), "mpi rank %d (pid %ld, host %s) gave no result for "
+			 "trial %d within %g s (--trial-timeout)", fl->rank, fl->pid, fl->host,
+			 (int)m->busy[fl->rank], f->o->trial_timeout_s);
 		return -EIO;
 	}
 	if (rc != -EINTR) {
@@ -62,8 +75,8 @@ static int failed(struct mpi_farm *m, int rc, const struct mpi_failure *fl)
 		return -EIO;
 	}
 	for (r = 1; r < m->ranks.size; r++)
-		remote |= !mpi_ranks_local(&m->ranks, r);
-	if (remote)
+		unchecked |= !mpi_ranks_checked(&m->ranks, r);
+	if (unchecked)
 		snprintf(f->err, sizeof(f->err), "stopped by a signal: a user's interrupt, or "
 			 "mpirun ending the job after a rank on another host died (its message says)");
 	return -EINTR;
@@ -77,19 +90,38 @@ static int call_failed(struct mpi_farm *m, int mpi_code, const char *what)
 }
 
 /*
- * Wait for a request without spinning. Rank 0 gives up on a stop signal and watches for dead
- * ranks; the other ranks ignore signals and wait for rank 0 or for mpirun's SIGKILL, so that
- * rank 0 never mistakes a rank that obeyed an interrupt for one that died.
+ * Wait for a request without spinning, up to timeout_s (0: no limit). Rank 0 gives up on a
+ * stop signal and watches for dead ranks; the other ranks ignore signals and wait for rank 0
+ * or for mpirun's SIGKILL, so that rank 0 never mistakes a rank that obeyed an interrupt for
+ * one that died. A time-out names rank late (0: none).
  */
-static int wait_req(struct mpi_farm *m, MPI_Request *req, MPI_Status *st)
+static int wait_req(struct mpi_farm *m, MPI_Request *req, MPI_Status *st, double timeout_s,
+		    int late)
 {
 	struct mpi_failure fl;
 	struct mpi_idle w;
 	int rc;
 
-	mpi_idle_start(&w, 0, m->ranks.rank == 0);
+	mpi_idle_start(&w, timeout_s, m->ranks.rank == 0);
 	rc = mpi_ranks_wait(&m->ranks, req, st, &w, &fl);
+	if (rc == -ETIMEDOUT && late > 0)
+		mpi_ranks_fail(&fl, &m->ranks, late, rc, "timed out", MPI_SUCCESS);
 	return rc ? failed(m, rc, &fl) : 0;
+}
+
+/* Rank 0: the rank whose trial has run longest, and how long that trial may still run. */
+static int oldest(const struct mpi_farm *m, double *left)
+{
+	int r, o = 0;
+
+	for (r = 1; r < m->ranks.size; r++)
+		if (m->busy[r] != STOP_ID && (!o || m->since[r] < m->since[o]))
+			o = r;
+	*left = m->since[o] + m->f->o->trial_timeout_s - proc_now_s();
+	/* a timeout of 0 would be none: one already due is a moment */
+	if (*left < 1e-6)
+		*left = 1e-6;
+	return o;
 }
 
 /* Rank 0: send rank r the next trial not yet recorded, or STOP_ID when none is left. */
@@ -105,6 +137,7 @@ static int hand(struct mpi_farm *m, int r, int *next, int *in_flight)
 	if (rc != MPI_SUCCESS)
 		return call_failed(m, rc, "MPI_Send of a trial");
 	m->busy[r] = id;
+	m->since[r] = proc_now_s();
 	*in_flight += id != STOP_ID;
 	return 0;
 }
@@ -115,7 +148,8 @@ static int schedule(struct mpi_farm *m)
 	struct trial_result res;
 	MPI_Request req;
 	MPI_Status st;
-	int next = 0, in_flight = 0, r, n, rc = 0;
+	int next = 0, in_flight = 0, r, n, late, rc = 0;
+	double left;
 
 	for (r = 1; !rc && r < m->ranks.size; r++)
 		rc = hand(m, r, &next, &in_flight);
@@ -124,7 +158,8 @@ static int schedule(struct mpi_farm *m)
 			       MPI_COMM_WORLD, &req);
 		if (rc != MPI_SUCCESS)
 			return call_failed(m, rc, "MPI_Irecv");
-		rc = wait_req(m, &req, &st);
+		late = oldest(m, &left);
+		rc = wait_req(m, &req, &st, left, late);
 		if (rc)
 			break;
 		r = st.MPI_SOURCE;
@@ -153,7 +188,7 @@ static int serve(struct mpi_farm *m)
 		rc = MPI_Irecv(&id, 1, MPI_INT32_T, 0, TAG_TRIAL, MPI_COMM_WORLD, &req);
 		if (rc != MPI_SUCCESS)
 			return call_failed(m, rc, "MPI_Irecv");
-		rc = wait_req(m, &req, MPI_STATUS_IGNORE);
+		rc = wait_req(m, &req, MPI_STATUS_IGNORE, 0, 0);
 		if (rc || id == STOP_ID)
 			return rc;
 		trial_run(m->f, id, m->ranks.rank, &res);
@@ -194,7 +229,7 @@ static int quiet_barrier(struct mpi_farm *m)
 
 	if (rc != MPI_SUCCESS)
 		return call_failed(m, rc, "MPI_Ibarrier");
-	return wait_req(m, &req, MPI_STATUS_IGNORE);
+	return wait_req(m, &req, MPI_STATUS_IGNORE, 0, 0);
 }
 
 static int mpi_run(struct farm *f)
@@ -212,7 +247,8 @@ static int mpi_run(struct farm *f)
 	f->mpi_ranks = size;
 	f->jobs = size > 1 ? size - 1 : 1;
 	m.busy = malloc((size_t)size * sizeof(*m.busy));
-	if (rc || !m.busy) {
+	m.since = calloc((size_t)size, sizeof(*m.since));
+	if (rc || !m.busy || !m.since) {
 		snprintf(f->err, sizeof(f->err), "mpi: out of memory");
 		rc = -ENOMEM;
 		goto out;
@@ -230,6 +266,7 @@ static int mpi_run(struct farm *f)
 		MPI_Finalize();
 out:
 	mpi_ranks_release(&m.ranks);
+	free(m.since);
 	free(m.busy);
 	return rc;
 }

@@ -60,6 +60,9 @@ int islands_mpi_failed(struct strategy *s, struct islands_mpi *m, int rc,
 		       const struct mpi_failure *f, const char *phase, int gen);
 int islands_mpi_call_failed(struct strategy *s, struct islands_mpi *m, int mpi_code,
 			    const char *what);
+/* islands_mpi.c: island r sent no `what` (report, migrants) in time; returns -ETIMEDOUT */
+int islands_mpi_timed_out(struct strategy *s, struct islands_mpi *m, int r, const char *what,
+			  const char *phase, int gen);
 
 /* islands_mpi_messages.c: waits, receiving, migrants */
 void islands_mpi_wait_start(struct mpi_idle *w, const struct islands_mpi *m, double timeout_s);

@@ -102,13 +102,8 @@ static int recv_migrants(struct strategy *s, struct islands_mpi *m, int src, siz
 	islands_mpi_wait_start(&w, m, s->cfg->worker_timeout_s);
 	while (!(rc = islands_mpi_try_recv(s, m, src, TAG_MIGRANTS, len))) {
 		rc = islands_mpi_tick(s, m, &w, phase, gen);
-		if (rc == -ETIMEDOUT) {
-			s->fail_worker = src;
-			s->fail_pid = m->ranks.rank == 0 ? m->ranks.all[src].pid : 0;
-			snprintf(s->err, sizeof(s->err), "island %d (mpi rank %d) gave no migrants "
-				 "in %s of generation %d within %g s (--worker-timeout)", src, src,
-				 phase, gen, s->cfg->worker_timeout_s);
-		}
+		if (rc == -ETIMEDOUT)
+			return islands_mpi_timed_out(s, m, src, "migrants", phase, gen);
 		if (rc)
 			return rc;
 	}

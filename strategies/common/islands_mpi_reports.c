@@ -182,11 +182,7 @@ static int collect_reports(struct strategy *s, struct islands_mpi *m, struct pop
 	if (rc == -ETIMEDOUT) {
 		for (r = 1; !m->pending[r]; r++)
 			;
-		s->fail_worker = r;
-		s->fail_pid = m->ranks.all[r].pid;
-		snprintf(s->err, sizeof(s->err), "island %d (mpi rank %d, pid %ld) gave no report in "
-			 "%s of generation %d within %g s (--worker-timeout)", r, r, s->fail_pid,
-			 phase, p->gen, s->cfg->worker_timeout_s);
+		return islands_mpi_timed_out(s, m, r, "report", phase, p->gen);
 	}
 	return rc;
 }
