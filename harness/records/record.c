@@ -119,22 +119,23 @@ void jw_int(struct jw *w, const char *key, long long v)
 	jw_printf(w, "%lld", v);
 }
 
-void jw_num(struct jw *w, const char *key, double v)
+static void jw_number(struct jw *w, const char *key, double v, int digits)
 {
 	jw_key(w, key);
 	if (isfinite(v))
-		jw_printf(w, "%.9g", v);
+		jw_printf(w, "%.*g", digits, v);
 	else
 		jw_printf(w, "null");
 }
 
+void jw_num(struct jw *w, const char *key, double v)
+{
+	jw_number(w, key, v, 9);
+}
+
 void jw_num_exact(struct jw *w, const char *key, double v)
 {
-	jw_key(w, key);
-	if (isfinite(v))
-		jw_printf(w, "%.17g", v);
-	else
-		jw_printf(w, "null");
+	jw_number(w, key, v, 17);
 }
 
 void jw_bool(struct jw *w, const char *key, int v)
