@@ -206,10 +206,11 @@ static int bench_measure(struct bench *b)
 	calibrate_write(&b->jw, &cal);
 	output_write(&b->out, &b->jw);
 	write_bench_record(b);
-	rc = bench_all(b);
+	rc = b->out.error ? -b->out.error : bench_all(b);
 	show_progress(b, 0, 0, 0, 1);
 	write_end_record(b, rc);
-	if (rc && rc != -EINTR) {
+	/* a write error is output_commit's to say, which removes the temp file */
+	if (rc && rc != -EINTR && !b->out.error) {
 		if (rc == -ENOMEM)
 			snprintf(b->err, sizeof(b->err), "out of memory");
 		return -1;

@@ -57,17 +57,16 @@ static int copy_records(struct bench *b, int id, int rep, int warm, int *n_recor
 	while ((n = getline(&line, &cap, f)) > 0) {
 		if (line[0] != '{' || line[n - 1] != '\n')
 			continue;       /* a torn last line of a killed run */
-		if (fputs(tag, b->out.f) == EOF || fputs(line + 1, b->out.f) == EOF) {
-			rc = -errno;
+		rc = output_put(&b->out, tag, strlen(tag));
+		if (!rc)
+			rc = output_put(&b->out, line + 1, (size_t)n - 1);
+		if (rc)
 			break;
-		}
 		(*n_records)++;
 	}
 	free(line);
 	fclose(f);
-	if (!rc && fflush(b->out.f))
-		rc = -errno;
-	return rc;
+	return rc ? rc : output_flush(&b->out);
 }
 
 /* The first line the child wrote on stderr, for the record of a failed run. */
@@ -195,13 +194,12 @@ int bench_one(struct bench *b, int id, int rep, int warm)
 	e.timed_out = reap_run(&e.ch, t + b->o.timeout_s);
 	sampler_stop(&e.tree);
 	e.wall_s = now_s() - t;
+	/* a write error ends the bench; output_commit says it, with the path */
 	rc = copy_records(b, id, rep, warm, &e.n_records);
-	if (rc) {
-		snprintf(b->err, sizeof(b->err), "--out: write failed: %s", strerror(-rc));
-		goto release;
+	if (!rc) {
+		write_run_record(b, id, rep, warm, &e);
+		rc = b->out.error ? -b->out.error : 0;
 	}
-	write_run_record(b, id, rep, warm, &e);
-release:
 	sampler_release(&e.tree);
 free_argv:
 	free(argv);

@@ -124,16 +124,13 @@ static int add_config(struct bench *b, const char *line, int line_no)
 
 static int read_config_file(struct bench *b, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = options_open_input("configs", path, b->err, sizeof(b->err));
 	char *line = NULL;
 	size_t cap = 0;
 	int n = 0, rc = 0;
 
-	if (!f) {
-		rc = -errno;
-		snprintf(b->err, sizeof(b->err), "--configs %s: %s", path, strerror(-rc));
-		return rc;
-	}
+	if (!f)
+		return -EINVAL;
 	while (getline(&line, &cap, f) >= 0) {
 		char *s = line;
 
@@ -377,7 +374,8 @@ static int check_config(struct bench *b, struct bench_config *c, int id)
 		return rc;
 	if (strcmp(c->command, "run"))
 		return check_by_help(b, c, from);
-	if (options_parse(run_opts, &c->ro, c->argc, c->argv, msg, sizeof(msg))) {
+	if (options_parse(run_opts, &c->ro, c->argc, c->argv, msg, sizeof(msg)) ||
+	    run_options_check(&c->ro, msg, sizeof(msg))) {
 		snprintf(b->err, sizeof(b->err), "%s: %s", from, msg);
 		return -EINVAL;
 	}

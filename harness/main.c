@@ -1,6 +1,7 @@
 /*
  * The evopar program: dispatches a subcommand from a static table.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +69,12 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	/*
+	 * A file past the size limit (ulimit -f) is a write error like a full disk: the write
+	 * returns EFBIG and the command removes its temp file and says so, instead of dying of
+	 * SIGXFSZ with the temp file left behind. Workers started by exec inherit this.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		cmd_help(0, NULL);
 		return EXIT_USAGE;

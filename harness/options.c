@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "strategies/common/fault.h"
 #include "strategies/strategy.h"
 #include "harness/options.h"
 
@@ -244,6 +246,43 @@ int options_parse(const struct opt_spec *table, void *opts, int argc, char **arg
 			return -1;
 	}
 	return 0;
+}
+
+int run_options_check(const struct run_options *o, char *err, size_t errlen)
+{
+	const struct evo_config *e = &o->cfg.evo;
+
+	if (e->elite >= e->pop) {
+		snprintf(err, errlen, "--elite: expected an integer from 0 to %d (less than --pop), got '%d'",
+			 e->pop - 1, e->elite);
+		return -1;
+	}
+	if (e->tournament > e->pop) {
+		snprintf(err, errlen, "--tournament: expected an integer from 1 to %d (at most --pop), got '%d'",
+			 e->pop, e->tournament);
+		return -1;
+	}
+	return fault_check(&o->cfg, err, errlen) ? -1 : 0;
+}
+
+FILE *options_open_input(const char *option, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	struct stat st;
+	int e;
+
+	if (!f) {
+		snprintf(err, errlen, "--%s %s: %s", option, path, strerror(errno));
+		return NULL;
+	}
+	/* fopen takes a directory, whose first read then fails: as good as an empty file */
+	e = fstat(fileno(f), &st) ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+	if (e) {
+		fclose(f);
+		snprintf(err, errlen, "--%s %s: %s", option, path, strerror(e));
+		return NULL;
+	}
+	return f;
 }
 
 void options_format(const struct opt_spec *s, const void *opts, char *buf, size_t len)

@@ -50,6 +50,17 @@ void run_options_defaults(struct run_options *o);
  */
 int options_parse(const struct opt_spec *table, void *opts, int argc, char **argv,
 		  char *err, size_t errlen);
+/*
+ * What the table cannot say of a run's options: the pairs (--elite and --tournament against
+ * --pop) and --inject-fault against the strategy; 0, or -1 with one line in err.
+ */
+int run_options_check(const struct run_options *o, char *err, size_t errlen);
+/*
+ * An input file named by an option, opened for reading: every path option of every command
+ * refuses a missing or unreadable file, or a directory, the same way, before any work. NULL
+ * with "--OPTION PATH: why" in err.
+ */
+FILE *options_open_input(const char *option, const char *path, char *err, size_t errlen);
 /* one line per option with its default, read from defaults */
 void options_help(FILE *f, const struct opt_spec *table, const void *defaults);
 /* the value of one option as text (for --help and meta) */

@@ -96,22 +96,6 @@ static void usage(FILE *f)
 	options_help(f, run_opts, &d);
 }
 
-/* Checks that involve two options; one line in err. */
-static int check_option_pairs(const struct strategy_config *c, char *err, size_t errlen)
-{
-	if (c->evo.elite >= c->evo.pop) {
-		snprintf(err, errlen, "--elite: expected an integer from 0 to %d (less than --pop), got '%d'",
-			 c->evo.pop - 1, c->evo.elite);
-		return -1;
-	}
-	if (c->evo.tournament > c->evo.pop) {
-		snprintf(err, errlen, "--tournament: expected an integer from 1 to %d (at most --pop), got '%d'",
-			 c->evo.pop, c->evo.tournament);
-		return -1;
-	}
-	return 0;
-}
-
 static void collect_stats(const struct population *p, const struct strategy_config *cfg,
 			  struct gen_stats *g)
 {
@@ -357,11 +341,9 @@ static int evolve(struct run_state *r)
 			r->best_ever = g.best;
 		r->gens_done++;
 		stall_progress(&r->stall);
-		rc = write_generation(r, &g);
-		if (rc) {
-			snprintf(r->err, sizeof(r->err), "--out: write failed: %s", strerror(-rc));
+		/* a write error is said once, by output_commit, with the path */
+		if (write_generation(r, &g))
 			return EXIT_FAILED;
-		}
 		show_progress(r, r->gens_done, 0);
 		if (stall_fired(&r->stall))
 			return EXIT_FAILED;
@@ -389,7 +371,7 @@ static int run_setup(struct run_state *r, int argc, char **argv)
 	r->fail_phase = -1;
 	run_options_defaults(&r->o);
 	if (options_parse(run_opts, &r->o, argc, argv, err, sizeof(err)) ||
-	    check_option_pairs(&r->o.cfg, err, sizeof(err))) {
+	    run_options_check(&r->o, err, sizeof(err))) {
 		fprintf(stderr, "evopar run: %s\n", err);
 		return EXIT_USAGE;
 	}

@@ -114,6 +114,33 @@ free_rest:
 	return rc;
 }
 
+/*
+ * The files and directory the options name, checked before any work as every command checks
+ * its path options: a missing one is a usage error naming the option and the path.
+ */
+static int check_paths(const struct report *r, char *err, size_t errlen)
+{
+	const char *const inputs[][2] = { { "intro", r->o.intro }, { "reference", r->o.reference } };
+	struct stat st;
+	size_t i;
+	int e;
+
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		FILE *f = inputs[i][1] ? options_open_input(inputs[i][0], inputs[i][1], err, errlen) : NULL;
+
+		if (inputs[i][1] && !f)
+			return -EINVAL;
+		if (f)
+			fclose(f);
+	}
+	e = !r->o.plots ? 0 : stat(r->o.plots, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (e) {
+		snprintf(err, errlen, "--plots %s: %s", r->o.plots, strerror(e));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int write_outputs(struct report *r)
 {
 	char tables[4096], md[4096];
@@ -168,6 +195,10 @@ int cmd_report(int argc, char **argv)
 	}
 	if (stat(r->dir, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "evopar report: DIR: %s is not a directory\n", r->dir);
+		goto free_report;
+	}
+	if (check_paths(r, err, sizeof(err))) {
+		fprintf(stderr, "evopar report: %s\n", err);
 		goto free_report;
 	}
 	find_plots(r);

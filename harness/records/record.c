@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -118,13 +119,23 @@ void jw_int(struct jw *w, const char *key, long long v)
 	jw_printf(w, "%lld", v);
 }
 
-void jw_num(struct jw *w, const char *key, double v)
+static void jw_number(struct jw *w, const char *key, double v, int digits)
 {
 	jw_key(w, key);
 	if (isfinite(v))
-		jw_printf(w, "%.9g", v);
+		jw_printf(w, "%.*g", digits, v);
 	else
 		jw_printf(w, "null");
+}
+
+void jw_num(struct jw *w, const char *key, double v)
+{
+	jw_number(w, key, v, 9);
+}
+
+void jw_num_exact(struct jw *w, const char *key, double v)
+{
+	jw_number(w, key, v, 17);
 }
 
 void jw_bool(struct jw *w, const char *key, int v)
@@ -197,6 +208,7 @@ int output_open(struct output *o, const char *path, char *err, size_t errlen)
 	int fd;
 
 	memset(o, 0, sizeof(*o));
+	o->given = path;
 	if (!strcmp(path, "-")) {
 		o->f = stdout;
 		return 0;
@@ -238,57 +250,85 @@ fail:
 	return -1;
 }
 
+/*
+ * The first error sticks. What stdio still holds of the failed record is dropped, so that
+ * nothing more of it reaches a stream that cannot be taken back (stdout, a pipe).
+ */
+static int output_fail(struct output *o, int error)
+{
+	if (!o->error)
+		o->error = error ? error : EIO;
+	__fpurge(o->f);
+	return -o->error;
+}
+
+int output_put(struct output *o, const void *buf, size_t len)
+{
+	if (o->error)
+		return -o->error;
+	if (len && fwrite(buf, 1, len, o->f) != len)
+		return output_fail(o, errno);
+	return 0;
+}
+
+int output_flush(struct output *o)
+{
+	if (o->error)
+		return -o->error;
+	if (fflush(o->f))
+		return output_fail(o, errno);
+	return 0;
+}
+
 int output_write(struct output *o, const struct jw *w)
 {
+	int rc;
+
 	if (w->oom)
-		return -ENOMEM;
-	if (fwrite(w->buf, 1, w->len, o->f) != w->len || fflush(o->f))
-		return -errno;
-	return 0;
+		return o->error ? -o->error : output_fail(o, ENOMEM);   /* a record is missing */
+	rc = output_put(o, w->buf, w->len);
+	return rc ? rc : output_flush(o);
+}
+
+static void output_free(struct output *o)
+{
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
 }
 
 int output_commit(struct output *o, char *err, size_t errlen)
 {
-	int rc = 0;
+	const char *what = "write failed";
+	int to_stdout = o->f == stdout, rc;
 
-	if (!o->path) {
-		if (o->f == stdout)
-			return fflush(o->f) ? -errno : 0;
-		if (fclose(o->f)) {
-			rc = -errno;
-			snprintf(err, errlen, "--out: write failed: %s", strerror(errno));
-		}
-		memset(o, 0, sizeof(*o));
-		return rc;
+	output_flush(o);
+	/* the bytes on the disk before the name: a crash after the rename finds them there */
+	if (!o->error && o->path && fsync(fileno(o->f)))
+		output_fail(o, errno);
+	if (!to_stdout && fclose(o->f) && !o->error) {
+		o->error = errno ? errno : EIO;
+		what = "close failed";
 	}
-	if (fflush(o->f) || fsync(fileno(o->f))) {
-		rc = -errno;
-		snprintf(err, errlen, "--out %s: write failed: %s", o->path, strerror(errno));
+	if (!o->error && o->path && rename(o->tmp, o->path)) {
+		o->error = errno;
+		what = "rename from its temp file failed";
 	}
-	if (fclose(o->f) && !rc) {
-		rc = -errno;
-		snprintf(err, errlen, "--out %s: close failed: %s", o->path, strerror(errno));
-	}
-	if (!rc && rename(o->tmp, o->path)) {
-		rc = -errno;
-		snprintf(err, errlen, "--out %s: rename from %s failed: %s", o->path, o->tmp,
-			 strerror(errno));
-	}
-	free(o->path);
-	free(o->tmp);
-	memset(o, 0, sizeof(*o));
+	if (o->error && o->tmp)
+		unlink(o->tmp);
+	rc = -o->error;
+	if (rc)
+		snprintf(err, errlen, "--out %s%s: %s: %s", o->given, to_stdout ? " (stdout)" : "",
+			 what, strerror(o->error));
+	output_free(o);
 	return rc;
 }
 
 void output_discard(struct output *o)
 {
-	if (o->path) {
+	if (o->f && o->f != stdout)
 		fclose(o->f);
+	if (o->tmp)
 		unlink(o->tmp);
-	} else if (o->f && o->f != stdout) {
-		fclose(o->f);
-	}
-	free(o->path);
-	free(o->tmp);
-	memset(o, 0, sizeof(*o));
+	output_free(o);
 }

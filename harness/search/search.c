@@ -21,6 +21,7 @@
 #include "harness/records/record.h"
 #include "harness/records/summary.h"
 #include "harness/run.h"
+#include "harness/search/resume.h"
 #include "harness/search/search.h"
 #include "harness/stall.h"
 
@@ -30,7 +31,7 @@ static const char *const task_names[] = { "pole", "xor", NULL };
 #define SO(field) offsetof(struct search_options, field)
 #define SC(field) offsetof(struct search_options, run.cfg.evo.field)
 
-static const struct opt_spec search_opts[] = {
+const struct opt_spec search_opts[] = {
 	{ "trials", OPT_INT, SO(trials), 1, 1000000, NULL, "trials (each a whole evolution per seed)" },
 	{ "seeds", OPT_INT, SO(seeds), 1, 1000, NULL, "seeds per trial, run one after another; the value is their mean" },
 	{ "jobs", OPT_INT, SO(jobs), 1, 4096, NULL, "trials in flight at once (workers or threads; mpi: -np K runs K-1)" },
@@ -81,14 +82,12 @@ static int run_option_is_number(const char *name)
 
 int space_load(struct search_space *s, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = options_open_input("space", path, err, errlen);
 	char line[256], name[64], kind[16];
 	int lineno = 0, rc = 0;
 
-	if (!f) {
-		snprintf(err, errlen, "--space %s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (!f)
+		return -EINVAL;
 	s->n = 0;
 	while (fgets(line, sizeof(line), f)) {
 		struct space_param *p = &s->p[s->n];
@@ -219,6 +218,7 @@ struct search_run {
 	struct farm farm;
 	struct output out;
 	struct jw jw;
+	struct resume resume;      /* --resume, opened and checked with the options */
 	uint8_t *skip;
 	uint8_t *recorded;         /* per trial: recorded by this search */
 	uint8_t *handed;           /* the farm's handed: what the backend handed out */
@@ -271,43 +271,6 @@ static int emit_trial(struct farm *f, const struct trial_result *r)
 	if (!s->o.run.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\rtrial %d/%d  elapsed %.1f s   ", s->done, s->o.trials, now_s() - f->t0);
 	return output_write(&s->out, &s->jw);
-}
-
-/* --resume: copy the trial records of an earlier search and mark those trials done. */
-static int resume_from(struct search_run *s, char *err, size_t errlen)
-{
-	FILE *f = fopen(s->o.resume, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	int kept = 0;
-
-	if (!f) {
-		snprintf(err, errlen, "--resume %s: %s", s->o.resume, strerror(errno));
-		return -errno;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		json_error_t jerr;
-		json_t *rec = json_loads(line, 0, &jerr), *id;
-
-		if (!rec)
-			continue;   /* a torn last line of a killed search */
-		id = json_object_get(rec, "id");
-		if (!strcmp(json_string_value(json_object_get(rec, "type")) ?: "", "trial") &&
-		    json_is_integer(id) && json_integer_value(id) >= 0 &&
-		    json_integer_value(id) < s->o.trials && !s->skip[json_integer_value(id)] &&
-		    !strcmp(json_string_value(json_object_get(rec, "status")) ?: "", "ok")) {
-			s->skip[json_integer_value(id)] = 1;
-			fputs(line, s->out.f);
-			s->done++;
-			kept++;
-		}
-		json_decref(rec);
-	}
-	free(line);
-	fclose(f);
-	if (!s->o.run.quiet)
-		fprintf(stderr, "evopar search: resuming: %d trials kept from %s\n", kept, s->o.resume);
-	return 0;
 }
 
 static void write_summary(struct search_run *s, const char *status, double wall_s)
@@ -505,6 +468,12 @@ static int search_setup(struct search_run *s, int argc, char **argv, const struc
 		fprintf(stderr, "evopar search: %s\n", err);
 		return EXIT_USAGE;
 	}
+	/* where records are written: a rank that only serves trials has no use for --resume */
+	if (s->o.resume && !((*ops)->writes_records && !(*ops)->writes_records()) &&
+	    resume_open(&s->resume, &s->o, &s->space, err, sizeof(err))) {
+		fprintf(stderr, "evopar search: %s\n", err);
+		return EXIT_USAGE;
+	}
 	s->skip = calloc((size_t)s->o.trials, 1);
 	s->recorded = calloc((size_t)s->o.trials, 1);
 	s->handed = calloc((size_t)s->o.trials, 1);
@@ -536,6 +505,22 @@ static int search_watched(struct search_run *s, const struct farm_ops *ops)
 	return search_code(s, rc);
 }
 
+/* The trials --resume keeps, copied after meta; -EIO (said) when its file cannot be read. */
+static int keep_resumed(struct search_run *s)
+{
+	int kept = resume_copy(&s->resume, &s->out, s->skip, s->o.trials);
+
+	if (kept == -EIO) {
+		fprintf(stderr, "evopar search: --resume %s: read failed\n", s->resume.path);
+		return kept;
+	}
+	/* below 0: a write error, which output_commit will say */
+	s->done += kept > 0 ? kept : 0;
+	if (!s->o.run.quiet && kept >= 0)
+		fprintf(stderr, "evopar search: resuming: %d trials kept from %s\n", kept, s->resume.path);
+	return 0;
+}
+
 /* meta, the kept trials of --resume, the trials, the summary, and the file into place */
 static int search_records(struct search_run *s, const struct farm_ops *ops)
 {
@@ -548,14 +533,15 @@ static int search_records(struct search_run *s, const struct farm_ops *ops)
 	}
 	meta_begin(&s->jw, "search", search_opts, &s->o);
 	write_oversubscription(s);
+	resume_write_space(&s->jw, &s->space);
 	jw_end(&s->jw);
 	output_write(&s->out, &s->jw);
-	if (s->o.resume && resume_from(s, err, sizeof(err))) {
-		fprintf(stderr, "evopar search: %s\n", err);
+	if (s->resume.f && keep_resumed(s)) {
 		output_discard(&s->out);
 		return EXIT_FAILED;
 	}
-	code = search_watched(s, ops);
+	/* a write error already: no trial is run for a file that cannot be published */
+	code = s->out.error ? EXIT_FAILED : search_watched(s, ops);
 	if (!s->o.run.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%-60s\r", "");
 	write_summary(s, code == 0 ? "ok" : code == EXIT_INTERRUPTED ? "interrupted" : "failed",
@@ -581,6 +567,7 @@ int cmd_search(int argc, char **argv)
 	if (code < 0)
 		code = ops->writes_records && !ops->writes_records() ? search_serve(s, ops) :
 		       search_records(s, ops);
+	resume_close(&s->resume);
 	jw_release(&s->jw);
 	free(s->skip);
 	free(s->recorded);

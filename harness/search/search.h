@@ -87,6 +87,7 @@ struct farm_ops {
 	int (*run)(struct farm *f);
 };
 
+extern const struct opt_spec search_opts[];
 /* gens 20, trials 8, seeds 2, jobs 2, trial timeout 3600 s, the rest as evopar run's */
 void search_options_defaults(struct search_options *o);
 
