@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proc/clock.h"
 #include "harness/bench.h"
 #include "harness/instruments/calibrate.h"
 #include "harness/records/meta.h"
@@ -183,17 +184,6 @@ static void bench_free(struct bench *b)
 	free(b);
 }
 
-static void catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_bench_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 /* Calibration, the bench record, every run, the end record; then the file into place. */
 static int bench_measure(struct bench *b)
 {
@@ -263,7 +253,7 @@ int cmd_bench(int argc, char **argv)
 	fcntl(fileno(b->out.f), F_SETFD, FD_CLOEXEC);
 	code = make_tmpdir(b) ? -1 : 0;
 	if (!code) {
-		catch_signals();
+		proc_catch_stop(on_bench_stop);
 		b->t_start = now_s();
 		code = bench_measure(b);
 	}

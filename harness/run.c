@@ -14,6 +14,7 @@
 
 #include "engine/distance.h"
 #include "engine/task.h"
+#include "proc/clock.h"
 #include "strategies/strategy.h"
 #include "harness/instruments/counters.h"
 #include "harness/records/meta.h"
@@ -72,13 +73,7 @@ static void on_stop_signal(int sig)
 
 static void catch_stop_signals(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	proc_catch_stop(on_stop_signal);
 	/* a worker that died must be an error on write (EPIPE), not the end of the run */
 	signal(SIGPIPE, SIG_IGN);
 }

@@ -1,6 +1,7 @@
 /*
  * The clock, the liveness check and the stop flag (see clock.h).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -33,4 +34,15 @@ int proc_alive(pid_t pid)
 	/* the state follows the command name, which may itself hold ')' */
 	paren = strrchr(buf, ')');
 	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+void proc_catch_stop(void (*fn)(int sig))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }

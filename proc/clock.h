@@ -14,5 +14,7 @@ double proc_now_s(void);
 int proc_alive(pid_t pid);
 /* set by the harness's stop-signal handler: long waits give up with -EINTR */
 extern volatile sig_atomic_t proc_stop_requested;
+/* SIGINT and SIGTERM call fn from now on, without SA_RESTART: a blocked call returns EINTR */
+void proc_catch_stop(void (*fn)(int sig));
 
 #endif

@@ -162,34 +162,40 @@ void jw_null(struct jw *w, const char *key)
 	jw_printf(w, "null");
 }
 
-void jw_obj_begin(struct jw *w, const char *key)
+/* an object or an array opens under key (NULL inside an array) and closes: one nesting rule */
+static void jw_open(struct jw *w, const char *key, const char *bracket)
 {
 	jw_key(w, key);
-	jw_printf(w, "{");
+	jw_printf(w, "%s", bracket);
 	w->need_comma = 0;
 	w->depth++;
+}
+
+static void jw_close(struct jw *w, const char *bracket)
+{
+	jw_printf(w, "%s", bracket);
+	w->need_comma = 1;
+	w->depth--;
+}
+
+void jw_obj_begin(struct jw *w, const char *key)
+{
+	jw_open(w, key, "{");
 }
 
 void jw_obj_end(struct jw *w)
 {
-	jw_printf(w, "}");
-	w->need_comma = 1;
-	w->depth--;
+	jw_close(w, "}");
 }
 
 void jw_arr_begin(struct jw *w, const char *key)
 {
-	jw_key(w, key);
-	jw_printf(w, "[");
-	w->need_comma = 0;
-	w->depth++;
+	jw_open(w, key, "[");
 }
 
 void jw_arr_end(struct jw *w)
 {
-	jw_printf(w, "]");
-	w->need_comma = 1;
-	w->depth--;
+	jw_close(w, "]");
 }
 
 void jw_nums(struct jw *w, const char *key, const double *v, int n)

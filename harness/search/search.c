@@ -20,6 +20,7 @@
 #include "harness/records/meta.h"
 #include "harness/records/record.h"
 #include "harness/records/summary.h"
+#include "proc/clock.h"
 #include "harness/run.h"
 #include "harness/search/resume.h"
 #include "harness/search/search.h"
@@ -404,12 +405,7 @@ static void on_stop(int sig)
 /* The farm for the backend, its clock started, and stop signals caught from here on. */
 static void search_start(struct search_run *s)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	proc_catch_stop(on_stop);
 	s->farm = (struct farm){ .o = &s->o, .space = &s->space, .t0 = now_s(), .skip = s->skip,
 				 .emit = emit_trial, .emit_ctx = s, .handed = s->handed, .fail_worker = -1,
 				 .jobs = s->o.jobs };
