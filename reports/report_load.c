@@ -297,7 +297,7 @@ static int is_jsonl(const struct dirent *d)
 	return n > 6 && !strcmp(d->d_name + n - 6, ".jsonl") && d->d_name[0] != '.';
 }
 
-enum { FILE_BENCH, FILE_RUN, FILE_SEARCH };
+enum { FILE_BENCH, FILE_RUN, FILE_SEARCH, FILE_WATCH };
 
 /* A plain `evopar run` or `evopar search` file starts with an untagged meta record; a bench file does not. */
 static int file_kind(const struct report *r, const char *name)
@@ -315,6 +315,8 @@ static int file_kind(const struct report *r, const char *name)
 	if (rec && !json_object_get(rec, "config_id") &&
 	    !strcmp(report_str(rec, "type", ""), "meta"))
 		kind = !strcmp(report_str(rec, "command", ""), "search") ? FILE_SEARCH : FILE_RUN;
+	if (rec && report_watch_is(rec))
+		kind = FILE_WATCH;
 	json_decref(rec);
 	free(line);
 	if (f)
@@ -337,6 +339,10 @@ static int load_names(struct report *r, struct dirent **names, int n)
 		int kind = file_kind(r, name);
 		struct report_group *g;
 
+		if (kind == FILE_WATCH) {
+			rc = report_watch_load(r, name);
+			continue;
+		}
 		if (kind != FILE_BENCH && plain[kind] >= 0) {
 			rc = load_file(r, &r->g[plain[kind]], name);
 			continue;
@@ -409,6 +415,7 @@ void report_free(struct report *r)
 		free(g->cfg);
 		free(g->file);
 	}
+	report_watch_free(r);
 	free(r->g);
 	free(r);
 }

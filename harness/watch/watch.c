@@ -315,6 +315,20 @@ static int start_command(struct watch_run *r, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The sampler keeps up to three files open per thread watched: room for large trees, raised
+ * after CMD has started so that CMD keeps the limits it was given.
+ */
+static void more_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max < (1u << 20) ? rl.rlim_max : (1u << 20);
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* after the records: with --for, CMD still runs; watch waits for it to pass its status on */
 static int finish(struct watch_run *r)
 {
@@ -346,6 +360,7 @@ static int watch_run(struct watch_run *r, char *err, size_t errlen)
 	}
 	if (!r->cmd)
 		r->root = r->o.pid;
+	more_files();
 	watch_state_init(&r->st, r->root, r->o.interval_ms, r->o.jobs);
 	r->t0 = now_s();
 	watch_loop(r);

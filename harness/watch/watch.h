@@ -19,9 +19,11 @@
 #define WATCH_BUSY_PROCESS 0.5    /* a busy worker: a process whose threads ran this many cores */
 #define WATCH_OVERSUB_FACTOR 1.5  /* oversubscribed: runnable threads above this many x the cores */
 #define WATCH_OVERSUB_SHARE 0.5   /* ... in at least this share of the busy intervals */
+#define WATCH_TURN_RATE 20        /* threads take turns when each blocks this often per second */
 #define WATCH_EXPLODE_MULT 2      /* thread explosion: above MULT x cores + SLACK threads, */
 #define WATCH_EXPLODE_SLACK 4     /*   SLACK being a runtime's service threads (Python's Pool: 3) */
 #define WATCH_EXPLODE_SHARE 0.25  /* ... in at least this share of the samples */
+#define WATCH_COSTLY_SHARE 0.10   /* sampling above this share of a core: suggest a longer interval */
 
 /* one interval between two samples: what the rules read */
 struct watch_interval {
@@ -32,6 +34,9 @@ struct watch_interval {
 	int runnable;             /* threads in state R at the sample: on a core or waiting for one */
 	int active;               /* threads that ran at least WATCH_ACTIVE_SHARE of the interval */
 	int busy_procs;           /* processes whose threads ran at least WATCH_BUSY_PROCESS cores */
+	int active_procs;         /* processes with an active thread */
+	int turn_takers;          /* the most active threads of one process that each blocked (a
+				     voluntary context switch) WATCH_TURN_RATE times a second or more */
 	int threads, processes;   /* alive at the sample */
 	int proc_threads_max;     /* threads of the process with the most */
 	int teams;                /* processes holding at least `cores` threads: a team each */
@@ -70,6 +75,7 @@ struct watch_verdict {
 	int runnable;             /* runnable threads reached in at least half the busy samples */
 	double runnable_mean;
 	int active;               /* threads active in at least half the busy intervals */
+	int turn_takers;          /* threads of one process taking turns, in half the busy intervals */
 	int expected;             /* the parallelism the job was meant to have */
 	const char *expected_from;    /* "--jobs", "busy worker processes", "active threads" */
 	double ideal;             /* min(expected, cores) */
@@ -94,6 +100,12 @@ void watch_series_release(struct watch_series *s);
 
 /* --- the state of one watch: watch_sample.c ------------------------------------------ */
 
+/* a thread's interval: shares of it running and runnable on a queue (-1: the thread is new
+   since the sample before), and voluntary context switches per second (it blocked) */
+struct watch_thread_use {
+	float util, wait, blocks;
+};
+
 /* what watch keeps of each process it saw: the evidence of the rules names them */
 struct watch_proc {
 	pid_t pid;
@@ -113,9 +125,8 @@ struct watch_state {
 	int cur;                  /* snap[cur] is the newest; snap[!cur] the one before */
 	int have_prev;
 	double t_prev;
-	float *util, *wait;       /* per thread of the newest: its share of the interval running,
-				     and runnable on a queue; -1 for a thread new since the last */
-	int cap_util, cap_wait;
+	struct watch_thread_use *use;   /* per thread of the newest snapshot */
+	int cap_use;
 	struct pt_machine machine;
 	struct watch_series series;
 	struct watch_proc *procs;

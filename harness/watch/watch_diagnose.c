@@ -56,9 +56,9 @@ static float half_reach(float *x, int n)
 	return x[n / 2];
 }
 
-/* the busy intervals' measures; active and runnable hold their samples for the medians */
+/* the busy intervals' measures; active, runnable and turns hold their samples for the medians */
 static void busy_measures(const struct watch_series *s, struct watch_verdict *v, float *active,
-			  float *runnable)
+			  float *runnable, float *turns)
 {
 	double wait = 0, futex = 0, others = 0;
 	int i, over = 0, futex_n = 0, others_n = 0;
@@ -69,6 +69,7 @@ static void busy_measures(const struct watch_series *s, struct watch_verdict *v,
 		if (iv->wanted < WATCH_BUSY_WANTED)
 			continue;
 		active[v->busy] = (float)iv->active;
+		turns[v->busy] = (float)iv->turn_takers;
 		runnable[v->busy++] = (float)iv->runnable;
 		v->util += iv->cpu_util;
 		v->wanted += iv->wanted;
@@ -140,10 +141,28 @@ static void expected(const struct watch_series *s, struct watch_verdict *v)
 	v->near_one = (1 + v->ideal) / 2;
 }
 
+/*
+ * Kinds a and b: more was meant and the cores allow it, yet the tree's CPU utilisation stayed
+ * near 1. Kind a when no two threads were active at once and the runnable threads stayed near 1;
+ * kind b when two or more were active at once and either the runnable threads stayed near 1 or
+ * two or more threads of one process took turns (what they do while other load keeps them queued).
+ */
+static void overlap_rules(struct watch_verdict *v)
+{
+	int near_one = v->runnable < v->near_one;
+
+	if (!v->busy || v->ideal < 2 || v->util >= v->near_one)
+		return;
+	if (v->active < 2)
+		v->fired[WATCH_NO_OVERLAP] = near_one;
+	else
+		v->fired[WATCH_NO_PROGRESS] = near_one || v->turn_takers >= 2;
+}
+
 void watch_diagnose(const struct watch_series *s, struct watch_verdict *v)
 {
-	float *active = malloc(sizeof(float) * (size_t)(s->n + 1));
-	float *runnable = malloc(sizeof(float) * (size_t)(s->n + 1));
+	float *samples = malloc(sizeof(float) * 3 * (size_t)(s->n + 1));
+	float *active = samples, *runnable = samples + s->n + 1, *turns = samples + 2 * (s->n + 1);
 	int k, any = 0;
 
 	memset(v, 0, sizeof(*v));
@@ -152,17 +171,15 @@ void watch_diagnose(const struct watch_series *s, struct watch_verdict *v)
 	v->oversub_limit = WATCH_OVERSUB_FACTOR * v->cores;
 	v->explode_limit = WATCH_EXPLODE_MULT * v->cores + WATCH_EXPLODE_SLACK;
 	v->futex_mean = v->others_busy = -1;
-	if (active && runnable) {
-		busy_measures(s, v, active, runnable);
+	if (samples) {
+		busy_measures(s, v, active, runnable, turns);
 		v->active = (int)half_reach(active, v->busy);
 		v->runnable = (int)half_reach(runnable, v->busy);
+		v->turn_takers = (int)half_reach(turns, v->busy);
 	}
-	free(active);
-	free(runnable);
+	free(samples);
 	expected(s, v);
-	/* near 1 while more was meant and the cores allow it: kind b when they ran at once */
-	if (v->busy && v->ideal >= 2 && v->runnable < v->near_one)
-		v->fired[v->active >= 2 ? WATCH_NO_PROGRESS : WATCH_NO_OVERLAP] = 1;
+	overlap_rules(v);
 	v->fired[WATCH_OVERSUBSCRIBED] = v->busy && v->oversub_share >= WATCH_OVERSUB_SHARE;
 	explosion(s, v);
 	for (k = 0; k < WATCH_HEALTHY; k++)

@@ -24,8 +24,7 @@ void watch_state_release(struct watch_state *st)
 
 	for (k = 0; k < 2; k++)
 		proctree_release(&st->snap[k]);
-	free(st->util);
-	free(st->wait);
+	free(st->use);
 	free(st->procs);
 	watch_series_release(&st->series);
 }
@@ -55,18 +54,20 @@ static int pair_threads(struct watch_state *st, double dt, long *vol, long *invo
 	const struct pt_snapshot *a = &st->snap[!st->cur], *b = &st->snap[st->cur];
 	int j, n = b->n_threads + 1;
 
-	if (reserve((void **)&st->util, &st->cap_util, n, sizeof(float)) ||
-	    reserve((void **)&st->wait, &st->cap_wait, n, sizeof(float)))
+	if (reserve((void **)&st->use, &st->cap_use, n, sizeof(*st->use)))
 		return -ENOMEM;
 	*vol = *invol = 0;
 	for (j = 0; j < b->n_threads; j++) {
 		const struct pt_thread *tb = &b->threads[j], *ta = st->have_prev ? proctree_find(a, tb->tid) : NULL;
+		struct watch_thread_use *u = &st->use[j];
 
-		st->util[j] = st->wait[j] = -1;
+		u->util = u->wait = -1;
+		u->blocks = 0;
 		if (!ta || tb->run_s < ta->run_s)
 			continue;             /* new, or a tid used again */
-		st->util[j] = (float)((tb->run_s - ta->run_s) / dt);
-		st->wait[j] = (float)(tb->wait_s > ta->wait_s ? (tb->wait_s - ta->wait_s) / dt : 0);
+		u->util = (float)((tb->run_s - ta->run_s) / dt);
+		u->wait = (float)(tb->wait_s > ta->wait_s ? (tb->wait_s - ta->wait_s) / dt : 0);
+		u->blocks = (float)((double)(tb->vol - ta->vol) / dt);
 		*vol += tb->vol - ta->vol;
 		*invol += tb->invol - ta->invol;
 	}
@@ -129,6 +130,7 @@ static void name_groups(const struct pt_snapshot *s, const struct pt_process *p,
 struct proc_use {
 	double util, wanted;
 	int active;
+	int turn_takers;          /* active threads that blocked WATCH_TURN_RATE times a second */
 };
 
 static void proc_use(const struct watch_state *st, const struct pt_process *p, struct proc_use *u)
@@ -137,11 +139,14 @@ static void proc_use(const struct watch_state *st, const struct pt_process *p, s
 
 	memset(u, 0, sizeof(*u));
 	for (i = p->first; i < p->first + p->n; i++) {
-		if (st->util[i] < 0)
+		const struct watch_thread_use *t = &st->use[i];
+
+		if (t->util < 0)
 			continue;
-		u->util += st->util[i];
-		u->wanted += st->util[i] + st->wait[i];
-		u->active += st->util[i] >= WATCH_ACTIVE_SHARE;
+		u->util += t->util;
+		u->wanted += t->util + t->wait;
+		u->active += t->util >= WATCH_ACTIVE_SHARE;
+		u->turn_takers += t->util >= WATCH_ACTIVE_SHARE && t->blocks >= WATCH_TURN_RATE;
 	}
 }
 
@@ -204,9 +209,12 @@ static int take_processes(struct watch_state *st, struct watch_interval *iv)
 		iv->wanted += (float)u.wanted;
 		iv->active += u.active;
 		iv->busy_procs += u.util >= WATCH_BUSY_PROCESS;
+		iv->active_procs += u.active > 0;
 		iv->teams += p->n >= iv->cores;
 		if (p->n > iv->proc_threads_max)
 			iv->proc_threads_max = p->n;
+		if (u.turn_takers > iv->turn_takers)
+			iv->turn_takers = u.turn_takers;
 		if (u.util >= WATCH_BUSY_PROCESS && !w->busy_intervals++)
 			st->series.workers_seen++;
 		if (u.active > w->active_max)
@@ -313,8 +321,8 @@ static void write_process(struct jw *w, const struct watch_state *st, const stru
 		jw_str(w, "state", state_word(t->state));
 		jw_num(w, "cpu_s", t->run_s);
 		jw_num(w, "wait_s", t->wait_s);
-		write_share(w, "util", st->util[i]);
-		write_share(w, "wait", st->wait[i]);
+		write_share(w, "util", st->use[i].util);
+		write_share(w, "wait", st->use[i].wait);
 		jw_int(w, "vol", t->vol);
 		jw_int(w, "invol", t->invol);
 		jw_obj_end(w);

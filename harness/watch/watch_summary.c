@@ -39,14 +39,14 @@ static void busy_workers(const struct watch_state *st, char *buf, size_t len)
 	}
 }
 
-/* threads per process that keep the tree within the cores: cores / busy processes, at least 1 */
+/* threads per process that keep the tree within the cores: cores / processes at work, at least 1 */
 static int thread_cap(const struct watch_state *st, const struct watch_verdict *v)
 {
 	int i, procs = 1;
 
 	for (i = 0; i < st->series.n; i++)
-		if (st->series.iv[i].busy_procs > procs)
-			procs = st->series.iv[i].busy_procs;
+		if (st->series.iv[i].active_procs > procs)
+			procs = st->series.iv[i].active_procs;
 	return v->cores / procs > 1 ? v->cores / procs : 1;
 }
 
@@ -54,16 +54,16 @@ static void explain_overlap(const struct watch_state *st, const struct watch_ver
 			    char *ev, size_t elen, char *fix, size_t flen)
 {
 	const struct watch_proc *top = top_process(st);
-	char workers[512], futex[96] = "";
+	char workers[512], futex[96] = "", how[256];
 
 	busy_workers(st, workers, sizeof(workers));
 	if (k == WATCH_NO_OVERLAP) {
 		snprintf(ev, elen, "%d tasks were meant to run at once (%s), on %d cores: an ideal of %.0f; "
-			 "yet in half the busy samples at most %d thread was runnable (mean %.2f), below the "
-			 "%.1f midway to the ideal, and at most %d active; the tree ran on %.2f cores (it wanted "
-			 "%.2f): the work ran one task after another%s%s%s.", v->expected, v->expected_from,
-			 v->cores, v->ideal, v->runnable, v->runnable_mean, v->near_one, v->active, v->util,
-			 v->wanted, workers[0] ? " (busy workers: pids " : "", workers, workers[0] ? ")" : "");
+			 "yet the tree ran on %.2f cores (it wanted %.2f), below the %.1f midway to the ideal, "
+			 "and in half the busy samples at most %d thread was runnable (mean %.2f) and %d "
+			 "active: the work ran one task after another%s%s%s.", v->expected, v->expected_from,
+			 v->cores, v->ideal, v->util, v->wanted, v->near_one, v->runnable, v->runnable_mean,
+			 v->active, workers[0] ? " (busy workers: pids " : "", workers, workers[0] ? ")" : "");
 		snprintf(fix, flen, "Submit every task before waiting for any (pool.map, imap, apply_async or "
 			 "executor.submit for all, then collect; not apply() or .result() inside the loop), and "
 			 "check that the pool has the size and backend asked for (joblib's backend, Optuna's "
@@ -72,12 +72,19 @@ static void explain_overlap(const struct watch_state *st, const struct watch_ver
 	}
 	if (v->futex_mean >= 0)
 		snprintf(futex, sizeof(futex), "; %.1f threads per sample sat in a futex wait", v->futex_mean);
+	if (v->runnable < v->near_one)
+		snprintf(how, sizeof(how), "in half the busy samples at most %d was runnable (mean %.2f), "
+			 "below the %.1f midway to an ideal of %.0f", v->runnable, v->runnable_mean,
+			 v->near_one, v->ideal);
+	else
+		snprintf(how, sizeof(how), "%d of them each blocked %d times a second or more, handing "
+			 "something over (other load kept %d runnable, mean %.2f)", v->turn_takers,
+			 WATCH_TURN_RATE, v->runnable, v->runnable_mean);
 	snprintf(ev, elen, "%d threads were active at once in half the busy samples, most often in pid %d "
-		 "(%s), with %d meant to run at once (%s); yet in half the busy samples at most %d was "
-		 "runnable (mean %.2f), below the %.1f midway to an ideal of %.0f, and the tree ran on %.2f "
-		 "cores: they took turns on one lock%s.", v->active, top ? (int)top->pid : 0,
-		 top ? top->comm : "?", v->expected, v->expected_from, v->runnable, v->runnable_mean,
-		 v->near_one, v->ideal, v->util, futex);
+		 "(%s), with %d meant to run at once (%s); yet the tree ran on %.2f cores, below the %.1f "
+		 "midway to an ideal of %.0f, and %s: they took turns on one lock%s.", v->active,
+		 top ? (int)top->pid : 0, top ? top->comm : "?", v->expected, v->expected_from, v->util,
+		 v->near_one, v->ideal, how, futex);
 	snprintf(fix, flen, "The threads share one lock: for CPU-bound Python it is the GIL. Use processes "
 		 "(multiprocessing.Pool, concurrent.futures.ProcessPoolExecutor, joblib's loky backend), or "
 		 "move the hot loop into code that releases the lock (numpy, a C extension).");
@@ -95,7 +102,7 @@ static void explain_threads(const struct watch_state *st, const struct watch_ver
 			 "%.0f/s).", v->oversub_limit, WATCH_OVERSUB_FACTOR, v->cores, v->oversub_share * 100,
 			 v->runnable, v->runnable_mean, v->wait_share * 100, v->invol_rate, v->vol_rate);
 		snprintf(fix, flen, "Keep the threads that want a core within the %d cores: run fewer jobs, or "
-			 "cap each process's library threads at cores / busy processes (here %d) with "
+			 "cap each process's library threads at cores / processes at work (here %d) with "
 			 "OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS in the job's environment.",
 			 v->cores, cap);
 		return;
@@ -111,7 +118,7 @@ static void explain_threads(const struct watch_state *st, const struct watch_ver
 			 WATCH_EXPLODE_MULT, v->cores, WATCH_EXPLODE_SLACK, v->explode_share * 100,
 			 st->peak_caps);
 	snprintf(fix, flen, "Cap the thread teams before the program starts: OMP_NUM_THREADS=%d "
-		 "OPENBLAS_NUM_THREADS=%d MKL_NUM_THREADS=%d (cores / busy processes), or "
+		 "OPENBLAS_NUM_THREADS=%d MKL_NUM_THREADS=%d (cores / processes at work), or "
 		 "threadpoolctl.threadpool_limits(%d) in each worker: one small team per process, not one "
 		 "per Python thread or one the size of the machine in every process.", cap, cap, cap, cap);
 }
@@ -196,6 +203,7 @@ void watch_write_diagnosis(const struct watch_state *st, const struct watch_verd
 	jw_int(w, "runnable", v->runnable);
 	jw_num(w, "runnable_mean", v->runnable_mean);
 	jw_int(w, "active_threads", v->active);
+	jw_int(w, "turn_takers", v->turn_takers);
 	jw_int(w, "workers_seen", st->series.workers_seen);
 	jw_num(w, "oversubscribed_share", v->oversub_share);
 	jw_num(w, "run_queue_wait_share", v->wait_share);
@@ -244,7 +252,9 @@ void watch_print_diagnosis(const struct watch_state *st, const struct watch_verd
 		fprintf(f, "evopar watch: diagnosis: %s\n  evidence: %s\n  fix: %s\n", watch_kind_titles[k],
 			evidence, fix);
 	}
-	fprintf(f, "evopar watch: %ld samples every %.0f ms cost %.0f µs of CPU each (%.2f%% of a core)\n",
+	double share = st->wall_s > 0 ? st->cpu_s / st->wall_s : 0;
+
+	fprintf(f, "evopar watch: %ld samples every %.0f ms cost %.0f µs of CPU each (%.2f%% of a core)%s\n",
 		st->samples, st->interval_s * 1e3, st->samples ? st->cpu_s / (double)st->samples * 1e6 : 0,
-		st->wall_s > 0 ? st->cpu_s / st->wall_s * 100 : 0);
+		share * 100, share > WATCH_COSTLY_SHARE ? "; a longer --interval costs less" : "");
 }

@@ -30,7 +30,7 @@ else
 		"pool|healthy|2|$PY $DATA/pool_healthy.py 2 3"
 		"facade|no_overlap|3|$PY $DATA/pool_facade.py 3 1.2"
 		"numpy|oversubscription thread_explosion|6|taskset -c $two_cpus $PY $DATA/numpy_procs.py 6 3"
-		"blas|thread_explosion|2|taskset -c $two_cpus $EVOPAR search --backend threads --jobs 2 --blas-threads 64 --trials 4 --gens 20 --quiet --out $T/search.jsonl"
+		"blas|thread_explosion|2|taskset -c $two_cpus $EVOPAR search --backend threads --jobs 2 --blas-threads 64 --trials 16 --gens 15 --seeds 1 --quiet --out $T/search.jsonl"
 	)
 	for c in "${cases[@]}"; do
 		IFS='|' read -r name want jobs cmd <<<"$c"
