@@ -238,9 +238,9 @@ static int take_record(struct report_group *g, struct plain_cursor *pc, json_t *
 	return 0;
 }
 
-static int load_file(struct report *r, struct report_group *g, const char *name)
+int report_read_records(struct report *r, const char *name, int (*take)(void *ctx, json_t *rec),
+			void *ctx)
 {
-	struct plain_cursor pc = { -1, -1, name };
 	char path[4096], *line = NULL;
 	size_t cap = 0;
 	int line_no = 0, rc = 0;
@@ -266,7 +266,7 @@ static int load_file(struct report *r, struct report_group *g, const char *name)
 				  e.text);
 			continue;
 		}
-		rc = take_record(g, &pc, rec);
+		rc = take(ctx, rec);
 		json_decref(rec);
 	}
 	free(line);
@@ -274,6 +274,26 @@ static int load_file(struct report *r, struct report_group *g, const char *name)
 	if (rc)
 		snprintf(r->err, sizeof(r->err), "%s: out of memory", path);
 	return rc;
+}
+
+/* a record of a bench or plain file into its group */
+struct group_cursor {
+	struct report_group *g;
+	struct plain_cursor pc;
+};
+
+static int take_group_record(void *ctx, json_t *rec)
+{
+	struct group_cursor *c = ctx;
+
+	return take_record(c->g, &c->pc, rec);
+}
+
+static int load_file(struct report *r, struct report_group *g, const char *name)
+{
+	struct group_cursor c = { g, { -1, -1, name } };
+
+	return report_read_records(r, name, take_group_record, &c);
 }
 
 /* the statistics of every configuration, then baselines, then what needs both: searches' */

@@ -37,8 +37,9 @@ static int take_sample(struct report_watch *w, const json_t *rec)
 	return 0;
 }
 
-static int take_record(struct report_watch *w, json_t *rec)
+static int take_record(void *ctx, json_t *rec)
 {
+	struct report_watch *w = ctx;
 	const char *type = report_str(rec, "type", "");
 
 	if (!strcmp(type, "meta") && !w->meta)
@@ -53,10 +54,7 @@ static int take_record(struct report_watch *w, json_t *rec)
 int report_watch_load(struct report *r, const char *name)
 {
 	struct report_watch *w = array_grow(r->watch, &r->cap_watch, r->n_watch, sizeof(*w), 4);
-	char path[4096], *line = NULL;
-	size_t cap = 0;
-	int line_no = 0, rc = 0;
-	FILE *f;
+	int rc;
 
 	if (!w)
 		return -ENOMEM;
@@ -67,28 +65,8 @@ int report_watch_load(struct report *r, const char *name)
 	if (!w->file)
 		return -ENOMEM;
 	r->n_watch++;
-	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
-	f = fopen(path, "r");
-	if (!f) {
-		rc = -errno;
-		snprintf(r->err, sizeof(r->err), "%s: %s", path, strerror(-rc));
-		return rc;
-	}
-	while (!rc && getline(&line, &cap, f) >= 0) {
-		json_t *rec = json_loads(line, 0, NULL);
-
-		line_no++;
-		if (!rec) {
-			if (line[strspn(line, " \t\r\n")])
-				notes_add(&r->notes, "- %s line %d is not JSON; left out.\n", name, line_no);
-			continue;
-		}
-		rc = take_record(w, rec);
-		json_decref(rec);
-	}
-	free(line);
-	fclose(f);
-	if (!w->summary)
+	rc = report_read_records(r, name, take_record, w);
+	if (!rc && !w->summary)
 		notes_add(&r->notes, "- %s has no summary record (the watch did not end): no diagnosis.\n", name);
 	return rc;
 }

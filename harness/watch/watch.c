@@ -293,7 +293,7 @@ static void write_summary(struct watch_run *r, const struct watch_verdict *v)
 		jw_null(&r->jw, "exit_code");
 	jw_num(&r->jw, "wall_s", r->st.wall_s);
 	watch_write_diagnosis(&r->st, v, &r->jw);
-	/* all of watch's own CPU, meta's probes included: the sampler's cost above is most of it */
+	/* all of watch's own CPU: the sampling above, meta's probes at the start, the waits between */
 	jw_num(&r->jw, "watch_cpu_s", (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
 	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6);
 	jw_end(&r->jw);

@@ -10,6 +10,7 @@ DATA=$(dirname "$0")/../data/watch
 # Debian's python3 is the one python3-numpy installs for (make deps); another may come first on PATH
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
+export PYTHONDONTWRITEBYTECODE=1     # the shared spin.py leaves no __pycache__ in the tree
 cores=$(nproc)
 # the first two CPUs this test may use: the numpy and BLAS cases run on them, so that their
 # teams (OpenBLAS sizes its own to the CPUs it may use) and the limits are the same on any machine
@@ -97,6 +98,12 @@ PY
 		check "report: the watch figure drawn" [ -s "$T/r/watch-gil.png" ]
 		check "report: report.md shows it" grep -q "](watch-gil.png)" "$T/r/report.md"
 	fi
+	# beside a bench file: its tables as they were, the watched job's diagnosis first
+	cp "$(dirname "$0")/../data/report/bench.jsonl" "$T/r/"
+	"$EVOPAR" report "$T/r" --figures off 2>"$T/err" >/dev/null
+	check "report beside a bench: exits 0" [ $? = 0 ]
+	check "report beside a bench: the bench's tables unchanged" diff -q "$(dirname "$0")/../data/report/tables.md.expected" "$T/r/tables.md"
+	check "report beside a bench: the diagnosis first" grep -q "gil.jsonl: overlap without progress" <(head -n 1 "$T/r/report.md")
 fi
 
 # exit statuses pass through, a signal's as 128 + it

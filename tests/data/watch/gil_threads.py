@@ -3,21 +3,13 @@ They run at once and take turns on the GIL: evopar watch should say overlap with
 usage: python3 gil_threads.py J SECONDS"""
 import sys
 import threading
-import time
 
-
-def spin(until):
-    x = 0
-    while time.monotonic() < until:
-        for i in range(2000):
-            x += i * i
-    return x
+from spin import spin
 
 
 def main():
     jobs, seconds = int(sys.argv[1]), float(sys.argv[2])
-    until = time.monotonic() + seconds
-    threads = [threading.Thread(target=spin, args=(until,)) for _ in range(jobs)]
+    threads = [threading.Thread(target=spin, args=(seconds,)) for _ in range(jobs)]
     for t in threads:
         t.start()
     for t in threads:

@@ -3,15 +3,8 @@ process only when the one before has ended, so the J tasks never overlap: evopar
 say no overlap. usage: python3 pool_facade.py J SECONDS_PER_TASK"""
 import multiprocessing
 import sys
-import time
 
-
-def spin(seconds):
-    until = time.monotonic() + seconds
-    x = 0
-    while time.monotonic() < until:
-        for i in range(2000):
-            x += i * i
+from spin import spin
 
 
 class FacadePool:

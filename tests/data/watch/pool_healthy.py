@@ -3,16 +3,8 @@ CPU-bound pure Python for S seconds; with J <= cores evopar watch should say hea
 usage: python3 pool_healthy.py J SECONDS"""
 import multiprocessing
 import sys
-import time
 
-
-def spin(seconds):
-    until = time.monotonic() + seconds
-    x = 0
-    while time.monotonic() < until:
-        for i in range(2000):
-            x += i * i
-    return x
+from spin import spin
 
 
 def main():
