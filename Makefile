@@ -77,11 +77,15 @@ DEP_CMD := gnuplot:gnuplot-nox mpirun:openmpi-bin valgrind:valgrind c++:g++ pkg-
 	python3:python3 pgrep:procps timeout:coreutils ip:iproute2 nsenter:util-linux \
 	unshare:util-linux setpriv:util-linux
 
+# numpy for the tests of evopar watch, for Debian's python3 (another python3 may come first on PATH)
+DEB_PYTHON3 := $(firstword $(wildcard /usr/bin/python3) python3)
+
 deps:
 	@missing=""; \
 	for d in $(DEP_CMD); do command -v $${d%%:*} >/dev/null 2>&1 || missing="$$missing $${d#*:}"; done; \
 	for d in $(DEP_PC); do $(PKG_CONFIG) --exists $${d%%:*} 2>/dev/null || missing="$$missing $${d#*:}"; done; \
 	$(PKG_CONFIG) --exists openblas 2>/dev/null || missing="$$missing libopenblas0-pthread"; \
+	$(DEB_PYTHON3) -c 'import numpy' 2>/dev/null || missing="$$missing python3-numpy"; \
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing$$missing"; \
 		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \

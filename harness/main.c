@@ -18,6 +18,7 @@ struct command {
 };
 
 static int cmd_help(int argc, char **argv);
+int cmd_watch(int argc, char **argv);   /* harness/watch/watch.c */
 
 /* a worker exec'd by a process strategy (--start spawn); not for people to type */
 static int cmd_worker(int argc, char **argv)
@@ -32,6 +33,7 @@ static const struct command commands[] = {
 	{ "search", cmd_search, "trial-level parallelism: many evolutions with drawn hyperparameters" },
 	{ "bench", cmd_bench, "run configurations R times each, interleaved, into one file" },
 	{ "report", cmd_report, "tables, figures and report.md from the records in a directory" },
+	{ "watch", cmd_watch, "run any command (or attach to a pid) and diagnose its parallelism from /proc" },
 	{ "list", cmd_list, "the strategies, one line each" },
 	{ "worker", cmd_worker, "(internal) a worker process started by --start spawn" },
 	{ "help", cmd_help, "this text" },

@@ -86,6 +86,21 @@ struct report_group {
 	int threads_fig;          /* search: PREFIX threads.png was drawn */
 };
 
+/* one sample of a watched job (evopar watch), as its figure draws it; < 0: not measured */
+struct report_watch_point {
+	double t_s, threads, processes, cpu_util, wanted, runnable;
+};
+
+/* an evopar watch file: its meta, samples and summary (with the diagnosis) */
+struct report_watch {
+	char *file;               /* name within DIR */
+	json_t *meta, *summary;   /* NULL where missing */
+	struct report_watch_point *points;
+	int n_points, cap_points;
+	int cores;                /* as the samples say */
+	int fig_made;
+};
+
 struct report_options {
 	const char *title;
 	const char *intro;        /* markdown file put at the top of report.md */
@@ -100,6 +115,8 @@ struct report {
 	const char *dir;
 	struct report_group *g;
 	int n_g;
+	struct report_watch *watch;   /* the evopar watch files of DIR: not groups, a section each */
+	int n_watch, cap_watch;
 	char plots_dir[4096];
 	struct notes notes;       /* what was left out or skipped, for report.md's Notes */
 	char err[8400];           /* room for a path and what went wrong */
@@ -108,7 +125,8 @@ struct report {
 /*
  * Calls go down only:
  *   report.c (the command) > report_load.c, report_tables.c, report_md.c, report_plot.c,
- *   search_tables.c (searches.tsv)
+ *   search_tables.c (searches.tsv); report_load.c, report_md.c, report_plot.c > report_watch.c
+ *   > report_gnuplot.c
  *   report_load.c > search_fallback.c > search_trials.c > report_gnuplot.c > proc/child.h
  *   report_tables.c > search_tables.c;  report_md.c > search_fallback.c;  report_plot.c >
  *   search_trials.c, report_gnuplot.c;  most > report_compare.c;  all > stats.c, the leaf
@@ -117,6 +135,10 @@ struct report {
 /* report_load.c: every *.jsonl of r->dir into groups, with their statistics; 0 or -errno
    with r->err set */
 int report_load(struct report *r);
+/* each JSON record of the file name in r->dir to take(ctx, rec) (a line that is not JSON
+   becomes a note); 0, or -errno with r->err set (take's error: out of memory) */
+int report_read_records(struct report *r, const char *name, int (*take)(void *ctx, json_t *rec),
+			void *ctx);
 /* r and all it holds */
 void report_free(struct report *r);
 
@@ -140,6 +162,18 @@ int report_write_tables(struct report *r, FILE *f);
 int report_write_md(struct report *r, const char *tables_path, const char *md_path);
 /* report_plot.c: data files and gnuplot; a figure that cannot be drawn becomes a note */
 void report_figures(struct report *r);
+
+/* report_watch.c: evopar watch files */
+/* is this first record that of an evopar watch file? */
+int report_watch_is(const json_t *first);
+/* the file name in r->dir into r->watch; 0 or -errno with r->err set */
+int report_watch_load(struct report *r, const char *name);
+void report_watch_free(struct report *r);
+void report_watch_figures(struct report *r);
+/* report.md's first line: every watched job's diagnosis (nothing without watch files) */
+void report_watch_first_line(const struct report *r, FILE *f);
+/* a section per watched job: command, diagnoses with evidence and fix, measures, the figure */
+void report_watch_sections(const struct report *r, FILE *f);
 
 /* report_gnuplot.c: what every figure shares */
 /* gnuplot -e "data=..; out=..; n=N; cores=C; EXTRA" SCRIPT, its output appended to

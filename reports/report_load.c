@@ -238,9 +238,9 @@ static int take_record(struct report_group *g, struct plain_cursor *pc, json_t *
 	return 0;
 }
 
-static int load_file(struct report *r, struct report_group *g, const char *name)
+int report_read_records(struct report *r, const char *name, int (*take)(void *ctx, json_t *rec),
+			void *ctx)
 {
-	struct plain_cursor pc = { -1, -1, name };
 	char path[4096], *line = NULL;
 	size_t cap = 0;
 	int line_no = 0, rc = 0;
@@ -266,7 +266,7 @@ static int load_file(struct report *r, struct report_group *g, const char *name)
 				  e.text);
 			continue;
 		}
-		rc = take_record(g, &pc, rec);
+		rc = take(ctx, rec);
 		json_decref(rec);
 	}
 	free(line);
@@ -274,6 +274,26 @@ static int load_file(struct report *r, struct report_group *g, const char *name)
 	if (rc)
 		snprintf(r->err, sizeof(r->err), "%s: out of memory", path);
 	return rc;
+}
+
+/* a record of a bench or plain file into its group */
+struct group_cursor {
+	struct report_group *g;
+	struct plain_cursor pc;
+};
+
+static int take_group_record(void *ctx, json_t *rec)
+{
+	struct group_cursor *c = ctx;
+
+	return take_record(c->g, &c->pc, rec);
+}
+
+static int load_file(struct report *r, struct report_group *g, const char *name)
+{
+	struct group_cursor c = { g, { -1, -1, name } };
+
+	return report_read_records(r, name, take_group_record, &c);
 }
 
 /* the statistics of every configuration, then baselines, then what needs both: searches' */
@@ -297,7 +317,7 @@ static int is_jsonl(const struct dirent *d)
 	return n > 6 && !strcmp(d->d_name + n - 6, ".jsonl") && d->d_name[0] != '.';
 }
 
-enum { FILE_BENCH, FILE_RUN, FILE_SEARCH };
+enum { FILE_BENCH, FILE_RUN, FILE_SEARCH, FILE_WATCH };
 
 /* A plain `evopar run` or `evopar search` file starts with an untagged meta record; a bench file does not. */
 static int file_kind(const struct report *r, const char *name)
@@ -315,6 +335,8 @@ static int file_kind(const struct report *r, const char *name)
 	if (rec && !json_object_get(rec, "config_id") &&
 	    !strcmp(report_str(rec, "type", ""), "meta"))
 		kind = !strcmp(report_str(rec, "command", ""), "search") ? FILE_SEARCH : FILE_RUN;
+	if (rec && report_watch_is(rec))
+		kind = FILE_WATCH;
 	json_decref(rec);
 	free(line);
 	if (f)
@@ -337,6 +359,10 @@ static int load_names(struct report *r, struct dirent **names, int n)
 		int kind = file_kind(r, name);
 		struct report_group *g;
 
+		if (kind == FILE_WATCH) {
+			rc = report_watch_load(r, name);
+			continue;
+		}
 		if (kind != FILE_BENCH && plain[kind] >= 0) {
 			rc = load_file(r, &r->g[plain[kind]], name);
 			continue;
@@ -409,6 +435,7 @@ void report_free(struct report *r)
 		free(g->cfg);
 		free(g->file);
 	}
+	report_watch_free(r);
 	free(r->g);
 	free(r);
 }

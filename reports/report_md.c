@@ -460,6 +460,7 @@ int report_write_md(struct report *r, const char *tables_path, const char *md_pa
 		snprintf(r->err, sizeof(r->err), "%s: %s", md_path, strerror(-rc));
 		return rc;
 	}
+	report_watch_first_line(r, f);
 	fprintf(f, "# %s\n\n", r->o.title ? r->o.title : r->dir);
 	if (r->o.intro && copy_file(f, r->o.intro))
 		notes_add(&r->notes, "- The introduction %s could not be read.\n", r->o.intro);
@@ -469,10 +470,13 @@ int report_write_md(struct report *r, const char *tables_path, const char *md_pa
 		   "also in [tables.md](tables.md).\n\n", r->dir);
 	if (r->n_g && r->g[0].meta)
 		write_machine(f, r->g[0].meta);
+	else if (r->n_watch && r->watch[0].meta)
+		write_machine(f, r->watch[0].meta);
 	copy_file(f, tables_path);
 	fprintf(f, "\n");
 	for (gi = 0; gi < r->n_g; gi++)
 		write_group(r, f, &r->g[gi]);
+	report_watch_sections(r, f);
 	if (r->notes.len)
 		fprintf(f, "## Notes\n\n%s\n", r->notes.text);
 	if (fclose(f))

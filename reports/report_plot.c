@@ -213,4 +213,5 @@ void report_figures(struct report *r)
 		}
 		search_figures(r, g);
 	}
+	report_watch_figures(r);
 }

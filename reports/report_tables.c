@@ -172,6 +172,10 @@ int report_write_tables(struct report *r, FILE *f)
 	int gi;
 
 	fprintf(f, "# Tables\n");
+	if (!r->n_g && r->n_watch) {
+		fprintf(f, "\nNo bench, run or search records in this directory: the watched jobs follow.\n");
+		return ferror(f) ? -EIO : 0;
+	}
 	for (gi = 0; gi < r->n_g; gi++) {
 		const struct report_group *g = &r->g[gi];
 

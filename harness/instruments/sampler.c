@@ -53,8 +53,10 @@ static void push_children(pid_t pid, pid_t tid, pid_t *stack, int *top)
 	close(fd);
 }
 
-/* Threads of one process (skip_tid not counted), pushing the children of each; -errno when gone. */
-static int walk_process(pid_t pid, pid_t skip_tid, pid_t *stack, int *top)
+/* Threads of one process (skip_tid not counted), each shown to v, pushing the children of
+ * each; -errno when gone. */
+static int walk_process(pid_t pid, pid_t skip_tid, pid_t *stack, int *top,
+			const struct tree_visitor *v)
 {
 	char path[48], buf[2048];
 	int fd, threads = 0;
@@ -74,6 +76,8 @@ static int walk_process(pid_t pid, pid_t skip_tid, pid_t *stack, int *top)
 			if (tid <= 0 || tid == skip_tid)
 				continue;
 			threads++;
+			if (v && v->thread)
+				v->thread(v->ctx, pid, tid);
 			push_children(pid, tid, stack, top);
 		}
 	}
@@ -103,8 +107,9 @@ static long process_rss_kb(pid_t pid)
 	return pages * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-/* The walk of sampler_walk; with rss_kb, the tree's resident memory summed as well. */
-static int tree_walk(pid_t root, pid_t skip_tid, int *threads, int *processes, long *rss_kb)
+/* The walk of sampler_walk and sampler_visit; with rss_kb, the tree's resident memory summed. */
+static int tree_walk(pid_t root, pid_t skip_tid, const struct tree_visitor *v, int *threads,
+		     int *processes, long *rss_kb)
 {
 	pid_t stack[TREE_MAX];
 	int top = 0, n;
@@ -117,7 +122,7 @@ static int tree_walk(pid_t root, pid_t skip_tid, int *threads, int *processes, l
 	while (top > 0) {
 		pid_t pid = stack[--top];
 
-		n = walk_process(pid, skip_tid, stack, &top);
+		n = walk_process(pid, skip_tid, stack, &top, v);
 		if (n < 0) {
 			if (pid == root)
 				return n;
@@ -125,6 +130,8 @@ static int tree_walk(pid_t root, pid_t skip_tid, int *threads, int *processes, l
 		}
 		*threads += n;
 		(*processes)++;
+		if (v && v->process)
+			v->process(v->ctx, pid, n);
 		if (rss_kb)
 			*rss_kb += process_rss_kb(pid);
 	}
@@ -133,7 +140,14 @@ static int tree_walk(pid_t root, pid_t skip_tid, int *threads, int *processes, l
 
 int sampler_walk(pid_t root, pid_t skip_tid, int *threads, int *processes)
 {
-	return tree_walk(root, skip_tid, threads, processes, NULL);
+	return tree_walk(root, skip_tid, NULL, threads, processes, NULL);
+}
+
+int sampler_visit(pid_t root, pid_t skip_tid, const struct tree_visitor *v)
+{
+	int threads, processes;
+
+	return tree_walk(root, skip_tid, v, &threads, &processes, NULL);
 }
 
 /* Halve the timeline: each pair of points becomes one holding the pair's maxima. */
@@ -168,7 +182,7 @@ static void take_sample(struct sampler *s)
 	long rss_kb;
 	double t = mono_s(CLOCK_MONOTONIC) - s->t0;
 
-	if (tree_walk(s->root, s->tid, &threads, &processes, s->track_rss ? &rss_kb : NULL))
+	if (tree_walk(s->root, s->tid, NULL, &threads, &processes, s->track_rss ? &rss_kb : NULL))
 		return;
 	s->samples++;
 	if (s->track_rss && rss_kb > s->rss_kb_max)

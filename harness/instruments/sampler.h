@@ -46,6 +46,17 @@ struct sampler {
  * 0, or -errno when root itself cannot be read */
 int sampler_walk(pid_t root, pid_t skip_tid, int *threads, int *processes);
 
+/* what a walk shows its visitor: each thread as it is listed, then its process with the count
+ * of its threads (a process's threads come together, before its children's) */
+struct tree_visitor {
+	void (*thread)(void *ctx, pid_t pid, pid_t tid);
+	void (*process)(void *ctx, pid_t pid, int threads);
+	void *ctx;
+};
+
+/* the same walk, each thread and process shown to v; 0, or -errno when root cannot be read */
+int sampler_visit(pid_t root, pid_t skip_tid, const struct tree_visitor *v);
+
 /* start sampling root's tree every period_ms; 0 or -errno with a message */
 int sampler_start(struct sampler *s, pid_t root, double period_ms, char *err, size_t errlen);
 /* the same, and with track_rss the tree's summed resident memory as well (rss_max_kb) */

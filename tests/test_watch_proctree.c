@@ -1,0 +1,264 @@
+/*
+ * Unit tests for harness/instruments/proctree.c, the reader under evopar watch: a snapshot
+ * sees each thread's name and state (a futex wait where the kernel shows it, a spinning thread
+ * runnable), child processes with their parent, the thread caps of a process's environment;
+ * files kept open pass from one snapshot to the next and none is left open.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness/instruments/proctree.h"
+
+#define WAITERS 3
+
+struct crowd {
+	pthread_t waiter[WAITERS], spinner;
+	pid_t waiter_tid[WAITERS], spinner_tid;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	atomic_int started, stop;
+	int go;
+};
+
+static void *waiter(void *arg)
+{
+	struct crowd *c = arg;
+
+	pthread_mutex_lock(&c->lock);
+	c->waiter_tid[atomic_fetch_add(&c->started, 1)] = gettid();
+	while (!c->go)
+		pthread_cond_wait(&c->cond, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+static void *spinner(void *arg)
+{
+	struct crowd *c = arg;
+	volatile unsigned long x = 0;
+
+	c->spinner_tid = gettid();
+	pthread_setname_np(pthread_self(), "spinner");
+	while (!atomic_load(&c->stop))
+		x++;
+	return NULL;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void crowd_start(struct crowd *c)
+{
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	for (i = 0; i < WAITERS; i++)
+		assert_int_equal(pthread_create(&c->waiter[i], NULL, waiter, c), 0);
+	assert_int_equal(pthread_create(&c->spinner, NULL, spinner, c), 0);
+	while (atomic_load(&c->started) < WAITERS || !c->spinner_tid)
+		sleep_ms(1);
+	sleep_ms(50);              /* the waiters are in their wait, the spinner has spun */
+}
+
+static void crowd_stop(struct crowd *c)
+{
+	int i;
+
+	pthread_mutex_lock(&c->lock);
+	c->go = 1;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	atomic_store(&c->stop, 1);
+	for (i = 0; i < WAITERS; i++)
+		pthread_join(c->waiter[i], NULL);
+	pthread_join(c->spinner, NULL);
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;              /* the directory's own */
+}
+
+static void test_threads_states_and_names(void **state)
+{
+	struct pt_snapshot s = { 0 };
+	const struct pt_thread *t;
+	struct crowd c;
+	int i;
+
+	(void)state;
+	crowd_start(&c);
+	assert_int_equal(proctree_snapshot(&s, NULL, getpid(), 0), 0);
+	assert_int_equal(s.n_procs, 1);
+	assert_int_equal(s.procs[0].pid, getpid());
+	assert_int_equal(s.procs[0].ppid, getppid());
+	assert_true(s.procs[0].rss_kb > 0);
+	assert_true(s.n_threads >= 2 + WAITERS);
+	assert_int_equal(s.procs[0].n, s.n_threads);
+	t = proctree_find(&s, c.spinner_tid);
+	assert_non_null(t);
+	assert_string_equal(t->comm, "spinner");
+	assert_int_equal(t->state, 'R');
+	assert_true(t->run_s > 0.01);
+	for (i = 0; i < WAITERS; i++) {
+		t = proctree_find(&s, c.waiter_tid[i]);
+		assert_non_null(t);
+		/* a condition wait is a futex wait, where the kernel lets us read the system call */
+		assert_int_equal(t->state, s.futex_visible ? 'F' : 'S');
+	}
+	assert_null(proctree_find(&s, 0x7ffffff0));
+	crowd_stop(&c);
+	proctree_release(&s);
+}
+
+/* a thread that has not run since keeps its values; the spinner's CPU time grows */
+static void test_second_snapshot(void **state)
+{
+	struct pt_snapshot a = { 0 }, b = { 0 };
+	const struct pt_thread *ta, *tb;
+	struct crowd c;
+
+	(void)state;
+	crowd_start(&c);
+	assert_int_equal(proctree_snapshot(&a, NULL, getpid(), 0), 0);
+	sleep_ms(30);
+	assert_int_equal(proctree_snapshot(&b, &a, getpid(), 0), 0);
+	ta = proctree_find(&a, c.waiter_tid[0]);
+	tb = proctree_find(&b, c.waiter_tid[0]);
+	assert_non_null(ta);
+	assert_non_null(tb);
+	assert_int_equal(tb->state, ta->state);
+	assert_int_equal(tb->vol, ta->vol);
+	assert_true(tb->run_s == ta->run_s);
+	ta = proctree_find(&a, c.spinner_tid);
+	tb = proctree_find(&b, c.spinner_tid);
+	assert_true(tb->run_s > ta->run_s);
+	assert_true(tb->wait_s >= ta->wait_s);
+	crowd_stop(&c);
+	proctree_release(&a);
+	proctree_release(&b);
+}
+
+/*
+ * The files pass from snapshot to snapshot: at most one per kind and thread, opened as they are
+ * first needed (a thread that has not run needs its stat), then their number stays; release
+ * closes them all.
+ */
+static void test_files_handed_over(void **state)
+{
+	struct pt_snapshot s[2] = { { 0 }, { 0 } };
+	struct crowd c;
+	int before, during, k;
+
+	(void)state;
+	before = open_fds();
+	crowd_start(&c);
+	assert_int_equal(proctree_snapshot(&s[0], NULL, getpid(), 0), 0);
+	assert_true(open_fds() > before);
+	assert_int_equal(proctree_snapshot(&s[1], &s[0], getpid(), 0), 0);
+	during = open_fds();
+	assert_true(during <= before + PT_FILES * s[1].n_threads);
+	for (k = 2; k < 10; k++) {
+		assert_int_equal(proctree_snapshot(&s[k % 2], &s[!(k % 2)], getpid(), 0), 0);
+		assert_int_equal(open_fds(), during);
+	}
+	crowd_stop(&c);
+	/* the crowd's threads have ended: the next snapshot closes what was theirs */
+	assert_int_equal(proctree_snapshot(&s[0], &s[1], getpid(), 0), 0);
+	assert_true(open_fds() < during);
+	proctree_release(&s[0]);
+	proctree_release(&s[1]);
+	assert_int_equal(open_fds(), before);
+}
+
+/* a child (exec'd with a thread cap in its environment) is a process of the tree */
+static void test_child_and_its_caps(void **state)
+{
+	char *const argv[] = { "sleep", "5", NULL };
+	char *const envp[] = { "OMP_NUM_THREADS=3", "PATH=/usr/bin:/bin", NULL };
+	struct pt_snapshot s = { 0 };
+	char caps[256];
+	pid_t pid;
+	int i, seen = 0, status;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execve("/bin/sleep", argv, envp);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && !seen; i++) {      /* until the exec has happened */
+		sleep_ms(10);
+		assert_int_equal(proctree_snapshot(&s, NULL, getpid(), 0), 0);
+		seen = s.n_procs == 2 && !strcmp(s.procs[1].comm, "sleep");
+	}
+	assert_true(seen);
+	assert_int_equal(s.procs[1].pid, pid);
+	assert_int_equal(s.procs[1].ppid, getpid());
+	assert_int_equal(proctree_thread_caps(pid, caps, sizeof(caps)), 0);
+	assert_string_equal(caps, "OMP_NUM_THREADS=3, OPENBLAS_NUM_THREADS unset, MKL_NUM_THREADS unset");
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	assert_int_equal(proctree_snapshot(&s, NULL, 0x7ffffff0, 0), -ENOENT);
+	proctree_release(&s);
+}
+
+static void test_machine(void **state)
+{
+	struct pt_machine m = { 0 };
+	int online, affinity;
+
+	(void)state;
+	proctree_cores(getpid(), &online, &affinity);
+	assert_true(online >= 1);
+	assert_true(affinity >= 1 && affinity <= online);
+	assert_true(proctree_machine_busy(&m, online) < 0);      /* the first call: no interval */
+	sleep_ms(20);
+	assert_true(proctree_machine_busy(&m, online) >= 0);
+	assert_true(proctree_load_1m() >= 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_threads_states_and_names),
+		cmocka_unit_test(test_second_snapshot),
+		cmocka_unit_test(test_files_handed_over),
+		cmocka_unit_test(test_child_and_its_caps),
+		cmocka_unit_test(test_machine),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
