@@ -18,6 +18,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);    /* bench.c */
-int cmd_report(int argc, char **argv);   /* report.c */
+int cmd_report(int argc, char **argv);   /* report_cmd.c */
 
 #endif

@@ -124,13 +124,17 @@ struct report {
 
 /*
  * Calls go down only:
- *   report.c (the command) > report_load.c, report_tables.c, report_md.c, report_plot.c,
+ *   harness/report_cmd.c (the command) > report.c (report_make) > report_load.c, report_tables.c, report_md.c, report_plot.c,
  *   search_tables.c (searches.tsv); report_load.c, report_md.c, report_plot.c > report_watch.c
  *   > report_gnuplot.c
  *   report_load.c > search_fallback.c > search_trials.c > report_gnuplot.c > proc/child.h
  *   report_tables.c > search_tables.c;  report_md.c > search_fallback.c;  report_plot.c >
  *   search_trials.c, report_gnuplot.c;  most > report_compare.c;  all > stats.c, the leaf
  */
+
+/* report.c: with r->o and r->dir set, read the records and write the report into r->dir;
+   0, or -1 with r->err set */
+int report_make(struct report *r);
 
 /* report_load.c: every *.jsonl of r->dir into groups, with their statistics; 0 or -errno
    with r->err set */
