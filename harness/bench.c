@@ -16,8 +16,7 @@
 #include "proc/clock.h"
 #include "harness/bench.h"
 #include "harness/instruments/calibrate.h"
-#include "harness/records/meta.h"
-#include "harness/records/record.h"
+#include "harness/records/records.h"
 #include "harness/run.h"
 
 #define BO(field) offsetof(struct bench_options, field)

@@ -14,8 +14,7 @@
 #include "proc/child.h"
 #include "harness/bench.h"
 #include "harness/instruments/sampler.h"
-#include "harness/records/meta.h"
-#include "harness/records/summary.h"
+#include "harness/records/records.h"
 
 /* The JSON text of a string, quotes included, into out (truncated to fit). */
 static void json_quote(const char *s, char *out, size_t len)

@@ -17,9 +17,7 @@
 
 #include "engine/rng.h"
 #include "strategies/strategy.h"
-#include "harness/records/meta.h"
-#include "harness/records/record.h"
-#include "harness/records/summary.h"
+#include "harness/records/records.h"
 #include "proc/clock.h"
 #include "harness/run.h"
 #include "harness/search/resume.h"

@@ -16,8 +16,7 @@
 #include <unistd.h>
 
 #include "harness/options.h"
-#include "harness/records/meta.h"
-#include "harness/records/record.h"
+#include "harness/records/records.h"
 #include "harness/run.h"
 #include "harness/watch/watch.h"
 #include "proc/child.h"
