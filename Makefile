@@ -94,6 +94,7 @@ help:
 	@echo "make run         install what is missing, build, a small study of every strategy (results/run/report.md)"
 	@echo "make report DIR=D  tables, figures and report.md from the *.jsonl records in D"
 	@echo "make study-mutation  study document 000: results/study-mutation/report.md (a few minutes)"
+	@echo "make experiment-5 [SCALE=...]  the evaluate phase on a GPU vs one and all cores (CPU half without a GPU)"
 	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests"
 	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
 	@echo "make bench-check instruction counts per network vs tests/bench/baseline.json (CI gate)"
@@ -192,3 +193,4 @@ clean:
 -include reports/reports.mk
 -include experiments/experiment-3.mk
 -include experiments/experiments.mk
+-include experiments/experiment-5.mk

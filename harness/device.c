@@ -3,6 +3,7 @@
  * records of the split (pack, host-to-device, kernel, device-to-host) and a trial on the GPU.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,24 +88,34 @@ int device_write_info(struct jw *w, const struct device *d)
 	return 1;
 }
 
+/* the generation record's device object: what struct gpu_times holds, by name */
+static const struct {
+	const char *name;
+	size_t offset;
+} time_fields[] = {
+	{ "pack_ms", offsetof(struct gpu_times, pack_ms) },
+	{ "h2d_ms", offsetof(struct gpu_times, h2d_ms) },
+	{ "kernel_ms", offsetof(struct gpu_times, kernel_ms) },
+	{ "d2h_ms", offsetof(struct gpu_times, d2h_ms) },
+	{ "unpack_ms", offsetof(struct gpu_times, unpack_ms) },
+	{ "bytes_h2d", offsetof(struct gpu_times, bytes_h2d) },
+	{ "bytes_d2h", offsetof(struct gpu_times, bytes_d2h) },
+	{ "threads", offsetof(struct gpu_times, threads) },
+	{ "steps", offsetof(struct gpu_times, steps) },
+	{ "lane_use", offsetof(struct gpu_times, lane_use) },
+};
+
 void device_write_generation(struct jw *w, const struct device *d)
 {
-	const struct gpu_times *t = &d->last;
+	size_t i;
 
 	if (d->kind == DEVICE_CPU)
 		return;
 	jw_obj_begin(w, "device");
-	jw_num(w, "pack_ms", t->pack_ms);
-	jw_num(w, "h2d_ms", t->h2d_ms);
-	jw_num(w, "kernel_ms", t->kernel_ms);
-	jw_num(w, "d2h_ms", t->d2h_ms);
-	jw_num(w, "unpack_ms", t->unpack_ms);
-	jw_num(w, "bytes_h2d", t->bytes_h2d);
-	jw_num(w, "bytes_d2h", t->bytes_d2h);
-	jw_num(w, "threads", t->threads);
-	jw_num(w, "steps", t->steps);
-	jw_num(w, "lane_use", t->lane_use);
-	jw_bool(w, "scratch_global", t->scratch_global > 0);
+	for (i = 0; i < sizeof(time_fields) / sizeof(time_fields[0]); i++)
+		jw_num(w, time_fields[i].name,
+		       *(const double *)((const char *)&d->last + time_fields[i].offset));
+	jw_bool(w, "scratch_global", d->last.scratch_global > 0);
 	jw_obj_end(w);
 }
 

@@ -12,6 +12,7 @@
 
 #include "harness/options.h"
 #include "harness/run.h"
+#include "reports/evaluate.h"
 #include "reports/report.h"
 
 #define RO(field) offsetof(struct report_options, field)
@@ -163,6 +164,8 @@ static int write_outputs(struct report *r)
 		return rc;
 	}
 	rc = search_write_tsv(r);
+	if (!rc)
+		rc = evaluate_write_tsv(r);
 	if (rc)
 		return rc;
 	if (r->o.figures)
