@@ -62,7 +62,8 @@ ifeq ($(GPU_NONE_REASON),)
 CUDA_HOME := $(patsubst %/bin/nvcc,%,$(NVCC))
 CUDA_LIBDIR := $(firstword $(wildcard $(CUDA_HOME)/lib64 $(CUDA_HOME)/lib))
 CUDA_LIBS := $(if $(CUDA_LIBDIR),-L$(CUDA_LIBDIR) -Wl$(comma)-rpath$(comma)$(CUDA_LIBDIR)) -lcudart -lstdc++
-NVCC_FLAGS := -O3 -std=c++17 -D_GNU_SOURCE -I. --fmad=false -MMD -MP -Xcompiler -Wall,-Wextra,-Werror \
+NVCC_WERROR ?= ,-Werror
+NVCC_FLAGS := -O3 -std=c++17 -D_GNU_SOURCE -I. --fmad=false -MMD -MP -Xcompiler -Wall,-Wextra$(NVCC_WERROR) \
 	$(foreach a,$(CUDA_ARCH),-gencode arch=compute_$(a),code=sm_$(a)) \
 	-gencode arch=compute_$(lastword $(CUDA_ARCH)),code=compute_$(lastword $(CUDA_ARCH))
 GPU_SRC := gpu/pack.c

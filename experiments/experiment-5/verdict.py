@@ -191,6 +191,32 @@ def write_rates(rows, mode, path):
             f.write("%d %s\n" % (p, " ".join(cells)))
 
 
+def limits(rows, mode, info):
+    """what holds the kernel back at the largest population the GPU ran: one sentence"""
+    gp = [r for r in rows if r.get("mode") == mode and r.get("device") == "cuda" and r.get("reps")]
+    if not gp:
+        return None
+    g = max(gp, key=lambda r: r["pop"])
+    losses = []
+    if g.get("lane_use") is not None:
+        losses.append((1 - g["lane_use"], "lanes idle in warps waiting for their longest episode "
+                       "(divergence of episode lengths): %s of lane-steps" % num(1 - g["lane_use"])))
+    if g.get("transfer_share") is not None:
+        losses.append((g["transfer_share"], "pack and copies: %s of the evaluate phase" % num(g["transfer_share"])))
+    if info and info.get("sms"):
+        resident = info["sms"] * 2048.0
+        threads = g["pop"] * (g.get("episodes") or 1)
+        if threads < resident:
+            losses.append((1 - threads / resident, "too few threads to fill the GPU (%d of the %d it holds "
+                           "at once): each step's latency is exposed" % (threads, resident)))
+    if not losses:
+        return None
+    losses.sort(reverse=True)
+    text = "; ".join(t for _, t in losses)
+    return ("At %d %s networks: %s. The largest: %s. Scratch in global memory: %s." %
+            (g["pop"], mode, text, losses[0][1].split(":")[0], g.get("scratch_global")))
+
+
 def search_row(rows, label):
     for r in rows:
         if r.get("label") == label and r.get("reps"):
@@ -342,6 +368,10 @@ def main():
             p()
             p(split_table(rows, m, peak))
             p()
+            lim = limits(rows, m, info)
+            if lim:
+                p("**What limits it.** " + lim)
+                p()
     p("### Trials: one `search` trial on one core against one on the GPU")
     p()
     p("\n".join(tr_lines))
