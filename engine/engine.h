@@ -66,7 +66,7 @@ struct evolve_result {
 	uint64_t digest;           /* of the final population, as `evopar run` reports it */
 };
 int engine_evolve(const struct evo_config *cfg, struct evolve_result *res, char *err, size_t errlen);
-/* the same with the evaluate phase played by a hook (a GPU): 0, or a negative errno with err */
+/* the same with the evaluate phase played by the caller's hook: 0, or a negative errno with err */
 struct evolve_hooks {
 	int (*evaluate)(void *ctx, struct population *p, char *err, size_t errlen);
 	void *ctx;

@@ -305,81 +305,80 @@ def targets(rows):
                 TRANSFER_BAR * 100, num(share), "-" if share is None else "met" if share < TRANSFER_BAR else "not met")]
 
 
+def gpu_status(ran, info, status, cores):
+    if ran and info:
+        print("**The GPU:** %s (compute capability %d.%d, %d SMs at %s MHz; FP64 peak %s GFLOP/s by %d FP64 "
+              "units per SM, an estimate from the architecture; %s GiB; CUDA runtime %d, driver %d)." % (
+                  info["name"], info["cc_major"], info["cc_minor"], info["sms"], num(info["clock_mhz"]),
+                  num(info["fp64_peak_gflops"]), info["fp64_units_per_sm"], num(info["mem_gib"]),
+                  info["cuda_runtime"], info["cuda_driver"]))
+    elif not ran:
+        print("**The GPU half was not run.** Here `evopar run --device cuda` says: *%s*. Every GPU column "
+              "below is `-` and the rules that need a GPU say NOT RUN; only the CPU half (one core against all "
+              "%d cores) was measured. `experiments/experiment-5/device-run.sh` runs the whole experiment on "
+              "a machine with an NVIDIA GPU; its records and report, where committed, are under "
+              "`experiments/records/experiment-5/`." % (status, cores))
+    print()
+
+
+def verdict(rows, r2, r3, cores):
+    """the verdict section: R1-R4's outcomes"""
+    be = {m: break_even(rows, m) for m in ("dynamic", "static")}
+    (r2, r2_detail), (r3, r3_detail, stop) = r2, r3
+    print("## Verdict\n")
+    print("By the rules in `experiments/experiment-5/verdict.py` (R1-R4), on %d cores.\n" % cores)
+    print("- **Study, \"5-10× speedup per trial\" (R2): %s** (%s)." % (r2, r2_detail))
+    print("- **Study, \"still only 1 trial at a time per GPU\" (R3): %s** (%s)%s." % (
+        r3, r3_detail, "; throughput stops rising at %d job%s" % (stop, "s" if stop > 1 else "") if stop else ""))
+    for m in ("dynamic", "static"):
+        print("- **Break-even population, %s networks (R1): %s** — %s." % (m, be[m][1], be[m][0]))
+    print("\nThe issue's performance targets at %d dynamic networks (R4):\n" % TARGET_POP)
+    print("| target | measured [range] | |\n| --- | ---: | --- |")
+    print("\n".join(targets(rows)))
+    print()
+
+
+def evaluate_sections(d, rows, ran, info, cores):
+    """per network kind: the figure, the table of the three evaluators, the GPU's split"""
+    peak = info.get("fp64_peak_gflops") if info else None
+    for m in ("dynamic", "static"):
+        print("### Evaluate phase, %s networks\n" % m)
+        write_rates(rows, m, os.path.join(d, "rates-%s.dat" % m))
+        if os.path.exists(os.path.join(d, "rates-%s.png" % m)):
+            print("![steps per second against population, %s](rates-%s.png)\n" % (m, m))
+        print("Median per generation [min–max over repetitions], generation 0 left out; steps/s: survived "
+              "steps (mean fitness × population × episodes × steps) per second of the evaluate phase. The "
+              "GPU runs use every core for the other phases (`--strategy threads`).\n")
+        print(eval_table(rows, m, cores) + "\n")
+        if not ran:
+            continue
+        print("The GPU's evaluate phase split (medians): pack on the host, copies and kernel timed by CUDA "
+              "events. FP64 share of peak: kernel steps/s × %d FP64 operations per step ÷ the peak (the "
+              "kernel is built with `--fmad=false`, so unfused operations reach at most half of an "
+              "FMA-counted peak); lane use: lane-steps that did work ÷ lane-steps their warp was busy, the "
+              "cost of episodes of unequal length in one warp.\n" % FP64_OPS_PER_STEP)
+        print(split_table(rows, m, peak) + "\n")
+        lim = limits(rows, m, info)
+        if lim:
+            print("**What limits it.** " + lim + "\n")
+
+
 def main():
     d, cores, status_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     conc_trials = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     trials = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     status = open(status_file).read().strip() if os.path.exists(status_file) else "not probed"
     rows, srows = load(os.path.join(d, "evaluate.tsv")), load(os.path.join(d, "searches.tsv"))
-    ran = status == "ran"
-    info = device_info(d)
-    peak = info.get("fp64_peak_gflops") if info else None
-    p = print
-    if ran and info:
-        p("**The GPU:** %s (compute capability %d.%d, %d SMs at %s MHz; FP64 peak %s GFLOP/s by %d FP64 units "
-          "per SM, an estimate from the architecture; %s GiB; CUDA runtime %d, driver %d)." % (
-              info["name"], info["cc_major"], info["cc_minor"], info["sms"], num(info["clock_mhz"]), num(peak),
-              info["fp64_units_per_sm"], num(info["mem_gib"]), info["cuda_runtime"], info["cuda_driver"]))
-    elif not ran:
-        p("**The GPU half was not run.** Here `evopar run --device cuda` says: *%s*. Every GPU column below "
-          "is `-` and the rules that need a GPU say NOT RUN; only the CPU half (one core against all %d "
-          "cores) was measured. `experiments/experiment-5/device-run.sh` runs the whole experiment on a "
-          "machine with an NVIDIA GPU; its records and report, where committed, are under "
-          "`experiments/records/experiment-5/`." % (status, cores))
-    p()
-    be = {m: break_even(rows, m) for m in ("dynamic", "static")}
+    ran, info = status == "ran", device_info(d)
     tr_lines, r2, r2_detail = per_trial(srows, trials)
     cc_lines, r3, r3_detail, stop = concurrency(srows, conc_trials, cores)
-    p("## Verdict")
-    p()
-    p("By the rules in `experiments/experiment-5/verdict.py` (R1-R4), on %d cores." % cores)
-    p()
-    p("- **Study, \"5-10× speedup per trial\" (R2): %s** (%s)." % (r2, r2_detail))
-    p("- **Study, \"still only 1 trial at a time per GPU\" (R3): %s** (%s)%s." % (
-        r3, r3_detail, "; throughput stops rising at %d job%s" % (stop, "s" if stop > 1 else "") if stop else ""))
-    for m in ("dynamic", "static"):
-        p("- **Break-even population, %s networks (R1): %s** — %s." % (m, be[m][1], be[m][0]))
-    p()
-    p("The issue's performance targets at %d dynamic networks (R4):" % TARGET_POP)
-    p()
-    p("| target | measured [range] | |")
-    p("| --- | ---: | --- |")
-    p("\n".join(targets(rows)))
-    p()
-    for m in ("dynamic", "static"):
-        p("### Evaluate phase, %s networks" % m)
-        p()
-        write_rates(rows, m, os.path.join(d, "rates-%s.dat" % m))
-        if os.path.exists(os.path.join(d, "rates-%s.png" % m)):
-            p("![steps per second against population, %s](rates-%s.png)" % (m, m))
-            p()
-        p("Median per generation [min–max over repetitions], generation 0 left out; steps/s: survived steps "
-          "(mean fitness × population × episodes × steps) per second of the evaluate phase. The GPU runs "
-          "use every core for the other phases (`--strategy threads`).")
-        p()
-        p(eval_table(rows, m, cores))
-        p()
-        if ran:
-            p("The GPU's evaluate phase split (medians): pack on the host, copies and kernel timed by CUDA "
-              "events. FP64 share of peak: kernel steps/s × %d FP64 operations per step ÷ the peak (the "
-              "kernel is built with `--fmad=false`, so unfused operations reach at most half of an "
-              "FMA-counted peak); lane use: lane-steps that did work ÷ lane-steps their warp was busy, the "
-              "cost of episodes of unequal length in one warp." % FP64_OPS_PER_STEP)
-            p()
-            p(split_table(rows, m, peak))
-            p()
-            lim = limits(rows, m, info)
-            if lim:
-                p("**What limits it.** " + lim)
-                p()
-    p("### Trials: one `search` trial on one core against one on the GPU")
-    p()
-    p("\n".join(tr_lines))
-    p()
-    p("### Trials sharing one GPU (`search --backend threads --jobs J --device cuda`)")
-    p()
-    p("\n".join(cc_lines))
-    p()
+    gpu_status(ran, info, status, cores)
+    verdict(rows, (r2, r2_detail), (r3, r3_detail, stop), cores)
+    evaluate_sections(d, rows, ran, info, cores)
+    print("### Trials: one `search` trial on one core against one on the GPU\n")
+    print("\n".join(tr_lines) + "\n")
+    print("### Trials sharing one GPU (`search --backend threads --jobs J --device cuda`)\n")
+    print("\n".join(cc_lines) + "\n")
 
 
 if __name__ == "__main__":
