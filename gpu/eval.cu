@@ -7,6 +7,7 @@
 #include <cuda_runtime.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -197,7 +198,7 @@ static int buffers_for(struct gpu *g, const struct gpu_layout *l, char *err, siz
 	return e == cudaSuccess ? 0 : cuda_fail(e, "GPU buffers", err, errlen);
 }
 
-/* copy over, run, copy back on the context's stream, events between; 0 or a cudaError_t */
+/* copy over, run, copy back on the context's stream, events between; what failed to start */
 static cudaError_t launch(struct gpu *g, const struct gpu_layout *l)
 {
 	long threads = (long)l->n * l->episodes;
@@ -218,9 +219,25 @@ static cudaError_t launch(struct gpu *g, const struct gpu_layout *l)
 	e = cudaMemcpyAsync(g->host_survived, g->dev_survived, threads * sizeof(int),
 			    cudaMemcpyDeviceToHost, g->stream);
 	cudaEventRecord(g->ev[EV_BACK], g->stream);
-	if (e != cudaSuccess)
-		return e;
-	return cudaStreamSynchronize(g->stream);
+	return e;
+}
+
+/*
+ * Wait for the stream, yielding the core to whoever wants it, and give up when a stop was
+ * asked for (SIGINT, SIGTERM, --stall-timeout): 0, -EINTR, or -EIO with err.
+ */
+static int wait_stream(struct gpu *g, char *err, size_t errlen)
+{
+	cudaError_t e;
+
+	while ((e = cudaStreamQuery(g->stream)) == cudaErrorNotReady) {
+		if (proc_stop_requested) {
+			snprintf(err, errlen, "GPU evaluate: stopped while the kernel ran");
+			return -EINTR;
+		}
+		sched_yield();
+	}
+	return e == cudaSuccess ? 0 : cuda_fail(e, "GPU evaluate", err, errlen);
 }
 
 static void event_times(struct gpu *g, struct gpu_times *t)
@@ -258,6 +275,9 @@ extern "C" int gpu_evaluate(struct gpu *g, struct population *p, struct gpu_time
 	e = launch(g, &l);
 	if (e != cudaSuccess)
 		return cuda_fail(e, "GPU evaluate", err, errlen);
+	rc = wait_stream(g, err, errlen);
+	if (rc)
+		return rc;
 	event_times(g, t);
 	t0 = proc_now_s();
 	gpu_unpack(&l, p, g->host_survived, t);
