@@ -45,8 +45,42 @@ PROC_SRC := $(wildcard proc/*.c)
 STRATEGY_SRC := $(wildcard strategies/*.c strategies/common/*.c)
 HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c harness/*/*.c))
 REPORT_SRC := $(wildcard reports/*.c)
-LIB_SRC := $(ENGINE_SRC) $(PROC_SRC) $(STRATEGY_SRC) $(HARNESS_SRC) $(REPORT_SRC)
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+
+# --- the CUDA path (gpu/) -----------------------------------------------------------
+# Built where nvcc is found (PATH, then /usr/local/cuda/bin); `make NVCC=` leaves it out.
+# Without it gpu/none.c stands in and `--device cuda` exits 2 saying why. The sanitizer
+# build leaves it out too: the CUDA runtime maps memory where ASan keeps its shadow.
+comma := ,
+NVCC ?= $(or $(shell command -v nvcc 2>/dev/null),$(wildcard /usr/local/cuda/bin/nvcc))
+CUDA_ARCH ?= 80 90
+ifneq ($(SANITIZE),)
+GPU_NONE_REASON := a sanitizer build
+else ifeq ($(NVCC),)
+GPU_NONE_REASON := nvcc not found
+endif
+ifeq ($(GPU_NONE_REASON),)
+CUDA_HOME := $(patsubst %/bin/nvcc,%,$(NVCC))
+CUDA_LIBDIR := $(firstword $(wildcard $(CUDA_HOME)/lib64 $(CUDA_HOME)/lib))
+CUDA_LIBS := $(if $(CUDA_LIBDIR),-L$(CUDA_LIBDIR) -Wl$(comma)-rpath$(comma)$(CUDA_LIBDIR)) -lcudart -lstdc++
+NVCC_WERROR ?= ,-Werror
+NVCC_FLAGS := -O3 -std=c++17 -D_GNU_SOURCE -I. --fmad=false -MMD -MP -Xcompiler -Wall,-Wextra$(NVCC_WERROR) \
+	$(foreach a,$(CUDA_ARCH),-gencode arch=compute_$(a),code=sm_$(a)) \
+	-gencode arch=compute_$(lastword $(CUDA_ARCH)),code=compute_$(lastword $(CUDA_ARCH))
+GPU_SRC := gpu/pack.c
+GPU_OBJ := $(BUILD)/gpu/eval.o
+GPU_SAYS := CUDA path: built with $(NVCC) (sm $(CUDA_ARCH))
+else
+GPU_SRC := gpu/pack.c gpu/none.c
+GPU_SAYS := CUDA path: not built ($(GPU_NONE_REASON)); --device cuda will exit 2
+endif
+ifeq ($(MAKELEVEL),0)
+ifneq ($(filter-out clean help,$(or $(MAKECMDGOALS),all)),)
+$(info make: $(GPU_SAYS))
+endif
+endif
+
+LIB_SRC := $(ENGINE_SRC) $(PROC_SRC) $(STRATEGY_SRC) $(HARNESS_SRC) $(REPORT_SRC) $(GPU_SRC)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GPU_OBJ)
 LIB := $(BUILD)/libevopar.a
 
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -61,6 +95,7 @@ help:
 	@echo "make run         install what is missing, build, a small study of every strategy (results/run/report.md)"
 	@echo "make report DIR=D  tables, figures and report.md from the *.jsonl records in D"
 	@echo "make study-mutation  study document 000: results/study-mutation/report.md (a few minutes)"
+	@echo "make experiment-5 [SCALE=...]  the evaluate phase on a GPU vs one and all cores (CPU half without a GPU)"
 	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests"
 	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
 	@echo "make bench-check instruction counts per network vs tests/bench/baseline.json (CI gate)"
@@ -103,22 +138,32 @@ $(BUILD)/build-id: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(COMMIT) $(CC) $(CFLAGS) $(SAN_FLAGS)' | cmp -s - $@ || echo '$(COMMIT) $(CC) $(CFLAGS) $(SAN_FLAGS)' > $@
 $(BUILD)/harness/records/meta.o: $(BUILD)/build-id
+
+# which GPU path the library holds; a change rebuilds the archive (and none.o's message)
+$(BUILD)/gpu-id: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GPU_SAYS)' | cmp -s - $@ || echo '$(GPU_SAYS)' > $@
+$(BUILD)/gpu/none.o: $(BUILD)/gpu-id
+$(BUILD)/gpu/none.o: ALL_CFLAGS += -DGPU_NONE_REASON='"$(GPU_NONE_REASON)"'
+$(BUILD)/gpu/%.o: gpu/%.cu
+	@mkdir -p $(dir $@)
+	$(call say,NVCC,$<)$(NVCC) $(NVCC_FLAGS) -c -o $@ $<
 $(BUILD)/harness/records/meta.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"' \
 	-DEVOPAR_CFLAGS='"$(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS)"'
 FORCE:
 
-$(LIB): $(LIB_OBJ)
+$(LIB): $(LIB_OBJ) $(BUILD)/gpu-id
 	@rm -f $@   # a member whose source is gone must not linger in the archive
-	$(call say,AR,$@)$(AR) rcs $@ $^
+	$(call say,AR,$@)$(AR) rcs $@ $(LIB_OBJ)
 
 bin/evopar: $(BUILD)/harness/main.o $(LIB)
 	@mkdir -p bin
-	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CUDA_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIB) \
-		$(ALL_LDFLAGS) $(shell $(PKG_CONFIG) --libs cmocka) $(PKG_LIBS) $(LDLIBS)
+		$(ALL_LDFLAGS) $(shell $(PKG_CONFIG) --libs cmocka) $(PKG_LIBS) $(CUDA_LIBS) $(LDLIBS)
 
 # --- run ----------------------------------------------------------------------------
 run: deps
@@ -153,3 +198,4 @@ clean:
 -include reports/reports.mk
 -include experiments/experiment-3.mk
 -include experiments/experiments.mk
+-include experiments/experiment-5.mk

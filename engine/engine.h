@@ -66,6 +66,13 @@ struct evolve_result {
 	uint64_t digest;           /* of the final population, as `evopar run` reports it */
 };
 int engine_evolve(const struct evo_config *cfg, struct evolve_result *res, char *err, size_t errlen);
+/* the same with the evaluate phase played by the caller's hook: 0, or a negative errno with err */
+struct evolve_hooks {
+	int (*evaluate)(void *ctx, struct population *p, char *err, size_t errlen);
+	void *ctx;
+};
+int engine_evolve_with(const struct evo_config *cfg, const struct evolve_hooks *hooks,
+		       struct evolve_result *res, char *err, size_t errlen);
 
 /* One network, for strategies and tests. */
 void net_mutate(struct net *n, const struct evo_config *cfg, uint64_t gen, uint64_t index);

@@ -10,8 +10,15 @@
 
 int engine_evolve(const struct evo_config *cfg, struct evolve_result *res, char *err, size_t errlen)
 {
+	return engine_evolve_with(cfg, NULL, res, err, errlen);
+}
+
+int engine_evolve_with(const struct evo_config *cfg, const struct evolve_hooks *hooks,
+		       struct evolve_result *res, char *err, size_t errlen)
+{
 	struct population p;
 	struct scratch s;
+	char why[ENGINE_ERRLEN] = "";
 	int rc, i;
 
 	memset(res, 0, sizeof(*res));
@@ -26,7 +33,8 @@ int engine_evolve(const struct evo_config *cfg, struct evolve_result *res, char 
 		engine_mutate_range(&p, 0, p.n);
 		rc = engine_prepare_range(&p, &s, 0, p.n);
 		if (!rc)
-			rc = engine_evaluate_range(&p, &s, 0, p.n);
+			rc = hooks ? hooks->evaluate(hooks->ctx, &p, why, sizeof(why)) :
+			     engine_evaluate_range(&p, &s, 0, p.n);
 		if (rc)
 			break;
 		for (i = 0; i < p.n; i++)
@@ -43,7 +51,7 @@ int engine_evolve(const struct evo_config *cfg, struct evolve_result *res, char 
 		res->gens_done++;
 	}
 	if (rc)
-		snprintf(err, errlen, "generation %d: %s", p.gen, strerror(-rc));
+		snprintf(err, errlen, "generation %d: %s", p.gen, why[0] ? why : strerror(-rc));
 	else
 		res->digest = population_digest(&p);
 	population_release(&p);

@@ -1,37 +1,23 @@
 /*
- * Forward passes: a prepared dynamic network walks its plan node by node; a static
- * perceptron runs its layers with OpenBLAS over a batch of inputs (one row per episode).
+ * Forward passes: a prepared dynamic network walks its plan node by node (the code the GPU
+ * kernel runs too, engine/step.h); a static perceptron runs its layers with OpenBLAS over a
+ * batch of inputs (one row per episode).
  */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "engine/engine.h"
+#include "engine/step.h"
 
-/* NEAT's steepened sigmoid */
-static inline float sigmoid(float x)
-{
-	return 1.0f / (1.0f + expf(-4.9f * x));
-}
-
-/* act[] has n_nodes entries; inputs are in[0..n_in), the bias is 1 */
+/* act[] has n_nodes entries; inputs are in[0..n_in), the bias is 1 (engine/step.h, shared
+   with the GPU kernel) */
 void net_forward_dynamic(const struct net *n, const float *in, float *act, float *out)
 {
-	const struct plan *p = &n->plan;
-	uint32_t i, k, e;
+	struct plan_view v;
 
-	for (i = 0; i < n->n_in; i++)
-		act[i] = in[i];
-	act[n->n_in] = 1.0f;
-	for (k = 0; k < p->n_order; k++) {
-		float sum = 0.0f;
-
-		for (e = p->start[k]; e < p->start[k + 1]; e++)
-			sum += p->w[e] * act[p->src[e]];
-		act[p->order[k]] = sigmoid(sum);
-	}
-	for (i = 0; i < n->n_out; i++)
-		out[i] = act[n->n_in + 1 + i];
+	step_plan_view(&v, n);
+	step_forward_plan(&v, in, act, out);
 }
 
 /* y[rows x n_out] = act(x[rows x n_in] * W^T + b), W stored n_out x n_in row-major */
@@ -46,7 +32,7 @@ static void dense(const float *x, int rows, int n_in, const float *w, const floa
 		for (j = 0; j < n_out; j++) {
 			float v = y[r * n_out + j] + b[j];
 
-			y[r * n_out + j] = hidden_layer ? tanhf(v) : sigmoid(v);
+			y[r * n_out + j] = hidden_layer ? tanhf(v) : step_sigmoid(v);
 		}
 }
 

@@ -8,61 +8,23 @@
 
 #include "engine/engine.h"
 #include "engine/rng.h"
+#include "engine/step.h"
 #include "engine/task.h"
 
-#define GRAVITY    (-9.8)
-#define MASS_CART  1.0
-#define MASS_POLE1 0.1
-#define HALF_LEN1  0.5      /* half of the 1.0 m pole */
-#define MASS_POLE2 0.01
-#define HALF_LEN2  0.05     /* half of the 0.1 m pole */
-#define MU_POLE    0.000002 /* pole hinge friction */
-#define FORCE_MAG  10.0
-#define DT         0.01
-#define X_LIMIT    2.4
-#define ANGLE_LIMIT (36.0 * 3.14159265358979323846 / 180.0)
-
-/* state: x, x', theta1, theta1', theta2, theta2'; d: its time derivative */
+/* the physics itself is in engine/step.h, shared with the GPU kernel */
 void pole_derivs(const double *st, double force, double *d)
 {
-	double c1 = cos(st[2]), s1 = sin(st[2]), c2 = cos(st[4]), s2 = sin(st[4]);
-	double ml1 = HALF_LEN1 * MASS_POLE1, ml2 = HALF_LEN2 * MASS_POLE2;
-	double t1 = MU_POLE * st[3] / ml1, t2 = MU_POLE * st[5] / ml2;
-	double fi1 = ml1 * st[3] * st[3] * s1 + 0.75 * MASS_POLE1 * c1 * (t1 + GRAVITY * s1);
-	double fi2 = ml2 * st[5] * st[5] * s2 + 0.75 * MASS_POLE2 * c2 * (t2 + GRAVITY * s2);
-	double mi1 = MASS_POLE1 * (1.0 - 0.75 * c1 * c1);
-	double mi2 = MASS_POLE2 * (1.0 - 0.75 * c2 * c2);
-
-	d[0] = st[1];
-	d[1] = (force + fi1 + fi2) / (mi1 + mi2 + MASS_CART);
-	d[2] = st[3];
-	d[3] = -0.75 * (d[1] * c1 + GRAVITY * s1 + t1) / HALF_LEN1;
-	d[4] = st[5];
-	d[5] = -0.75 * (d[1] * c2 + GRAVITY * s2 + t2) / HALF_LEN2;
+	step_pole_derivs(st, force, d);
 }
 
 void pole_rk4(double *st, double force, double dt)
 {
-	double k1[POLE_STATE], k2[POLE_STATE], k3[POLE_STATE], k4[POLE_STATE], tmp[POLE_STATE];
-	int i;
-
-	pole_derivs(st, force, k1);
-	for (i = 0; i < POLE_STATE; i++)
-		tmp[i] = st[i] + 0.5 * dt * k1[i];
-	pole_derivs(tmp, force, k2);
-	for (i = 0; i < POLE_STATE; i++)
-		tmp[i] = st[i] + 0.5 * dt * k2[i];
-	pole_derivs(tmp, force, k3);
-	for (i = 0; i < POLE_STATE; i++)
-		tmp[i] = st[i] + dt * k3[i];
-	pole_derivs(tmp, force, k4);
-	for (i = 0; i < POLE_STATE; i++)
-		st[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+	step_pole_rk4(st, force, dt);
 }
 
 int pole_failed(const double *st)
 {
-	return fabs(st[0]) > X_LIMIT || fabs(st[2]) > ANGLE_LIMIT || fabs(st[4]) > ANGLE_LIMIT;
+	return step_pole_failed(st);
 }
 
 /*
@@ -94,68 +56,76 @@ static void pole_make_states(float *states, const struct evo_config *cfg, int ge
 	}
 }
 
-static void pole_inputs(const double *st, float *in)
+/* A dynamic network plays its episodes one after another, through the kernel's own code. */
+static float pole_evaluate_dynamic(const struct net *n, const float *states,
+				   const struct evo_config *cfg, struct scratch *s)
 {
-	in[0] = (float)(st[0] / 4.8);
-	in[1] = (float)(st[1] / 2.0);
-	in[2] = (float)(st[2] / 0.52);
-	in[3] = (float)(st[3] / 2.0);
-	in[4] = (float)(st[4] / 0.52);
-	in[5] = (float)(st[5] / 2.0);
+	int E = cfg->episodes, e;
+	int *survived = scratch_get2(s, (size_t)E * sizeof(int) + n->n_nodes * sizeof(float));
+	struct step_net sn = { .mlp = 0 };
+
+	if (!survived)
+		return 0.0f;
+	step_plan_view(&sn.plan, n);
+	for (e = 0; e < E; e++)
+		survived[e] = step_episode(&sn, states + e * POLE_STATE, cfg->steps,
+					   (float *)(survived + E));
+	return step_pole_fitness(survived, E, cfg->steps);
 }
 
 /*
- * All episodes advance in lockstep, so a static network runs one batched product per step
- * over the episodes still alive. Fitness: the mean fraction of steps survived.
+ * A static network's episodes advance in lockstep, so that it runs one batched product (BLAS)
+ * per step over the episodes still alive; the physics is the kernel's.
  */
-static float pole_evaluate(struct net *n, const float *states, const struct evo_config *cfg,
-			   struct scratch *s)
+static float pole_evaluate_static(struct net *n, const float *states, const struct evo_config *cfg,
+				  struct scratch *s)
 {
 	int E = cfg->episodes, e, step, alive = E, rows;
-	size_t act_n = n->mode == MODE_STATIC ? 2 * (size_t)E * n->hidden : n->n_nodes;
-	double *st = scratch_get2(s, (size_t)E * (POLE_STATE + 1) * sizeof(double) +
+	size_t act_n = 2 * (size_t)E * n->hidden;
+	double *st = scratch_get2(s, (size_t)E * POLE_STATE * sizeof(double) +
 				     ((size_t)E * (POLE_STATE + 1) + act_n) * sizeof(float) +
-				     (size_t)E * sizeof(int));
-	double *survived;
+				     2 * (size_t)E * sizeof(int));
 	float *in, *out, *act;
-	int *live;
-	double total = 0.0;
+	int *live, *survived;
 
 	if (!st)
 		return 0.0f;
-	survived = st + E * POLE_STATE;
-	in = (float *)(survived + E);
+	in = (float *)(st + E * POLE_STATE);
 	out = in + E * POLE_STATE;
 	act = out + E;
 	live = (int *)(act + act_n);
+	survived = live + E;
 	for (e = 0; e < E; e++) {
 		for (step = 0; step < POLE_STATE; step++)
 			st[e * POLE_STATE + step] = states[e * POLE_STATE + step];
-		survived[e] = 0.0;
+		survived[e] = 0;
 		live[e] = e;
 	}
 	for (step = 0; step < cfg->steps && alive; step++) {
 		for (rows = 0; rows < alive; rows++)
-			pole_inputs(st + live[rows] * POLE_STATE, in + rows * POLE_STATE);
-		if (n->mode == MODE_STATIC)
-			net_forward_static(n, in, alive, act, out);
-		else
-			for (rows = 0; rows < alive; rows++)
-				net_forward_dynamic(n, in + rows * POLE_STATE, act, out + rows);
+			step_pole_inputs(st + live[rows] * POLE_STATE, in + rows * POLE_STATE);
+		net_forward_static(n, in, alive, act, out);
 		for (rows = 0, e = 0; rows < alive; rows++) {
 			double *x = st + live[rows] * POLE_STATE;
 
-			pole_rk4(x, ((double)out[rows] - 0.5) * 2.0 * FORCE_MAG, DT);
-			if (pole_failed(x))
+			step_pole_rk4(x, step_pole_force(out[rows]), POLE_DT);
+			if (step_pole_failed(x))
 				continue;
-			survived[live[rows]] += 1.0;
+			survived[live[rows]]++;
 			live[e++] = live[rows];
 		}
 		alive = e;
 	}
-	for (e = 0; e < E; e++)
-		total += survived[e] / cfg->steps;
-	return (float)(total / E);
+	return step_pole_fitness(survived, E, cfg->steps);
+}
+
+/* fitness: the mean fraction of steps survived over the generation's episodes */
+static float pole_evaluate(struct net *n, const float *states, const struct evo_config *cfg,
+			   struct scratch *s)
+{
+	if (n->mode == MODE_STATIC)
+		return pole_evaluate_static(n, states, cfg, s);
+	return pole_evaluate_dynamic(n, states, cfg, s);
 }
 
 const struct task task_pole = {

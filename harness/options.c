@@ -13,6 +13,7 @@
 
 #include "strategies/common/fault.h"
 #include "strategies/strategy.h"
+#include "harness/device.h"
 #include "harness/options.h"
 
 static const char *const mode_names[] = { "dynamic", "static", NULL };
@@ -70,6 +71,7 @@ const struct opt_spec run_opts[] = {
 	{ "migration", OPT_CHOICE, CFG(migration), 0, 0, migration_names, "islands: migration files with a barrier (deterministic) or without; MPI messages between mpirun's ranks, with a barrier (mpi, deterministic) or without" },
 	{ "topology", OPT_CHOICE, CFG(topology), 0, 0, topology_names, "islands: take migrants from island i-1 only, or from every other island" },
 	{ "migrant-select", OPT_CHOICE, CFG(migrant_select), 0, 0, migrant_select_names, "islands: send an island's best networks, or networks drawn at random" },
+	{ "device", OPT_CHOICE, RUN(device), 0, 0, device_names, "where the evaluate phase runs: the strategy's CPU workers, or the GPU (pole task; sequential, threads or thread-limited)" },
 	{ "out", OPT_STRING, RUN(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the run ends" },
 	{ "sample-ms", OPT_DOUBLE, RUN(sample_ms), 0, 60000, NULL, "period of the thread and process sampler in ms (0: no sampler)" },
 	{ "counters", OPT_CHOICE, RUN(counters), 0, 0, on_off, "PAPI counters over the process tree (off: none are read)" },
@@ -262,6 +264,8 @@ int run_options_check(const struct run_options *o, char *err, size_t errlen)
 			 e->pop, e->tournament);
 		return -1;
 	}
+	if (device_check_workload(o->device, e->task, o->cfg.strategy, err, errlen))
+		return -1;
 	return fault_check(&o->cfg, err, errlen) ? -1 : 0;
 }
 

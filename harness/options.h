@@ -35,6 +35,7 @@ struct run_options {
 	const char *out;            /* JSON Lines destination; "-" for stdout */
 	double sample_ms;           /* thread and process sampler period; 0: no sampler */
 	int counters;               /* PAPI counters: 0 off, 1 on */
+	int device;                 /* enum device_kind (harness/device.h): where evaluate runs */
 	double stall_timeout_s;     /* no generation (search: trial) finished this long: the
 				       run fails naming what it waited for; 0: never */
 	int quiet;

@@ -16,6 +16,7 @@
 #include "engine/task.h"
 #include "proc/clock.h"
 #include "strategies/strategy.h"
+#include "harness/device.h"
 #include "harness/instruments/counters.h"
 #include "harness/records/meta.h"
 #include "harness/options.h"
@@ -58,6 +59,7 @@ struct run_state {
 	struct rusage ru_start;       /* the process's own usage when the run's clock started */
 	char self_exe[4096];          /* this program, for strategies that exec it */
 	struct stall stall;           /* --stall-timeout */
+	struct device dev;            /* --device: cuda plays the evaluate phase */
 	volatile sig_atomic_t at_gen, at_phase;   /* where the run is, for the watchdog: a
 						     phase, or AT_OPEN, AT_SYNC */
 	volatile sig_atomic_t stall_gen, stall_phase;   /* where it was when the watchdog fired */
@@ -148,7 +150,8 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 				r->ops->sizes(s, p, &g->mean_nodes, &g->mean_conns);
 			engine_select(p);
 		}
-		rc = hooks[ph](s, p);
+		rc = ph == PHASE_EVALUATE && r->dev.kind != DEVICE_CPU ?
+		     device_evaluate(&r->dev, s, p) : hooks[ph](s, p);
 		t_next = now_s();
 		g->ms[ph] = (t_next - t) * 1e3;
 		t = t_next;
@@ -191,6 +194,7 @@ static int write_generation(struct run_state *r, const struct gen_stats *g)
 	jw_num(w, "mean_nodes", g->mean_nodes);
 	jw_num(w, "mean_conns", g->mean_conns);
 	write_origins(w, g);
+	device_write_generation(w, &r->dev);
 	jw_end(w);
 	return output_write(&r->out, w);
 }
@@ -374,6 +378,11 @@ static int run_setup(struct run_state *r, int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (device_unavailable(r->o.device)) {
+		fprintf(stderr, "evopar run: --device %s: %s\n", device_names[r->o.device],
+			device_unavailable(r->o.device));
+		return EXIT_USAGE;
+	}
 	r->ops = strategy_find(r->o.cfg.strategy);
 	if (r->ops->resolve)
 		r->ops = r->ops->resolve(&r->o.cfg);
@@ -431,6 +440,8 @@ static int run_strategy(struct run_state *r)
 	open_rc = r->ops->open ? r->ops->open(&r->strat, &r->pop) : 0;
 	meta_write_counters(&r->jw, "run", run_opts, &r->o, &r->ctr);
 	output_write(&r->out, &r->jw);
+	if (device_write_info(&r->jw, &r->dev))
+		output_write(&r->out, &r->jw);
 	if (open_rc) {
 		snprintf(r->err, sizeof(r->err), "%s", r->strat.err);
 		code = EXIT_FAILED;
@@ -491,9 +502,13 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "evopar run: %s\n", err);
 		goto free_state;
 	}
+	if (device_open(&r->dev, r->o.device, err, sizeof(err))) {
+		fprintf(stderr, "evopar run: --device %s: %s\n", device_names[r->o.device], err);
+		goto release_population;
+	}
 	if (output_open(&r->out, r->o.out, err, sizeof(err))) {
 		fprintf(stderr, "evopar run: %s\n", err);
-		goto release_population;
+		goto release_device;
 	}
 	catch_stop_signals();
 	if (!instruments_start(r))
@@ -503,6 +518,8 @@ int cmd_run(int argc, char **argv)
 	counters_release(&r->ctr);
 	jw_release(&r->jw);
 	free(r->strat.records);
+release_device:
+	device_close(&r->dev);
 release_population:
 	population_release(&r->pop);
 free_state:

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reports/evaluate.h"
 #include "reports/report.h"
 
 /* plots/ beside bin/: the scripts travel with the binary's checkout */
@@ -56,6 +57,8 @@ static int write_outputs(struct report *r)
 		return rc;
 	}
 	rc = search_write_tsv(r);
+	if (!rc)
+		rc = evaluate_write_tsv(r);
 	if (rc)
 		return rc;
 	if (r->o.figures)

@@ -17,6 +17,7 @@
 
 #include "engine/rng.h"
 #include "strategies/strategy.h"
+#include "harness/device.h"
 #include "harness/records/records.h"
 #include "proc/clock.h"
 #include "harness/run.h"
@@ -45,6 +46,7 @@ const struct opt_spec search_opts[] = {
 	{ "episodes", OPT_INT, SC(episodes), 1, 1000, NULL, "pole: episodes per network per generation" },
 	{ "steps", OPT_INT, SC(steps), 1, 10000000, NULL, "pole: step limit of an episode" },
 	{ "blas-threads", OPT_INT, offsetof(struct search_options, run.cfg.blas_threads), 0, 1024, NULL, "OpenBLAS threads per process (0: the library's default)" },
+	{ "device", OPT_CHOICE, SO(run.device), 0, 0, device_names, "where every trial's evaluate phase runs: the CPU, or the GPU (pole task; backends sequential and threads: each trial its own stream)" },
 	{ "out", OPT_STRING, SO(run.out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the search ends" },
 	{ "trial-timeout", OPT_DOUBLE, SO(trial_timeout_s), 0.1, 604800, NULL, "seconds a trial may run before the search fails, naming its worker" },
 	{ "stall-timeout", OPT_DOUBLE, SO(run.stall_timeout_s), 0, 604800, NULL, "seconds without a finished trial before the search fails, naming what it waited for (0: never)" },
@@ -198,7 +200,7 @@ int trial_run(const struct farm *f, int id, int worker, struct trial_result *r)
 	rc = trial_config(f, id, &ro, err, sizeof(err));
 	for (k = 0; !rc && k < f->o->seeds; k++) {
 		ro.cfg.evo.seed = f->o->run.cfg.evo.seed + 1000003ULL * (uint64_t)id + (uint64_t)k;
-		rc = engine_evolve(&ro.cfg.evo, &ev, err, sizeof(err));
+		rc = device_evolve(ro.device, &ro.cfg.evo, &ev, err, sizeof(err));
 		sum += ev.best;
 	}
 	r->failed = rc != 0;
@@ -434,6 +436,30 @@ static int search_serve(struct search_run *s, const struct farm_ops *ops)
 }
 
 /*
+ * --device cuda: trials that share the GPU as threads of this process (a CUDA context does
+ * not survive fork), the pole task, and a GPU here; 0, or -1 with one line in err.
+ */
+static int search_device_check(const struct search_run *s, const struct farm_ops *ops,
+			       char *err, size_t errlen)
+{
+	const char *why;
+
+	if (s->o.run.device == DEVICE_CPU)
+		return 0;
+	if (device_check_workload(s->o.run.device, s->o.run.cfg.evo.task, "sequential", err, errlen))
+		return -1;
+	if (strcmp(ops->name, "sequential") && strcmp(ops->name, "threads")) {
+		snprintf(err, errlen, "--device cuda: trials share the GPU as threads of this process: "
+			 "--backend sequential or threads, not %s", ops->name);
+		return -1;
+	}
+	why = device_unavailable(s->o.run.device);
+	if (why)
+		snprintf(err, errlen, "--device %s: %s", device_names[s->o.run.device], why);
+	return why ? -1 : 0;
+}
+
+/*
  * Options, the backend, the space and the per-trial maps; -1 to go on, or the exit code
  * (0 after --help, EXIT_USAGE for a bad command line), its one line said.
  */
@@ -455,6 +481,10 @@ static int search_setup(struct search_run *s, int argc, char **argv, const struc
 	*ops = farm_at((size_t)s->o.backend);
 	if ((*ops)->supported && (*ops)->supported(&s->o)) {
 		fprintf(stderr, "evopar search: --backend %s: %s\n", (*ops)->name, (*ops)->supported(&s->o));
+		return EXIT_USAGE;
+	}
+	if (search_device_check(s, *ops, err, sizeof(err))) {
+		fprintf(stderr, "evopar search: %s\n", err);
 		return EXIT_USAGE;
 	}
 	space_default(&s->space);
