@@ -55,6 +55,8 @@ const struct opt_spec search_opts[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
+/* ---- records ----------------------------------------------------------------------- */
+
 struct search_run {
 	struct search_options o;
 	struct search_space space;

@@ -176,5 +176,3 @@ int trial_run(const struct farm *f, int id, int worker, struct trial_result *r)
 	r->threads = count_threads(getpid());
 	return rc;
 }
-
-/* ---- records ----------------------------------------------------------------------- */
