@@ -3,9 +3,10 @@
  * selection; every M generations each writes its chosen migrants to a migration file and
  * takes the newest of its sources (island i-1 on a ring, every other island when full) in
  * place of its worst. With --island-id I this process is island I alone, for islands
- * started by hand that share a directory. --migration mpi is islands_mpi.c. This file is the
- * main process's side; the island processes are strategies/common/island_worker.c, workers
- * of proc/pool.
+ * started by hand that share a directory. Every migrant file names its run (fresh per run;
+ * --run-id by hand), so runs sharing a directory skip each other's. --migration mpi is
+ * islands_mpi.c. This file is the main process's side; the island processes are
+ * strategies/common/island_worker.c, workers of proc/pool.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -322,6 +323,7 @@ static void islands_sizes(struct strategy *s, const struct population *p, double
 static const char *islands_supported(const struct strategy_config *c)
 {
 	static char why[256];
+	char e[160];
 	struct fault f;
 
 	if (island_config_check(c, why, sizeof(why)))
@@ -341,8 +343,8 @@ static const char *islands_supported(const struct strategy_config *c)
 			 "the islands of one run share an identity of their own");
 		return why;
 	}
-	if (c->run_id && migration_run_check(c->run_id, why + 10, sizeof(why) - 10)) {
-		memcpy(why, "--run-id: ", 10);
+	if (c->run_id && migration_run_check(c->run_id, e, sizeof(e))) {
+		snprintf(why, sizeof(why), "--run-id: %s", e);
 		return why;
 	}
 	if (fault_parse(c->inject_fault, &f, why, sizeof(why)))

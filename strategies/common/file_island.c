@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proc/clock.h"
 #include "strategies/common/file_island.h"
@@ -115,19 +116,34 @@ static int seen_bad(const struct file_island *fi, int src, const struct migratio
 	return 0;
 }
 
-/* sync: exactly src's file of this generation, which the barrier says is complete; under
-   the plain name, or this run's own where another run holds the plain one */
+static void skipped(struct island *isl, const char *path, const char *why)
+{
+	text_append(isl->warning, sizeof(isl->warning), "island %d: migrant file %s skipped: %s",
+		    isl->id, path, why);
+}
+
+/*
+ * sync: exactly src's file of this generation, which the barrier says is complete: under the
+ * plain name, or, where a file not this run's was there first, under this run's own name.
+ */
 static int island_take_exact(struct file_island *fi, int src, int gen, int *sent)
 {
 	struct island *isl = &fi->isl;
-	char path[PATH_MAX + 64], why[STRATEGY_ERRLEN], other[MIGRATION_RUN_BYTES];
+	char path[PATH_MAX + 64], own[PATH_MAX + 64], why[STRATEGY_ERRLEN];
+	char other[MIGRATION_RUN_BYTES];
 	int count;
 
 	migration_path(path, sizeof(path), fi->dir, src, gen, NULL);
 	count = island_load(fi, path, src, gen, sent, other, why, sizeof(why));
-	if (count == FOREIGN) {
+	if (count > 0)
+		return count;
+	if (count == FOREIGN)
 		skip_foreign(fi, path, other);
-		migration_path(path, sizeof(path), fi->dir, src, gen, fi->run);
+	migration_path(own, sizeof(own), fi->dir, src, gen, fi->run);
+	if (count == FOREIGN || !access(own, F_OK)) {
+		if (!count)
+			skipped(isl, path, why);
+		snprintf(path, sizeof(path), "%s", own);
 		count = island_load(fi, path, src, gen, sent, other, why, sizeof(why));
 		if (count == FOREIGN) {
 			snprintf(why, sizeof(why), "written by run %s, not this one", other);
@@ -135,8 +151,7 @@ static int island_take_exact(struct file_island *fi, int src, int gen, int *sent
 		}
 	}
 	if (!count)
-		text_append(isl->warning, sizeof(isl->warning),
-			    "island %d: migrant file %s skipped: %s", isl->id, path, why);
+		skipped(isl, path, why);
 	return count;
 }
 
@@ -177,8 +192,7 @@ static int island_take_newest(struct file_island *fi, int src, int *sent)
 		if (count == FOREIGN)
 			skip_foreign(fi, path, other);
 		else
-			text_append(isl->warning, sizeof(isl->warning),
-				    "island %d: migrant file %s skipped: %s", isl->id, path, why);
+			skipped(isl, path, why);
 		count = 0;
 	}
 	free(files);

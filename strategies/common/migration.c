@@ -265,7 +265,7 @@ static int head_run(const char *path, char run[MIGRATION_RUN_BYTES])
 	char e[200];
 	uint8_t *buf;
 	size_t len;
-	int rc = slurp(path, MIGRATION_HEADER, &buf, &len, e, sizeof(e));
+	int rc = slurp(path, MIGRATION_HEADER + 4, &buf, &len, e, sizeof(e));
 
 	rc = rc ? rc : check_format(buf, len, e, sizeof(e));
 	rc = rc ? rc : get_run(buf + 24, run);

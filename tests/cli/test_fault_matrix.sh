@@ -58,11 +58,11 @@ strike_worker() {
 }
 
 # Strike run $1 with fault $2 and set t0. A worker of one phase (ephemeral $3 = 1) may have
-# replied just before the signal came: the pool then ends the stopped one, or the killed
-# one's end goes unnoticed, and the run goes on. That is a miss, and the strike is made
-# again, t0 with it, until the run ends.
+# replied just before the signal came: then the run goes on (fork-pool ends a stopped
+# worker that owes nothing after --worker-timeout, and takes a killed one's end as its
+# exit). That is a miss, and the strike is made again, t0 with it, until the run ends.
 strike() {
-	local main=$1 fault=$2 ephemeral=$3 sig=${2#*-} tries=0
+	local main=$1 fault=$2 ephemeral=$3 sig=${2#*-} until=$(($(date +%s) + 30))
 	if [ "${fault%-*}" = main ]; then
 		seen="$seen $(record "$main")"
 		kill -"$sig" "$main"
@@ -70,20 +70,24 @@ strike() {
 		victim="$main:"
 		return
 	fi
-	while kill -0 "$main" 2>/dev/null && [ $tries -lt 400 ]; do
-		tries=$((tries + 1))
+	while kill -0 "$main" 2>/dev/null && [ "$(date +%s)" -lt $until ]; do
 		if ! strike_worker "$main" "$sig"; then
 			sleep 0.02
 			continue
 		fi
 		t0=$(now)
 		[ "$ephemeral" = 1 ] || return
-		for _ in $(seq 20); do                  # a second to tell a miss
-			kill -0 "$main" 2>/dev/null || return
-			[ "$sig" = STOP ] && [ "$(ident "${victim%%:*}")" != "$victim" ] && break
-			sleep 0.05
-		done
-		[ "$sig" = STOP ] && [ "$(ident "${victim%%:*}")" = "$victim" ] && return
+		if [ "$sig" = STOP ]; then              # a miss: the stopped one ends, the run not
+			while kill -0 "$main" 2>/dev/null && [ "$(ident "${victim%%:*}")" = "$victim" ] &&
+				[ "$(date +%s)" -lt $until ]; do
+				sleep 0.05
+			done
+		else                                    # a miss: the run is there a second later
+			for _ in $(seq 20); do
+				kill -0 "$main" 2>/dev/null || return
+				sleep 0.05
+			done
+		fi
 	done
 }
 

@@ -329,6 +329,17 @@ own = [n for n in names if re.fullmatch(r"island-[01]-gen-\d+\.[0-9a-f]{16}\.mig
 assert len(plain) == 80 and len(own) == 80 and len(names) == 160, sorted(names)
 PY
 
+# sync, where a plain name holds a file that is no run's (junk): this run's goes under its own
+# name, and the digest is the one of a clean directory
+mkdir "$T/junk"
+head -c 300 /dev/urandom >"$T/junk/island-0-gen-2.mig"
+run --islands 2 --gens 12 --migrate-every 3 --migrants 3 --migration sync \
+	--migration-dir "$T/junk" --out "$T/junk.jsonl"
+check "sync, a junk file under a plain name: the digest of a clean directory" \
+	[ "$(field "$T/junk.jsonl" digest)" = "$d1" ]
+check "sync, a junk file under a plain name: a warning names it" \
+	grep -q "island-0-gen-2.mig skipped: bad magic" "$T/junk.jsonl"
+
 # an older evopar's file (format 1, no run identity) is refused with a message, once
 mkdir "$T/old"
 python3 - "$T/old/island-1-gen-7.mig" <<'PY'
