@@ -67,6 +67,7 @@ const struct opt_spec run_opts[] = {
 	{ "island-id", OPT_INT, CFG(island_id), -1, 1023, NULL, "islands: run only this island (-1: start all of them)" },
 	{ "migrate-every", OPT_INT, CFG(migrate_every), 1, 1000000, NULL, "islands: generations between migrations" },
 	{ "migrants", OPT_INT, CFG(migrants), 0, 1000000, NULL, "islands: networks each island sends per migration" },
+	{ "run-id", OPT_STRING, CFG(run_id), 0, 0, NULL, "islands started by hand (--island-id): the run identity in their migrant files, the same for every island of one run; files of other runs in --migration-dir are skipped (none given: seed-SEED, from --seed, so two runs of one seed sharing a directory are not told apart)" },
 	{ "migration-dir", OPT_STRING, CFG(migration_dir), 0, 0, NULL, "islands: directory of migration files (none: a temp directory)" },
 	{ "migration", OPT_CHOICE, CFG(migration), 0, 0, migration_names, "islands: migration files with a barrier (deterministic) or without; MPI messages between mpirun's ranks, with a barrier (mpi, deterministic) or without" },
 	{ "topology", OPT_CHOICE, CFG(topology), 0, 0, topology_names, "islands: take migrants from island i-1 only, or from every other island" },

@@ -3,11 +3,13 @@
  * selection; every M generations each writes its chosen migrants to a migration file and
  * takes the newest of its sources (island i-1 on a ring, every other island when full) in
  * place of its worst. With --island-id I this process is island I alone, for islands
- * started by hand that share a directory. --migration mpi is islands_mpi.c. This file is the
- * main process's side; the island processes are strategies/common/island_worker.c, workers
- * of proc/pool.
+ * started by hand that share a directory. Every migrant file names its run (fresh per run;
+ * --run-id by hand), so runs sharing a directory skip each other's. --migration mpi is
+ * islands_mpi.c. This file is the main process's side; the island processes are
+ * strategies/common/island_worker.c, workers of proc/pool.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include "proc/proc.h"
 #include "strategies/common/file_island.h"
 #include "strategies/common/island_worker.h"
+#include "strategies/common/private_dir.h"
 #include "strategies/strategy.h"
 
 #define QUIT_S 1.0         /* at the end, the islands get this long to exit on their own */
@@ -32,7 +35,8 @@ struct islands {
 	struct island_job job;          /* what the island processes start from */
 	struct pool pool;               /* island i is worker i */
 	char dir[PATH_MAX];
-	int own_dir;                    /* made by mkdtemp: removed at close */
+	struct private_dir own;         /* no --migration-dir: the run's own, removed at close */
+	char run[MIGRATION_RUN_BYTES];  /* the identity in this run's migrant files */
 	int broken;                     /* a round failed: the workers' state is unknown */
 	double nodes, conns;            /* genome sizes summed over the last evaluate replies */
 	double io_ms;                   /* the slowest island's migration I/O in this round */
@@ -319,6 +323,7 @@ static void islands_sizes(struct strategy *s, const struct population *p, double
 static const char *islands_supported(const struct strategy_config *c)
 {
 	static char why[256];
+	char e[160];
 	struct fault f;
 
 	if (island_config_check(c, why, sizeof(why)))
@@ -333,25 +338,38 @@ static const char *islands_supported(const struct strategy_config *c)
 			 "islands share");
 		return why;
 	}
+	if (c->run_id && c->island_id < 0) {
+		snprintf(why, sizeof(why), "--run-id is for islands started by hand (--island-id); "
+			 "the islands of one run share an identity of their own");
+		return why;
+	}
+	if (c->run_id && migration_run_check(c->run_id, e, sizeof(e))) {
+		snprintf(why, sizeof(why), "--run-id: %s", e);
+		return why;
+	}
 	if (fault_parse(c->inject_fault, &f, why, sizeof(why)))
 		return why;
 	return NULL;
 }
 
-/* The migration directory: the one given (made if missing), or a private temp one. */
+/*
+ * The migration directory: the one given (made if missing), or a private temp one, which
+ * first tidies what killed runs of this user left.
+ */
 static int islands_dir(struct strategy *s, struct islands *d)
 {
-	const char *dir = s->cfg->migration_dir, *tmp = getenv("TMPDIR");
+	const char *dir = s->cfg->migration_dir;
 	struct stat st;
+	char why[STRATEGY_ERRLEN - 16];
+	int rc;
 
 	if (!dir) {
-		snprintf(d->dir, sizeof(d->dir), "%s/evopar-islands-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(d->dir)) {
-			snprintf(s->err, sizeof(s->err), "islands: mkdtemp %.300s: %s", d->dir, strerror(errno));
-			return -errno;
-		}
-		d->own_dir = 1;
-		return 0;
+		rc = private_dir_make(&d->own, "evopar-islands-", why, sizeof(why));
+		if (rc)
+			snprintf(s->err, sizeof(s->err), "islands: %s", why);
+		else
+			snprintf(d->dir, sizeof(d->dir), "%s", d->own.path);
+		return rc;
 	}
 	if (snprintf(d->dir, sizeof(d->dir), "%s", dir) >= (int)sizeof(d->dir)) {
 		snprintf(s->err, sizeof(s->err), "--migration-dir: path too long");
@@ -390,8 +408,13 @@ static int solo_open(struct strategy *s, struct islands *d, struct population *p
 	rc = islands_dir(s, d);
 	if (rc)
 		return rc;
+	/* islands started by hand agree on an identity without talking: the one they are given */
+	if (c->run_id)
+		snprintf(d->run, sizeof(d->run), "%s", c->run_id);
+	else
+		snprintf(d->run, sizeof(d->run), "seed-%" PRIu64, (uint64_t)c->evo.seed);
 	d->solo = calloc(1, sizeof(*d->solo));
-	if (!d->solo || file_island_init(d->solo, c, id, p->n, d->dir, 0)) {
+	if (!d->solo || file_island_init(d->solo, c, id, p->n, d->dir, d->run, 0)) {
 		snprintf(s->err, sizeof(s->err), "islands: out of memory");
 		return -ENOMEM;
 	}
@@ -444,7 +467,9 @@ static int islands_open(struct strategy *s, struct population *p)
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, &d->old_pipe);
 	d->pipe_saved = 1;
-	d->job = (struct island_job){ .cfg = s->cfg, .lo = d->lo, .p = p, .dir = d->dir };
+	migration_run_fresh(d->run);
+	d->job = (struct island_job){ .cfg = s->cfg, .lo = d->lo, .p = p, .dir = d->dir,
+				      .run = d->run };
 	spec.n = d->k;
 	spec.ctx = &d->job;
 	rc = pool_start(&d->pool, &spec, why, sizeof(why));
@@ -469,7 +494,7 @@ static void islands_stop(struct islands *d)
 	for (i = 0; i < n; i++)
 		pids[i] = d->pool.w[i].pid;
 	pool_stop(&d->pool, d->broken ? 0 : QUIT_S);
-	if (n && d->dir[0] && !d->own_dir)
+	if (n && d->dir[0] && !d->own.path[0])
 		migration_tidy(d->dir, pids, n);
 }
 
@@ -484,8 +509,7 @@ static void islands_close(struct strategy *s)
 		file_island_release(d->solo);
 		free(d->solo);
 	}
-	if (d->dir[0] && d->own_dir)
-		migration_remove_dir(d->dir);
+	private_dir_remove(&d->own);
 	if (d->pipe_saved)
 		sigaction(SIGPIPE, &d->old_pipe, NULL);
 	free(d->lo);

@@ -38,6 +38,7 @@ struct strategy_config {
 	int migrate_every;        /* generations between migrations */
 	int migrants;             /* networks each island sends per migration */
 	const char *migration_dir;
+	const char *run_id;       /* --island-id: the run identity the islands share; NULL: default */
 	int migration;            /* enum migration_mode */
 	int topology;             /* enum topology: whom an island takes migrants from */
 	int migrant_select;       /* enum migrant_select: which networks an island sends */

@@ -162,7 +162,7 @@ int island_worker_main(void *ctx, struct chan *c, int id)
 	int rc;
 
 	fault_parse(job->cfg->inject_fault, &f, err, sizeof(err));   /* supported() checked it */
-	rc = file_island_init(&fi, job->cfg, id, lo[id + 1] - lo[id], job->dir,
+	rc = file_island_init(&fi, job->cfg, id, lo[id + 1] - lo[id], job->dir, job->run,
 			      job->cfg->migration == MIGRATION_SYNC);
 	if (!rc)
 		rc = island_take_share(&fi.isl, job->p, lo[id], lo[id + 1]);

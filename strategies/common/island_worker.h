@@ -44,6 +44,7 @@ struct island_job {
 	const int *lo;                  /* island i owns p->nets[lo[i] .. lo[i + 1]) */
 	const struct population *p;
 	const char *dir;                /* the migration directory */
+	const char *run;                /* the run's identity, in every migrant file */
 };
 
 /* An island process (a pool_fn, ctx a struct island_job): serve commands until the main

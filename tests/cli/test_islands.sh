@@ -84,8 +84,8 @@ check "a migration file: header, island, generation, count, checksum" python3 - 
 import struct, sys, zlib
 b = open(sys.argv[1], "rb").read()
 magic, ver, isl, gen, count, plen = struct.unpack("<4sIIIII", b[:24])
-assert magic == b"EVMG" and ver == 1 and isl == 1 and gen == 5 and count == 3
-assert len(b) == 24 + plen + 4
+assert magic == b"EVMG" and ver == 2 and isl == 1 and gen == 5 and count == 3
+assert len(b) == 56 + plen + 4
 assert struct.unpack("<I", b[-4:])[0] == zlib.crc32(b[:-4])
 PY
 
@@ -291,6 +291,138 @@ rc=$?
 check "by hand: island 1 ends cleanly on SIGINT (exit $rc)" [ "$rc" = 130 ]
 check "by hand: island 1 says interrupted" [ "$(field "$T/hk1.jsonl" status)" = interrupted ]
 check "by hand: no process left" none_left "$hm"
+
+# --- runs sharing a --migration-dir ---------------------------------------------------------
+# Two sync runs of other seeds at once on one directory: each must give the digest it gives
+# alone. The plain names go to whichever run writes first; the other writes under its own run
+# identity, and skips (with a warning) the other run's files it finds under the plain names.
+share=(--islands 2 --gens 40 --migrate-every 1 --migrants 3 --migration sync --steps 1000)
+for seed in 1 2; do
+	run "${share[@]}" --seed $seed --migration-dir "$T/alone$seed" --out "$T/alone$seed.jsonl"
+done
+run "${share[@]}" --seed 1 --migration-dir "$T/shared" --out "$T/shared1.jsonl" &
+a=$!
+run "${share[@]}" --seed 2 --migration-dir "$T/shared" --out "$T/shared2.jsonl" &
+b=$!
+wait $a
+ra=$?
+wait $b
+rb=$?
+check "shared directory: both runs exit 0 ($ra, $rb)" [ "$ra/$rb" = 0/0 ]
+check "shared directory: seed 1 gives its digest of a run alone" \
+	[ "$(field "$T/shared1.jsonl" digest)" = "$(field "$T/alone1.jsonl" digest)" ]
+check "shared directory: seed 2 gives its digest of a run alone" \
+	[ "$(field "$T/shared2.jsonl" digest)" = "$(field "$T/alone2.jsonl" digest)" ]
+check "shared directory: the alone digests differ (the test can tell a mix)" \
+	[ "$(field "$T/alone1.jsonl" digest)" != "$(field "$T/alone2.jsonl" digest)" ]
+check "shared directory: a warning record names a file of the other run, skipped" python3 - "$T/shared1.jsonl" "$T/shared2.jsonl" <<'PY'
+import json, re, sys
+w = [json.loads(l)["message"] for f in sys.argv[1:] for l in open(f) if '"warning"' in l]
+assert any(re.search(r"island-[01]-gen-\d+\.mig skipped: written by another run sharing the "
+                     r"directory \(run id [0-9a-f]{16}, this run [0-9a-f]{16}\)", m) for m in w), w
+PY
+check "shared directory: every file of both runs is there, under the plain name or a run's own" python3 - "$T/shared" <<'PY'
+import os, re, sys
+names = os.listdir(sys.argv[1])
+plain = {n for n in names if re.fullmatch(r"island-[01]-gen-\d+\.mig", n)}
+own = [n for n in names if re.fullmatch(r"island-[01]-gen-\d+\.[0-9a-f]{16}\.mig", n)]
+assert len(plain) == 80 and len(own) == 80 and len(names) == 160, sorted(names)
+PY
+
+# sync, where a plain name holds a file that is no run's (junk): this run's goes under its own
+# name, and the digest is the one of a clean directory
+mkdir "$T/junk"
+head -c 300 /dev/urandom >"$T/junk/island-0-gen-2.mig"
+run --islands 2 --gens 12 --migrate-every 3 --migrants 3 --migration sync \
+	--migration-dir "$T/junk" --out "$T/junk.jsonl"
+check "sync, a junk file under a plain name: the digest of a clean directory" \
+	[ "$(field "$T/junk.jsonl" digest)" = "$d1" ]
+check "sync, a junk file under a plain name: a warning names it" \
+	grep -q "island-0-gen-2.mig skipped: bad magic" "$T/junk.jsonl"
+
+# an older evopar's file (format 1, no run identity) is refused with a message, once
+mkdir "$T/old"
+python3 - "$T/old/island-1-gen-7.mig" <<'PY'
+import struct, sys, zlib
+b = struct.pack("<4sIIIII", b"EVMG", 1, 1, 7, 0, 0)
+open(sys.argv[1], "wb").write(b + struct.pack("<I", zlib.crc32(b)))
+PY
+touch -d '+1 hour' "$T/old/island-1-gen-7.mig"
+run --islands 2 --gens 9 --migrate-every 3 --migration async --migration-dir "$T/old" \
+	--out "$T/old.jsonl"
+check "a format 1 file: the run exits 0" [ $? = 0 ]
+check "a format 1 file: skipped with a warning naming its version, once" python3 - "$T/old.jsonl" <<'PY'
+import json, sys
+w = " ".join(json.loads(l)["message"] for l in open(sys.argv[1]) if '"warning"' in l)
+assert w.count("island-1-gen-7.mig skipped: format version 1 (an older evopar's), this build reads 2") == 1, w
+PY
+
+# islands started by hand: --run-id names the run; another run's files are skipped
+byid=(--islands 2 --migrate-every 2 --migration async --migration-dir "$T/byid" --gens 10)
+run "${byid[@]}" --island-id 0 --run-id X --out "$T/byid-x0.jsonl"
+run "${byid[@]}" --island-id 1 --run-id Y --out "$T/byid-y1.jsonl"
+run "${byid[@]}" --island-id 1 --run-id X --out "$T/byid-x1.jsonl"
+run "${byid[@]}" --island-id 1 --seed 7 --out "$T/byid-s1.jsonl"
+check "--run-id Y: run X's files skipped with a warning naming both" \
+	grep -q "island-0-gen-[0-9]*.mig skipped: written by another run sharing the directory (run id X, this run Y)" "$T/byid-y1.jsonl"
+check "--run-id Y: no migrant of run X taken" python3 - "$T/byid-y1.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert not [r for r in recs if r["type"] == "migration"]
+assert all(r["origin_share"][0] == 0 for r in recs if r["type"] == "generation")
+PY
+check "--run-id X again: the islands of one run take each other's migrants" python3 - "$T/byid-x1.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert [r for r in recs if r["type"] == "migration" and r["src"] == 0]
+PY
+check "no --run-id: the identity is seed-SEED, and run X's files are another run's" \
+	grep -q "run id X, this run seed-7)" "$T/byid-s1.jsonl"
+
+# --- a killed run leaves nothing behind ----------------------------------------------------
+# Its private temp directory is locked while any process of the run lives; the next run of
+# this user removes those whose lock is free. Only directories named evopar-islands-XXXXXX
+# and owned by this user are candidates; a locked one, or a young one with no lock yet, stays.
+kt="$T/killtmp"
+mkdir -p "$kt"
+TMPDIR="$kt" "${ISL[@]}" --islands 2 --pop 100 --gens 1000000 --out "$T/killed.jsonl" 2>/dev/null &
+main=$!
+for _ in $(seq 100); do
+	[ -n "$(ls "$kt"/evopar-islands-*/island-*.mig 2>/dev/null)" ] && break
+	sleep 0.05
+done
+procs="$main $(descendants "$main")"
+dead_dir=$(ls -d "$kt"/evopar-islands-* 2>/dev/null)
+{ kill -KILL $main; wait $main; } 2>/dev/null
+rc=$?
+alive() { local p; for p in $1; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+none_alive() { ! alive "$1"; }
+for _ in $(seq 40); do alive "$procs" || break; sleep 0.05; done
+check "SIGKILL: exit 137 (got $rc)" [ "$rc" = 137 ]
+check "SIGKILL: the run had made its temp directory, with migrant files (${dead_dir:-none})" [ -n "$dead_dir" ]
+check "SIGKILL: the run had 3 processes ($procs)" [ "$(echo $procs | wc -w)" = 3 ]
+check "SIGKILL: no process of it left" none_alive "$procs"
+check "SIGKILL: no --out under its final name" [ ! -e "$T/killed.jsonl" ]
+mkdir -p "$kt/evopar-islands-locked" "$kt/evopar-islands-young" "$kt/evopar-islands-staled" \
+	"$kt/evopar-islandsXother"
+touch -d '-1 hour' "$kt/evopar-islands-staled"
+touch "$kt/evopar-islands-locked/.lock"
+flock "$kt/evopar-islands-locked/.lock" sleep 60 &
+holder=$!
+for _ in $(seq 100); do
+	flock -n "$kt/evopar-islands-locked/.lock" true || break
+	sleep 0.05
+done
+TMPDIR="$kt" run --islands 2 --gens 4 --migrate-every 2 --out "$T/next.jsonl"
+check "the next run: exits 0" [ $? = 0 ]
+check "the next run: the killed run's directory is gone" [ ! -e "$dead_dir" ]
+check "the next run: a directory with no lock, untouched for an hour, is gone" [ ! -e "$kt/evopar-islands-staled" ]
+check "the next run: a directory whose lock a live process holds stays" [ -d "$kt/evopar-islands-locked" ]
+check "the next run: a directory with no lock yet, young, stays" [ -d "$kt/evopar-islands-young" ]
+check "the next run: a directory of another name stays" [ -d "$kt/evopar-islandsXother" ]
+check "the next run: its own directory is gone" [ -z "$(ls "$kt" | grep -v -e locked -e young -e Xother)" ]
+kill $holder
+wait $holder 2>/dev/null
 
 # --- options ------------------------------------------------------------------------------
 cases=(
