@@ -152,28 +152,21 @@ static void write_end_record(struct bench *b, int rc)
 	output_write(&b->out, w);
 }
 
+/* locked while the bench lives, so a bench killed outright leaves it to the next one's tidy */
 static int make_tmpdir(struct bench *b)
 {
-	const char *base = getenv("TMPDIR");
+	int rc = private_dir_make(&b->tmp, "evopar-bench.", b->err, sizeof(b->err));
 
-	snprintf(b->tmpdir, sizeof(b->tmpdir), "%s/evopar-bench.XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(b->tmpdir)) {
-		snprintf(b->err, sizeof(b->err), "cannot make a temporary directory %s: %s",
-			 b->tmpdir, strerror(errno));
-		return -errno;
-	}
-	snprintf(b->tmp_out, sizeof(b->tmp_out), "%s/run.jsonl", b->tmpdir);
-	snprintf(b->tmp_err, sizeof(b->tmp_err), "%s/stderr", b->tmpdir);
+	if (rc)
+		return rc;
+	snprintf(b->tmp_out, sizeof(b->tmp_out), "%s/run.jsonl", b->tmp.path);
+	snprintf(b->tmp_err, sizeof(b->tmp_err), "%s/stderr", b->tmp.path);
 	return 0;
 }
 
 static void remove_tmpdir(struct bench *b)
 {
-	if (!b->tmpdir[0])
-		return;
-	unlink(b->tmp_out);
-	unlink(b->tmp_err);
-	rmdir(b->tmpdir);
+	private_dir_remove(&b->tmp);
 }
 
 static void bench_free(struct bench *b)

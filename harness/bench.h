@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include "harness/options.h"
+#include "proc/private_dir.h"
 #include "harness/records/record.h"
 
 struct bench_options {
@@ -43,8 +44,8 @@ struct bench {
 	int n_cfg, cap_cfg;
 	char *common;               /* --common, or the file's common: line */
 	char self_exe[4096];
-	char tmpdir[256];
-	char tmp_out[300], tmp_err[300];
+	struct private_dir tmp;    /* run.jsonl and stderr of the run in flight */
+	char tmp_out[PATH_MAX + 16], tmp_err[PATH_MAX + 16];
 	struct output out;
 	struct jw jw;
 	double t_start;

@@ -22,7 +22,7 @@
 #include "proc/proc.h"
 #include "strategies/common/file_island.h"
 #include "strategies/common/island_worker.h"
-#include "strategies/common/private_dir.h"
+#include "proc/private_dir.h"
 #include "strategies/strategy.h"
 
 #define QUIT_S 1.0         /* at the end, the islands get this long to exit on their own */

@@ -19,7 +19,7 @@
 #include "engine/engine.h"
 #include "engine/serial.h"
 #include "strategies/common/migration.h"
-#include "strategies/common/private_dir.h"
+#include "proc/private_dir.h"
 #include "strategies/strategy.h"
 
 #define COUNT 3

@@ -80,4 +80,20 @@ bad_input "a missing --configs file" "--configs" --configs "$T/none"
 bad_input "an open quote" "--config 1" --config "--pop '3"
 printf 'ok: --strategy sequential\nbad: --workers 0\n' >"$T/badcfg"
 bad_input "a bad line in --configs" "line 2" --configs "$T/badcfg"
+
+# a bench killed outright leaves its temp directory locked-free: the next bench tidies it
+mkdir -p "$T/tmp"
+TMPDIR="$T/tmp" "$EVOPAR" bench --config "--strategy sequential --gens 100000" --repeat 1 --warmup 0 \
+	--out "$T/k.jsonl" 2>/dev/null &
+kb=$!
+for _ in $(seq 100); do ls "$T"/tmp/evopar-bench.* >/dev/null 2>&1 && break; sleep 0.1; done
+killed=$(ls -d "$T"/tmp/evopar-bench.* 2>/dev/null)
+check "killed bench: it had made its temp directory" [ -n "$killed" ]
+kill -KILL $kb; wait $kb 2>/dev/null
+check "killed bench: the directory outlives it" [ -d "${killed:-/nonexistent}" ]
+TMPDIR="$T/tmp" "$EVOPAR" bench --common="$W" --config "--strategy sequential" --repeat 1 --warmup 0 \
+	--out "$T/k2.jsonl" 2>/dev/null
+check "the next bench runs" [ $? = 0 ]
+check "the next bench removed the killed one's directory" [ ! -e "${killed:-/nonexistent}" ]
+check "the next bench left no directory of its own" [ -z "$(ls -A "$T/tmp")" ]
 finish

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "strategies/common/private_dir.h"
+#include "proc/private_dir.h"
 
 /* Remove the files in the directory open at fd (a run puts only files there). */
 static void empty_dir(int fd)
