@@ -72,7 +72,7 @@ fi
 
 if ! why=$(unshare --net --uts true 2>&1); then
 	echo "$(basename "$0"): SKIPPED: cannot create network and UTS namespaces (needs root or CAP_SYS_ADMIN): $why"
-	exit 0
+	exit 77
 fi
 for c in mpirun ip nsenter setpriv; do
 	if ! command -v $c >/dev/null; then
@@ -82,7 +82,7 @@ for c in mpirun ip nsenter setpriv; do
 done
 if ! make_cluster "$T" 2>"$T/make.err"; then
 	echo "$(basename "$0"): SKIPPED: cannot build the cluster's network: $(head -c 300 "$T/make.err")"
-	exit 0
+	exit 77
 fi
 NS=()                              # each host's network namespace, to find what runs there
 for i in "${!HOSTS[@]}"; do NS[$i]=$(readlink /proc/"${HOLDER[$i]}"/ns/net); done
