@@ -2,7 +2,7 @@
 #   make experiment-5 [SCALE=small|medium|production|device]   results/experiment-5/report.md
 #   make experiment-5-report                                   report and verdict again from the records
 # Without a GPU (or a CUDA build) it runs the CPU half and the report says why the GPU half did
-# not run. The grid: experiments/experiment-5/spec; the rules: experiments/experiment-5/verdict.py;
+# not run. The grid: experiments/experiment-5/spec; the rules: reports/evaluate_verdict.c;
 # on a GPU machine, experiments/experiment-5/device-run.sh runs it all in one go.
 
 .PHONY: experiment-5 experiment-5-report

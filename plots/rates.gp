@@ -1,6 +1,6 @@
 # Experiment 5: simulated steps per second of the evaluate phase against the population, one
 # line per evaluator (one core, all cores, the GPU), log-log; a missing point is NaN.
-# data: columns population, then per evaluator median, low, high (experiments/experiment-5/verdict.py)
+# data: columns population, then per evaluator median, low, high (evopar report --verdict: reports/evaluate_sections.c)
 # usage: gnuplot -e "data='rates-dynamic.dat'; out='rates-dynamic'; what='dynamic'" plots/rates.gp
 if (!exists("data") || !exists("out")) {
 	print "usage: gnuplot -e \"data='FILE'; out='BASE'[; what='..']\" rates.gp"

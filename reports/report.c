@@ -1,7 +1,7 @@
 /*
  * The report generator's entry: with the options and DIR set by the command (harness/
  * report_cmd.c), load the records of DIR (report_load.c) and write tables.md, searches.tsv,
- * the figures and report.md into it.
+ * the figures and report.md into it; with --verdict, experiment 5's part (evaluate_verdict.c) only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "reports/evaluate.h"
+#include "reports/evaluate_verdict.h"
 #include "reports/report.h"
 
 /* plots/ beside bin/: the scripts travel with the binary's checkout */
@@ -71,6 +72,8 @@ static int write_outputs(struct report *r)
 int report_make(struct report *r)
 {
 	find_plots(r);
+	if (r->o.verdict)         /* experiment 5's part, from the tables a report wrote before */
+		return evaluate_verdict_write(r) ? -1 : 0;
 	if (report_load(r))
 		return -1;
 	return write_outputs(r) ? -1 : 0;

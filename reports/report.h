@@ -107,6 +107,9 @@ struct report_options {
 	const char *reference;    /* the study's own figures, shown beside ours */
 	const char *plots;        /* directory of the gnuplot scripts */
 	int figures;              /* 0: no gnuplot */
+	const char *verdict;      /* experiment 5's part (reports/evaluate_verdict.c) into this file */
+	int trials;               /* experiment 5: trials per configuration of its trials bench */
+	int shared_trials;        /* experiment 5: trials per configuration sharing the GPU */
 	int help;
 };
 
@@ -125,7 +128,8 @@ struct report {
 /*
  * Calls go down only:
  *   harness/report_cmd.c (the command) > report.c (report_make) > report_load.c, report_tables.c, report_md.c, report_plot.c,
- *   search_tables.c (searches.tsv); report_load.c, report_md.c, report_plot.c > report_watch.c
+ *   search_tables.c (searches.tsv), evaluate_verdict.c (--verdict) >
+ *   evaluate_sections.c, evaluate_tsv.c; evaluate_sections.c > evaluate_tsv.c; report_load.c, report_md.c, report_plot.c > report_watch.c
  *   > report_gnuplot.c
  *   report_load.c > search_fallback.c > search_trials.c > report_gnuplot.c > proc/child.h
  *   report_tables.c > search_tables.c;  report_md.c > search_fallback.c;  report_plot.c >

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make experiment-5's pieces: a cut-down run of experiments/experiment-5/run on this machine
 # (the CPU half where there is no GPU, said so in the report), evaluate.tsv's GPU columns from
-# records that carry a device object, and verdict.py's rules on fixtures for every outcome.
+# records that carry a device object, and the rules of `evopar report --verdict`
+# (reports/evaluate_verdict.c) on fixtures for every outcome.
 . "$(dirname "$0")/lib.sh"
 
 E=experiments/experiment-5
@@ -20,6 +21,9 @@ if [ "$(cat "$out/gpu-status")" != ran ]; then
 	check "no GPU: the GPU rules say NOT RUN" [ "$(grep -c 'NOT RUN' "$out/intro.md")" -ge 4 ]
 	check "no GPU: no GPU configuration was run" [ -z "$(grep -l -- '--device cuda' "$out"/*.configs)" ]
 fi
+check "the run script runs only evopar (no second runner)" sh -c "! grep -q python '$E/run'"
+check "report.md: the verdict from evopar report --verdict" grep -q 'reports/evaluate_verdict.c' "$out/report.md"
+check "the rates figure's data, one line per population" [ "$(grep -vc '^#' "$out/rates-dynamic.dat")" = 2 ]
 check "one core only up to ONE_POPS" [ -z "$(grep 'one core' "$out/evaluate-dynamic-000300.configs")" ]
 
 # evaluate.tsv's GPU columns: the all-core run's records made into a GPU run's
@@ -54,7 +58,7 @@ c = [dict(zip(h, r)) for r in rows[1:] if r[h.index("device")] == "cpu"][0]
 assert c["pack_ms"] == "-" and c["scratch_global"] == "-", c
 PY
 
-# verdict.py on fixtures: each rule's every outcome
+# the rules (evopar report --verdict) on fixtures: each rule's every outcome
 fixture() {   # DIR GPU/ALL-RATIOS(3 pops) TRIAL_CPU_WALL TRIAL_GPU_WALL T1_WALL T2_WALL SPREAD
 	python3 - "$@" <<'PY'
 import os, sys
@@ -92,7 +96,7 @@ with open(os.path.join(d, "searches.tsv"), "w") as f:
         f.write("\t".join(map(str, ["f", label, 3, w, w / spread, w * spread, 1, 1, 1, 0, 0, 0])) + "\n")
 open(os.path.join(d, "gpu-status"), "w").write("ran\n")
 PY
-	python3 "$E/verdict.py" "$1" 16 "$1/gpu-status" 16 4 >"$1/part.md"
+	"$EVOPAR" report "$1" --verdict "$1/part.md" --trials 4 --shared-trials 16 --figures off
 }
 says() { grep -qF -- "$2" "$1/part.md"; }
 fixture "$T/f1" 0.5,3,20 10 1 4 2 1.05
@@ -109,4 +113,18 @@ fixture "$T/f3" 2,3,4 5 1 4 3.8 1.3
 check "R1 below the grid" says "$T/f3" '(R1): BELOW THE GRID**'
 check "R2 inconclusive: the range spans 5x" says "$T/f3" '(R2): INCONCLUSIVE'
 check "R3 inconclusive" says "$T/f3" '(R3): INCONCLUSIVE'
+# a column a rule reads, missing: an error naming it, not a verdict
+python3 - "$T/f3/evaluate.tsv" "$T/f4/evaluate.tsv" <<'PY'
+import os, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+k = rows[0].index("steps_per_s_min")
+os.makedirs(os.path.dirname(sys.argv[2]))
+with open(sys.argv[2], "w") as f:
+    for r in rows:
+        f.write("\t".join(r[:k] + r[k + 1:]) + "\n")
+PY
+"$EVOPAR" report "$T/f4" --verdict "$T/f4/part.md" --figures off 2>"$T/f4.err"
+rc=$?
+check "missing column: exits 3 (got $rc)" [ "$rc" = 3 ]
+check "missing column: the message names it" grep -q "evaluate.tsv: no column 'steps_per_s_min'" "$T/f4.err"
 finish
