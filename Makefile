@@ -61,6 +61,7 @@ help:
 	@echo "make run         install what is missing, build, a small study of every strategy (results/run/report.md)"
 	@echo "make report DIR=D  tables, figures and report.md from the *.jsonl records in D"
 	@echo "make study-mutation  study document 000: results/study-mutation/report.md (a few minutes)"
+	@echo "make study-balance   balanced load against the machine's capacity: results/study-balance/report.md (a few minutes)"
 	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests"
 	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
 	@echo "make bench-check instruction counts per network vs tests/bench/baseline.json (CI gate)"
@@ -149,3 +150,4 @@ clean:
 -include reports/reports.mk
 -include experiments/experiment-3.mk
 -include experiments/experiments.mk
+-include experiments/study-balance.mk

@@ -11,15 +11,27 @@
 #include <string.h>
 
 #include "engine/task.h"
+#include "strategies/common/balance.h"
 #include "strategies/common/procpool.h"
+
+/* how far above the least loaded worker a child may stay with its parent's worker, as a
+   share of the mean predicted load: a move costs a serialisation there and back, a few us */
+#define STAY_TOLERANCE 0.02
 
 struct ps_data {
 	struct proc_pool pp;
 	int workers;
-	int *lo;                     /* shard of worker w: [lo[w], lo[w + 1]) */
 	int *owner;                  /* per network: its worker */
+	int *next_owner;             /* per network: the worker of its child (resample) */
+	int *list;                   /* every worker's shard in turn, each in index order */
+	int *start;                  /* shard of worker w: list[start[w] .. start[w + 1]) */
+	int *next_list, *next_start; /* the same of the children (resample) */
 	int32_t *need;               /* scratch: foreign parents of one worker */
 	uint8_t *mark;               /* scratch: per network, already listed */
+	double *cost;                /* scratch: per child, its predicted cost */
+	double *load;                /* scratch: per worker, its predicted load */
+	int *order;                  /* scratch: children by predicted cost */
+	struct balance_key *keys;     /* scratch: sorting */
 	struct eval_result *res;     /* scope all: what evaluate reported, per network */
 	int all;                     /* worker scope all */
 	struct scratch scratch;      /* scope mutate: the main process prepares and evaluates */
@@ -32,14 +44,51 @@ static void ps_close(struct strategy *s)
 	if (!d)
 		return;
 	proc_pool_stop(&d->pp);
-	free(d->lo);
 	free(d->owner);
+	free(d->next_owner);
+	free(d->list);
+	free(d->start);
+	free(d->next_list);
+	free(d->next_start);
 	free(d->need);
 	free(d->mark);
+	free(d->cost);
+	free(d->load);
+	free(d->order);
+	free(d->keys);
 	free(d->res);
 	scratch_release(&d->scratch);
 	free(d);
 	s->data = NULL;
+}
+
+static int shard_size(const struct ps_data *d, int w)
+{
+	return d->start[w + 1] - d->start[w];
+}
+
+static const int32_t *shard_of(const struct ps_data *d, int w)
+{
+	return (const int32_t *)&d->list[d->start[w]];
+}
+
+/* owner[] into shards: a counting sort, so that each shard lists its networks in index order */
+static void build_shards(const int *owner, int *list, int *start, int workers, int n)
+{
+	int w, i;
+
+	for (w = 0; w <= workers; w++)
+		start[w] = 0;
+	for (i = 0; i < n; i++)
+		start[owner[i] + 1]++;
+	for (w = 0; w < workers; w++)
+		start[w + 1] += start[w];
+	/* each start[w] runs to the end of its shard, then all move back by one */
+	for (i = 0; i < n; i++)
+		list[start[owner[i]]++] = i;
+	for (w = workers; w > 0; w--)
+		start[w] = start[w - 1];
+	start[0] = 0;
 }
 
 /* Send the same header-only command to every worker and collect the replies in turn. */
@@ -81,7 +130,7 @@ static int take_shard(struct strategy *s, struct population *p, int w, const uin
 {
 	struct ps_data *d = s->data;
 	double t = proc_now_s();
-	int rc = net_stream_read(p, in, len, d->lo[w + 1] - d->lo[w], s->err, sizeof(s->err));
+	int rc = net_stream_read(p, in, len, shard_size(d, w), s->err, sizeof(s->err));
 
 	s->comm_ms[PHASE_MUTATE] += (proc_now_s() - t) * 1e3;
 	return rc ? proc_pool_fail(&d->pp, s, w, PHASE_MUTATE, -EBADMSG) : 0;
@@ -90,14 +139,15 @@ static int take_shard(struct strategy *s, struct population *p, int w, const uin
 static int take_results(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
 {
 	struct ps_data *d = s->data;
-	int lo = d->lo[w], count = d->lo[w + 1] - lo, i;
+	const int32_t *idx = shard_of(d, w);
+	int count = shard_size(d, w), k;
 
 	if (len != (size_t)count * sizeof(struct eval_result))
 		return proc_pool_fail(&d->pp, s, w, PHASE_EVALUATE, -EBADMSG);
-	memcpy(d->res + lo, in, len);
-	for (i = lo; i < lo + count; i++) {
-		p->nets[i].fitness = d->res[i].fitness;
-		p->nets[i].origin = d->res[i].origin;
+	for (k = 0; k < count; k++) {
+		memcpy(&d->res[idx[k]], in + (size_t)k * sizeof(struct eval_result), sizeof(struct eval_result));
+		p->nets[idx[k]].fitness = d->res[idx[k]].fitness;
+		p->nets[idx[k]].origin = d->res[idx[k]].origin;
 	}
 	return 0;
 }
@@ -109,20 +159,15 @@ static int hand_out_shards(struct strategy *s, struct population *p)
 	int w, rc;
 
 	for (w = 0; w < d->workers; w++) {
-		int32_t *idx = d->need;
-		int count = d->lo[w + 1] - d->lo[w], i;
-		struct cmd_hdr h = { .count = count, .lo = d->lo[w], .hi = d->lo[w + 1] };
-		uint8_t *out;
-		size_t len;
+		int count = shard_size(d, w);
+		struct cmd_hdr h = { .count = count };
+		size_t len = net_stream_size(p, shard_of(d, w), count);
+		uint8_t *out = proc_pool_begin(&d->pp, w, &h, len);
 		const uint8_t *in;
 
-		for (i = 0; i < count; i++)
-			idx[i] = d->lo[w] + i;
-		len = net_stream_size(p, idx, count);
-		out = proc_pool_begin(&d->pp, w, &h, len);
 		if (!out)
 			return -ENOMEM;
-		net_stream_write(p, idx, count, out);
+		net_stream_write(p, shard_of(d, w), count, out);
 		rc = proc_pool_send(&d->pp, s, w, WM_OWN, len, PHASE_MUTATE);
 		if (!rc)
 			rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_MUTATE);
@@ -132,36 +177,48 @@ static int hand_out_shards(struct strategy *s, struct population *p)
 	return 0;
 }
 
+static int ps_alloc(struct ps_data *d, int n)
+{
+	d->owner = malloc((size_t)n * sizeof(*d->owner));
+	d->next_owner = malloc((size_t)n * sizeof(*d->next_owner));
+	d->list = malloc((size_t)n * sizeof(*d->list));
+	d->next_list = malloc((size_t)n * sizeof(*d->next_list));
+	d->start = malloc((size_t)(d->workers + 1) * sizeof(*d->start));
+	d->next_start = malloc((size_t)(d->workers + 1) * sizeof(*d->next_start));
+	d->need = malloc((size_t)n * sizeof(*d->need));
+	d->mark = calloc((size_t)n, 1);
+	d->cost = malloc((size_t)n * sizeof(*d->cost));
+	d->load = malloc((size_t)d->workers * sizeof(*d->load));
+	d->order = malloc((size_t)n * sizeof(*d->order));
+	d->keys = malloc((size_t)n * sizeof(*d->keys));
+	d->res = calloc((size_t)n, sizeof(*d->res));
+	return d->owner && d->next_owner && d->list && d->next_list && d->start && d->next_start &&
+	       d->need && d->mark && d->cost && d->load && d->order && d->keys && d->res ? 0 : -ENOMEM;
+}
+
+/* At first nothing predicts a cost: contiguous blocks, the shards sent once. */
 static int ps_open(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = calloc(1, sizeof(*d));
-	int w, i, rc = -ENOMEM;
+	int w, i, rc;
 
 	s->data = d;
-	if (!d)
-		goto oom;
-	d->workers = s->cfg->workers < p->n ? s->cfg->workers : p->n;
+	if (d)
+		d->workers = s->cfg->workers < p->n ? s->cfg->workers : p->n;
+	if (!d || ps_alloc(d, p->n)) {
+		snprintf(s->err, sizeof(s->err), "persistent: out of memory");
+		return -ENOMEM;
+	}
 	s->workers = d->workers;
 	d->all = s->cfg->worker_scope == SCOPE_ALL;
-	d->lo = malloc((size_t)(d->workers + 1) * sizeof(*d->lo));
-	d->owner = malloc((size_t)p->n * sizeof(*d->owner));
-	d->need = malloc((size_t)p->n * sizeof(*d->need));
-	d->mark = calloc((size_t)p->n, 1);
-	d->res = calloc((size_t)p->n, sizeof(*d->res));
-	if (!d->lo || !d->owner || !d->need || !d->mark || !d->res)
-		goto oom;
-	for (w = 0; w <= d->workers; w++)
-		d->lo[w] = (int)((long)p->n * w / d->workers);
 	for (w = 0; w < d->workers; w++)
-		for (i = d->lo[w]; i < d->lo[w + 1]; i++)
+		for (i = (int)((long)p->n * w / d->workers); i < (int)((long)p->n * (w + 1) / d->workers); i++)
 			d->owner[i] = w;
+	build_shards(d->owner, d->list, d->start, d->workers, p->n);
 	rc = proc_pool_start(&d->pp, s, p, d->workers, 0, s->cfg->transport == TRANSPORT_SHM);
 	if (rc)
 		return rc;
 	return hand_out_shards(s, p);
-oom:
-	snprintf(s->err, sizeof(s->err), "persistent: out of memory");
-	return rc;
 }
 
 static int ps_mutate(struct strategy *s, struct population *p)
@@ -189,19 +246,54 @@ static int ps_evaluate(struct strategy *s, struct population *p)
 	return broadcast(s, p, WM_EVAL_OWN, PHASE_EVALUATE, take_results);
 }
 
-/* The parents of worker w's children that live on other workers. */
+/* A parent's predicted cost: what it played this generation, as this process knows it. */
+static double parent_cost(const struct ps_data *d, const struct population *p, int a)
+{
+	if (d->all)
+		return balance_net_cost(p->cfg, d->res[a].fitness, (double)d->res[a].nodes + d->res[a].conns);
+	return balance_net_cost(p->cfg, p->nets[a].fitness, balance_net_size(&p->nets[a]));
+}
+
+/*
+ * Each child's worker (--assign cost): longest processing time first over the children's
+ * predicted costs, a child staying with its parent's worker while that worker is within
+ * STAY_TOLERANCE of the least loaded, so that few networks change owner. --assign index
+ * keeps every index on its worker.
+ */
+static void assign_children(struct ps_data *d, const struct population *p, int assign)
+{
+	double total = 0;
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		d->next_owner[i] = d->owner[p->plan[i].a];
+	if (assign == ASSIGN_INDEX) {
+		memcpy(d->next_owner, d->owner, (size_t)p->n * sizeof(*d->owner));
+		return;
+	}
+	for (i = 0; i < p->n; i++) {
+		d->cost[i] = parent_cost(d, p, p->plan[i].a);
+		total += d->cost[i];
+	}
+	balance_order(d->cost, p->n, d->keys, d->order);
+	/* prefer is owner itself: each item's preference is read before its owner is written */
+	balance_lpt(d->cost, d->order, p->n, d->workers, d->next_owner,
+		   STAY_TOLERANCE * total / d->workers, d->next_owner, d->load);
+}
+
+/* The parents of worker w's next shard that it does not hold now, into d->need. */
 static int foreign_parents(struct ps_data *d, const struct population *p, int w)
 {
-	int i, k = 0;
+	int k = 0, j, i;
 
-	for (i = d->lo[w]; i < d->lo[w + 1]; i++) {
-		int32_t par[2] = { p->plan[i].a, p->plan[i].b };
-		int j;
+	for (j = d->next_start[w]; j < d->next_start[w + 1]; j++) {
+		const struct child_plan *c = &p->plan[d->next_list[j]];
+		int32_t par[2] = { c->a, c->b };
 
-		for (j = 0; j < 2; j++)
-			if (par[j] >= 0 && d->owner[par[j]] != w && !d->mark[par[j]]) {
-				d->mark[par[j]] = 1;
-				d->need[k++] = par[j];
+		for (i = 0; i < 2; i++)
+			if (par[i] >= 0 && d->owner[par[i]] != w && !d->mark[par[i]]) {
+				d->mark[par[i]] = 1;
+				d->need[k++] = par[i];
 			}
 	}
 	for (i = 0; i < k; i++)
@@ -228,22 +320,22 @@ static int fetch_movers(struct strategy *s, struct population *p)
 			}
 	}
 	for (w = 0; w < d->workers && total; w++) {
+		const int32_t *shard = shard_of(d, w);
 		struct cmd_hdr h = { .gen = p->gen };
 		int32_t *idx;
 		const uint8_t *in;
 		size_t len;
 
-		for (i = d->lo[w]; i < d->lo[w + 1]; i++)
-			if (d->mark[i])
-				h.count++;
+		for (i = 0; i < shard_size(d, w); i++)
+			h.count += d->mark[shard[i]];
 		if (!h.count)
 			continue;
 		idx = (int32_t *)proc_pool_begin(&d->pp, w, &h, (size_t)h.count * sizeof(*idx));
 		if (!idx)
 			return -ENOMEM;
-		for (i = d->lo[w], h.count = 0; i < d->lo[w + 1]; i++)
-			if (d->mark[i])
-				idx[h.count++] = i;
+		for (i = 0, h.count = 0; i < shard_size(d, w); i++)
+			if (d->mark[shard[i]])
+				idx[h.count++] = shard[i];
 		rc = proc_pool_send(&d->pp, s, w, WM_EXPORT, (size_t)h.count * sizeof(*idx), PHASE_RESAMPLE);
 		if (!rc)
 			rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_RESAMPLE);
@@ -256,36 +348,64 @@ static int fetch_movers(struct strategy *s, struct population *p)
 	return 0;
 }
 
-/* Selection ran here; each worker gets its shard's fitness and plan and its foreign parents. */
+/* Worker w's resample command: its shard's fitness, its next shard and plans, its movers. */
+static int send_resample(struct strategy *s, struct population *p, int w)
+{
+	struct ps_data *d = s->data;
+	int shard = shard_size(d, w), m = d->next_start[w + 1] - d->next_start[w];
+	int k = foreign_parents(d, p, w), i;
+	const int32_t *next = (const int32_t *)&d->next_list[d->next_start[w]];
+	size_t fixed = (size_t)shard * sizeof(float) + (size_t)m * (sizeof(int32_t) + sizeof(struct child_plan));
+	size_t len = fixed + net_stream_size(p, d->need, k);
+	struct cmd_hdr h = { .gen = p->gen, .count = k, .n_own = m };
+	uint8_t *out = proc_pool_begin(&d->pp, w, &h, len), *at;
+
+	if (!out)
+		return -ENOMEM;
+	for (i = 0; i < shard; i++)
+		memcpy(out + i * sizeof(float), &p->nets[shard_of(d, w)[i]].fitness, sizeof(float));
+	at = out + (size_t)shard * sizeof(float);
+	memcpy(at, next, (size_t)m * sizeof(*next));
+	at += (size_t)m * sizeof(*next);
+	for (i = 0; i < m; i++)
+		memcpy(at + (size_t)i * sizeof(struct child_plan), &p->plan[next[i]], sizeof(struct child_plan));
+	net_stream_write(p, d->need, k, out + fixed);
+	return proc_pool_send(&d->pp, s, w, WM_RESAMPLE_OWN, len, PHASE_RESAMPLE);
+}
+
+static void swap_ints(int **a, int **b)
+{
+	int *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Selection ran here. Each child gets its worker, each worker its fitness, next shard and
+ * the parents it lacks; the children become the shards.
+ */
 static int ps_resample(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
 	double t = proc_now_s();
-	int w, i, rc;
+	int w, rc;
 
+	assign_children(d, p, s->cfg->assign);
+	build_shards(d->next_owner, d->next_list, d->next_start, d->workers, p->n);
 	if (d->all) {
 		rc = fetch_movers(s, p);
 		if (rc)
 			return rc;
 	}
 	for (w = 0; w < d->workers; w++) {
-		int shard = d->lo[w + 1] - d->lo[w], k = foreign_parents(d, p, w);
-		size_t fixed = (size_t)shard * (sizeof(float) + sizeof(struct child_plan));
-		size_t len = fixed + net_stream_size(p, d->need, k);
-		struct cmd_hdr h = { .gen = p->gen, .count = k, .lo = d->lo[w], .hi = d->lo[w + 1] };
-		uint8_t *out = proc_pool_begin(&d->pp, w, &h, len);
-
-		if (!out)
-			return -ENOMEM;
-		for (i = 0; i < shard; i++)
-			memcpy(out + i * sizeof(float), &p->nets[d->lo[w] + i].fitness, sizeof(float));
-		memcpy(out + (size_t)shard * sizeof(float), &p->plan[d->lo[w]],
-		       (size_t)shard * sizeof(struct child_plan));
-		net_stream_write(p, d->need, k, out + fixed);
-		rc = proc_pool_send(&d->pp, s, w, WM_RESAMPLE_OWN, len, PHASE_RESAMPLE);
+		rc = send_resample(s, p, w);
 		if (rc)
 			return rc;
 	}
+	swap_ints(&d->owner, &d->next_owner);
+	swap_ints(&d->list, &d->next_list);
+	swap_ints(&d->start, &d->next_start);
 	s->comm_ms[PHASE_RESAMPLE] += (proc_now_s() - t) * 1e3;
 	for (w = 0; w < d->workers; w++) {
 		const uint8_t *in;
@@ -314,7 +434,7 @@ static int ps_sync(struct strategy *s, struct population *p)
 		rc = proc_pool_send(&d->pp, s, w, WM_GATHER, 0, PHASE_RESAMPLE);
 		if (!rc)
 			rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_RESAMPLE);
-		if (!rc && net_stream_read(p, in, len, d->lo[w + 1] - d->lo[w], s->err, sizeof(s->err)))
+		if (!rc && net_stream_read(p, in, len, shard_size(d, w), s->err, sizeof(s->err)))
 			rc = -EBADMSG;
 		if (rc)
 			return rc;

@@ -122,8 +122,15 @@ int proc_pool_recv(struct proc_pool *pp, struct strategy *s, int w, const uint8_
 			 w, pp->pool.w[w].pid, phase_names[phase], (int)*len, (const char *)*payload);
 		return -EIO;
 	}
-	if (type != WM_OK)
+	if (type != WM_OK || *len < WM_BUSY_BYTES)
 		return proc_pool_fail(pp, s, w, phase, -EBADMSG);
+	*len -= WM_BUSY_BYTES;
+	if (w < STRATEGY_MAX_WORKERS) {
+		double busy_ms;
+
+		memcpy(&busy_ms, *payload + *len, sizeof(busy_ms));
+		s->busy_ms[phase][w] += busy_ms;
+	}
 	return 0;
 }
 

@@ -27,6 +27,7 @@ void proc_pool_stop(struct proc_pool *pp);
 /* send a command whose payload the caller wrote through proc_pool_begin() */
 int proc_pool_send(struct proc_pool *pp, struct strategy *s, int w, uint32_t type, size_t len,
 		   int phase);
+/* a reply: WM_OK's payload without the busy time it ends in, which goes to s->busy_ms */
 int proc_pool_recv(struct proc_pool *pp, struct strategy *s, int w, const uint8_t **payload,
 		   size_t *len, int phase);
 /* the first busy worker with a reply ready; < 0 with s->err on failure or timeout */

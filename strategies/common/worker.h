@@ -17,24 +17,36 @@ enum worker_msg {
 	WM_INIT,            /* exec'd worker: struct strategy_config bytes, int32 id, the fault spec */
 	WM_MUTATE_NETS,     /* fork-pool: {gen, count} + net stream -> net stream */
 	WM_EVAL_NETS,       /* fork-pool: {gen, count} + states + net stream -> fitness[count] */
-	WM_OWN,             /* persistent: {lo, hi} + net stream: the shard this worker owns */
+	WM_OWN,             /* persistent: {count} + net stream: the shard this worker owns, in
+			      the order of the stream (the main process's list of it) */
 	WM_MUTATE_OWN,      /* {gen, scope} -> net stream of the shard (scope mutate) or nothing */
 	WM_PREPARE_OWN,     /* {gen} -> nothing */
-	WM_EVAL_OWN,        /* {gen} + states -> {fitness, nodes, conns, origin} per network */
+	WM_EVAL_OWN,        /* {gen} + states -> {fitness, nodes, conns, origin} per network of
+			      the shard, in its order */
 	WM_EXPORT,          /* {gen, count} + indices -> net stream */
-	WM_RESAMPLE_OWN,    /* {gen} + fitness of the shard + plan of the shard + net stream of
-			      foreign parents -> nothing */
+	WM_RESAMPLE_OWN,    /* {gen, count, n_own} + fitness of the shard + the next shard
+			      (n_own indices, then their plans) + net stream of the count
+			      parents it holds not -> nothing; the children become the shard */
 	WM_GATHER,          /* -> net stream of the shard */
 	WM_EXIT,
 };
+
+/*
+ * Every WM_OK reply ends in the worker's busy time on the command (a double, wall ms from
+ * the command's arrival to the reply), which
+ * proc_pool_recv takes off and adds to the strategy's busy_ms: the payloads above are what
+ * comes before it.
+ */
+#define WM_BUSY_BYTES sizeof(double)
 
 /* Every command's payload starts with this; the fields a command does not use are 0. */
 struct cmd_hdr {
 	int32_t gen;
 	int32_t count;             /* networks (or indices) that follow */
-	int32_t lo, hi;            /* WM_OWN, WM_RESAMPLE_OWN: the shard */
+	int32_t lo, hi;            /* unused: 0 */
 	int32_t scope;             /* WM_MUTATE_OWN: enum worker_scope */
 	int32_t n_states;          /* floats of start states that follow (evaluate) */
+	int32_t n_own;             /* WM_RESAMPLE_OWN: networks of the next shard */
 };
 
 /* a per-network result of WM_EVAL_OWN */
