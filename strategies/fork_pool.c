@@ -4,9 +4,9 @@
  * are serialised to them in chunks handed out as workers free up, results come back as
  * bytes, and the workers exit. Mutate and evaluate run in the pool; an evaluating worker
  * builds its own plans (the main process's would not cross), so prepare is folded into
- * evaluate here; resample runs in the main process. By default (--assign cost, --chunk 0)
- * each worker gets one batch, made longest processing time first over the networks'
- * predicted costs; with --chunk N the chunks go out in that order as workers free up.
+ * evaluate here; resample runs in the main process. Under --assign cost the networks go out
+ * by predicted cost, longest first, as workers free up, in guided chunks that shrink as work
+ * runs out (--chunk 0) or in chunks of --chunk N.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,14 +19,13 @@
 
 struct fp_data {
 	int workers;
-	int chunk;                   /* 0: one batch per worker (--assign cost) */
+	int chunk;                   /* networks per chunk; 0: guided (--assign cost) */
 	int32_t *idx;                /* the networks in the order they are handed out */
 	int *busy;                   /* per worker: 1 + the position in idx of its chunk, or 0 */
 	int *count;                  /* per worker: networks in its chunk */
-	int *batch;                  /* one batch per worker: idx[batch[w] .. batch[w + 1]) */
 	double *cost;                /* per network, its predicted cost in this phase */
-	double *load;                /* per worker */
-	int *order, *owner;          /* by cost; per network, its worker */
+	double *prefix;              /* cumulative cost along idx, n + 1 of them */
+	int *order;                  /* by cost */
 	struct balance_key *keys;
 };
 
@@ -46,14 +45,11 @@ static int fp_open(struct strategy *s, struct population *p)
 	d->idx = malloc((size_t)n * sizeof(*d->idx));
 	d->busy = calloc((size_t)d->workers, sizeof(*d->busy));
 	d->count = calloc((size_t)d->workers, sizeof(*d->count));
-	d->batch = calloc((size_t)d->workers + 1, sizeof(*d->batch));
 	d->cost = malloc((size_t)n * sizeof(*d->cost));
-	d->load = malloc((size_t)d->workers * sizeof(*d->load));
+	d->prefix = malloc((size_t)(n + 1) * sizeof(*d->prefix));
 	d->order = malloc((size_t)n * sizeof(*d->order));
-	d->owner = malloc((size_t)n * sizeof(*d->owner));
 	d->keys = malloc((size_t)n * sizeof(*d->keys));
-	if (!d->idx || !d->busy || !d->count || !d->batch || !d->cost || !d->load || !d->order ||
-	    !d->owner || !d->keys)
+	if (!d->idx || !d->busy || !d->count || !d->cost || !d->prefix || !d->order || !d->keys)
 		goto oom;
 	for (i = 0; i < n; i++)
 		d->idx[i] = i;
@@ -72,11 +68,9 @@ static void fp_close(struct strategy *s)
 	free(d->idx);
 	free(d->busy);
 	free(d->count);
-	free(d->batch);
 	free(d->cost);
-	free(d->load);
+	free(d->prefix);
 	free(d->order);
-	free(d->owner);
 	free(d->keys);
 	free(d);
 	s->data = NULL;
@@ -84,12 +78,12 @@ static void fp_close(struct strategy *s)
 
 /*
  * The hand-out order of a phase (--assign cost): networks by predicted cost, largest first:
- * evaluate's from their parents' steps, mutate's (and the bytes both ways) from their size.
- * With --chunk 0 the order is cut into one batch per worker, longest processing time first.
+ * evaluate's from their parents' steps, mutate's (and the bytes both ways) from their size;
+ * and the cumulative cost along it, which guided chunks are cut by.
  */
 static void plan_phase(struct fp_data *d, const struct population *p, int phase)
 {
-	int i, w;
+	int i;
 
 	if (phase == PHASE_EVALUATE)
 		balance_predict(p, d->cost);
@@ -97,22 +91,11 @@ static void plan_phase(struct fp_data *d, const struct population *p, int phase)
 		for (i = 0; i < p->n; i++)
 			d->cost[i] = 1.0 + balance_net_size(&p->nets[i]);
 	balance_order(d->cost, p->n, d->keys, d->order);
-	if (d->chunk) {
-		for (i = 0; i < p->n; i++)
-			d->idx[i] = d->order[i];
-		return;
+	d->prefix[0] = 0;
+	for (i = 0; i < p->n; i++) {
+		d->idx[i] = d->order[i];
+		d->prefix[i + 1] = d->prefix[i] + d->keys[i].cost;
 	}
-	balance_lpt(d->cost, d->order, p->n, d->workers, NULL, 0, d->owner, d->load);
-	memset(d->batch, 0, (size_t)(d->workers + 1) * sizeof(*d->batch));
-	for (i = 0; i < p->n; i++)
-		d->batch[d->owner[i] + 1]++;
-	for (w = 0; w < d->workers; w++)
-		d->batch[w + 1] += d->batch[w];
-	for (i = 0; i < p->n; i++)
-		d->idx[d->batch[d->owner[i]]++] = i;
-	for (w = d->workers; w > 0; w--)
-		d->batch[w] = d->batch[w - 1];
-	d->batch[0] = 0;
 }
 
 /* Hand worker w the chunk [lo, lo + count). */
@@ -145,8 +128,12 @@ static int send_next_chunk(struct strategy *s, struct proc_pool *pp, struct popu
 			   int *next, int phase)
 {
 	struct fp_data *d = s->data;
-	int count = *next + d->chunk <= p->n ? d->chunk : p->n - *next, lo = *next;
+	int lo = *next, count;
 
+	if (d->chunk)
+		count = lo + d->chunk <= p->n ? d->chunk : p->n - lo;
+	else
+		count = (int)(balance_guided_end(d->prefix, p->n, lo, d->workers) - lo);
 	*next += count;
 	return send_chunk(s, pp, p, w, lo, count, phase);
 }
@@ -179,7 +166,7 @@ static int take_reply(struct strategy *s, struct proc_pool *pp, struct populatio
 	return 0;
 }
 
-/* Each worker its first chunk, or its batch; how many went out, or < 0. */
+/* Each worker its first chunk; how many went out, or < 0. */
 static int send_first(struct strategy *s, struct proc_pool *pp, struct population *p, int *next,
 		      int phase)
 {
@@ -187,18 +174,11 @@ static int send_first(struct strategy *s, struct proc_pool *pp, struct populatio
 	int w, rc, sent = 0;
 
 	for (w = 0; w < d->workers && *next < p->n; w++) {
-		if (d->chunk)
-			rc = send_next_chunk(s, pp, p, w, next, phase);
-		else if (d->batch[w + 1] > d->batch[w])
-			rc = send_chunk(s, pp, p, w, d->batch[w], d->batch[w + 1] - d->batch[w], phase);
-		else
-			continue;
+		rc = send_next_chunk(s, pp, p, w, next, phase);
 		if (rc)
 			return rc;
 		sent++;
 	}
-	if (!d->chunk)
-		*next = p->n;
 	return sent;
 }
 

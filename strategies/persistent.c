@@ -3,7 +3,10 @@
  * --worker-scope mutate they mutate and send back what the main process needs to prepare
  * and evaluate; with --worker-scope all they mutate, prepare and evaluate and send back only
  * fitness. Networks cross at resample, and only those whose child lives on another worker.
- * --transport pipe sends bytes through the pipes, shm through shared memory.
+ * --transport pipe sends bytes through the pipes, shm through shared memory. Under --assign
+ * cost the shards are made longest processing time first over predicted costs (shards.h),
+ * and with scope all the networks predicted lightest form a pool that whichever worker is
+ * free evaluates, so that a wrong prediction leaves no worker idle.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,27 +14,20 @@
 #include <string.h>
 
 #include "engine/task.h"
-#include "strategies/common/balance.h"
 #include "strategies/common/procpool.h"
-
-/* how far above the least loaded worker a child may stay with its parent's worker, as a
-   share of the mean predicted load: a move costs a serialisation there and back, a few us */
-#define STAY_TOLERANCE 0.02
+#include "strategies/common/shards.h"
 
 struct ps_data {
 	struct proc_pool pp;
 	int workers;
-	int *owner;                  /* per network: its worker */
-	int *next_owner;             /* per network: the worker of its child (resample) */
-	int *list;                   /* every worker's shard in turn, each in index order */
-	int *start;                  /* shard of worker w: list[start[w] .. start[w + 1]) */
-	int *next_list, *next_start; /* the same of the children (resample) */
+	struct shards sh;
+	int balanced;                /* --assign cost */
+	int pooled;                  /* scope all, balanced, more than one worker: a pool */
 	int32_t *need;               /* scratch: foreign parents of one worker */
 	uint8_t *mark;               /* scratch: per network, already listed */
-	double *cost;                /* scratch: per child, its predicted cost */
-	double *load;                /* scratch: per worker, its predicted load */
-	int *order;                  /* scratch: children by predicted cost */
-	struct balance_key *keys;     /* scratch: sorting */
+	uint8_t *held;               /* per network: the main process holds it current (resample) */
+	int *chunk_at;               /* per worker: its pool chunk's first place, or -1: its shard */
+	int *chunk_n;                /* per worker: networks in its pool chunk */
 	struct eval_result *res;     /* scope all: what evaluate reported, per network */
 	int all;                     /* worker scope all */
 	struct scratch scratch;      /* scope mutate: the main process prepares and evaluates */
@@ -44,111 +40,119 @@ static void ps_close(struct strategy *s)
 	if (!d)
 		return;
 	proc_pool_stop(&d->pp);
-	free(d->owner);
-	free(d->next_owner);
-	free(d->list);
-	free(d->start);
-	free(d->next_list);
-	free(d->next_start);
+	shards_release(&d->sh);
 	free(d->need);
 	free(d->mark);
-	free(d->cost);
-	free(d->load);
-	free(d->order);
-	free(d->keys);
+	free(d->held);
+	free(d->chunk_at);
+	free(d->chunk_n);
 	free(d->res);
 	scratch_release(&d->scratch);
 	free(d);
 	s->data = NULL;
 }
 
-static int shard_size(const struct ps_data *d, int w)
+static size_t states_bytes(const struct strategy *s, const struct population *p)
 {
-	return d->start[w + 1] - d->start[w];
+	return (size_t)s->cfg->evo.episodes * p->task->state_floats * sizeof(float);
 }
 
-static const int32_t *shard_of(const struct ps_data *d, int w)
+/* Send worker w a command of a header, the start states (evaluate) and extra bytes. */
+static uint8_t *begin(struct strategy *s, struct population *p, int w, struct cmd_hdr *h,
+		      int phase, size_t extra)
 {
-	return (const int32_t *)&d->list[d->start[w]];
+	struct ps_data *d = s->data;
+	size_t states = phase == PHASE_EVALUATE ? states_bytes(s, p) : 0;
+	uint8_t *out;
+
+	h->gen = p->gen;
+	h->scope = s->cfg->worker_scope;
+	h->n_states = (int32_t)(states / sizeof(float));
+	out = proc_pool_begin(&d->pp, w, h, states + extra);
+	if (out)
+		memcpy(out, p->episode_states, states);
+	return out ? out + states : NULL;
 }
 
-/* owner[] into shards: a counting sort, so that each shard lists its networks in index order */
-static void build_shards(const int *owner, int *list, int *start, int workers, int n)
-{
-	int w, i;
-
-	for (w = 0; w <= workers; w++)
-		start[w] = 0;
-	for (i = 0; i < n; i++)
-		start[owner[i] + 1]++;
-	for (w = 0; w < workers; w++)
-		start[w + 1] += start[w];
-	/* each start[w] runs to the end of its shard, then all move back by one */
-	for (i = 0; i < n; i++)
-		list[start[owner[i]]++] = i;
-	for (w = workers; w > 0; w--)
-		start[w] = start[w - 1];
-	start[0] = 0;
-}
-
-/* Send the same header-only command to every worker and collect the replies in turn. */
-static int broadcast(struct strategy *s, struct population *p, uint32_t type, int phase,
-		     int (*take)(struct strategy *, struct population *, int, const uint8_t *, size_t))
+/* The same header-only command (evaluate: with the start states) to every worker. */
+static int broadcast_send(struct strategy *s, struct population *p, uint32_t type, int phase)
 {
 	struct ps_data *d = s->data;
 	int w, rc;
 
 	for (w = 0; w < d->workers; w++) {
-		struct cmd_hdr h = { .gen = p->gen, .scope = s->cfg->worker_scope };
-		size_t extra = phase == PHASE_EVALUATE ?
-			(size_t)s->cfg->evo.episodes * p->task->state_floats * sizeof(float) : 0;
-		uint8_t *out;
+		struct cmd_hdr h = { 0 };
 
-		h.n_states = (int32_t)(extra / sizeof(float));
-		out = proc_pool_begin(&d->pp, w, &h, extra);
-		if (!out)
+		if (!begin(s, p, w, &h, phase, 0))
 			return -ENOMEM;
-		memcpy(out, p->episode_states, extra);
-		rc = proc_pool_send(&d->pp, s, w, type, extra, phase);
-		if (rc)
-			return rc;
-	}
-	for (w = 0; w < d->workers; w++) {
-		const uint8_t *in;
-		size_t len;
-
-		rc = proc_pool_recv(&d->pp, s, w, &in, &len, phase);
-		if (!rc && take)
-			rc = take(s, p, w, in, len);
+		rc = proc_pool_send(&d->pp, s, w, type, (size_t)h.n_states * sizeof(float), phase);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-static int take_shard(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
+/* Send the same command to every worker and collect the replies in turn. */
+static int broadcast(struct strategy *s, struct population *p, uint32_t type, int phase,
+		     int (*take)(struct strategy *, struct population *, int, const uint8_t *, size_t))
+{
+	struct ps_data *d = s->data;
+	int w, rc = broadcast_send(s, p, type, phase);
+
+	for (w = 0; !rc && w < d->workers; w++) {
+		const uint8_t *in;
+		size_t len;
+
+		rc = proc_pool_recv(&d->pp, s, w, &in, &len, phase);
+		if (!rc && take)
+			rc = take(s, p, w, in, len);
+	}
+	return rc;
+}
+
+/* count networks of a net stream from worker w into p->nets, timed as moving data */
+static int take_nets(struct strategy *s, struct population *p, int w, const uint8_t *in,
+		     size_t len, int count, int phase)
 {
 	struct ps_data *d = s->data;
 	double t = proc_now_s();
-	int rc = net_stream_read(p, in, len, shard_size(d, w), s->err, sizeof(s->err));
+	int rc = net_stream_read(p, in, len, count, s->err, sizeof(s->err));
 
-	s->comm_ms[PHASE_MUTATE] += (proc_now_s() - t) * 1e3;
-	return rc ? proc_pool_fail(&d->pp, s, w, PHASE_MUTATE, -EBADMSG) : 0;
+	s->comm_ms[phase] += (proc_now_s() - t) * 1e3;
+	return rc ? proc_pool_fail(&d->pp, s, w, phase, -EBADMSG) : 0;
 }
 
+static int take_shard(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
+{
+	struct ps_data *d = s->data;
+
+	return take_nets(s, p, w, in, len, shard_size(&d->sh, w), PHASE_MUTATE);
+}
+
+static void take_result(struct ps_data *d, struct population *p, int i, const struct eval_result *r)
+{
+	d->res[i] = *r;
+	p->nets[i].fitness = r->fitness;
+	p->nets[i].origin = r->origin;
+}
+
+/* worker w's results: one per network of its shard, the pool's left out */
 static int take_results(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
 {
 	struct ps_data *d = s->data;
-	const int32_t *idx = shard_of(d, w);
-	int count = shard_size(d, w), k;
+	const int32_t *idx = shard_of(&d->sh, w);
+	int count = shard_size(&d->sh, w), k, m = 0;
+	struct eval_result r;
 
-	if (len != (size_t)count * sizeof(struct eval_result))
+	for (k = 0; k < count; k++)
+		m += !d->sh.in_pool[idx[k]];
+	if (len != (size_t)m * sizeof(r))
 		return proc_pool_fail(&d->pp, s, w, PHASE_EVALUATE, -EBADMSG);
-	for (k = 0; k < count; k++) {
-		memcpy(&d->res[idx[k]], in + (size_t)k * sizeof(struct eval_result), sizeof(struct eval_result));
-		p->nets[idx[k]].fitness = d->res[idx[k]].fitness;
-		p->nets[idx[k]].origin = d->res[idx[k]].origin;
-	}
+	for (k = 0, m = 0; k < count; k++)
+		if (!d->sh.in_pool[idx[k]]) {
+			memcpy(&r, in + (size_t)m++ * sizeof(r), sizeof(r));
+			take_result(d, p, idx[k], &r);
+		}
 	return 0;
 }
 
@@ -159,15 +163,15 @@ static int hand_out_shards(struct strategy *s, struct population *p)
 	int w, rc;
 
 	for (w = 0; w < d->workers; w++) {
-		int count = shard_size(d, w);
+		int count = shard_size(&d->sh, w);
 		struct cmd_hdr h = { .count = count };
-		size_t len = net_stream_size(p, shard_of(d, w), count);
+		size_t len = net_stream_size(p, shard_of(&d->sh, w), count);
 		uint8_t *out = proc_pool_begin(&d->pp, w, &h, len);
 		const uint8_t *in;
 
 		if (!out)
 			return -ENOMEM;
-		net_stream_write(p, shard_of(d, w), count, out);
+		net_stream_write(p, shard_of(&d->sh, w), count, out);
 		rc = proc_pool_send(&d->pp, s, w, WM_OWN, len, PHASE_MUTATE);
 		if (!rc)
 			rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_MUTATE);
@@ -179,42 +183,34 @@ static int hand_out_shards(struct strategy *s, struct population *p)
 
 static int ps_alloc(struct ps_data *d, int n)
 {
-	d->owner = malloc((size_t)n * sizeof(*d->owner));
-	d->next_owner = malloc((size_t)n * sizeof(*d->next_owner));
-	d->list = malloc((size_t)n * sizeof(*d->list));
-	d->next_list = malloc((size_t)n * sizeof(*d->next_list));
-	d->start = malloc((size_t)(d->workers + 1) * sizeof(*d->start));
-	d->next_start = malloc((size_t)(d->workers + 1) * sizeof(*d->next_start));
+	int rc = shards_init(&d->sh, n, d->workers, d->balanced, d->pooled);
+
 	d->need = malloc((size_t)n * sizeof(*d->need));
 	d->mark = calloc((size_t)n, 1);
-	d->cost = malloc((size_t)n * sizeof(*d->cost));
-	d->load = malloc((size_t)d->workers * sizeof(*d->load));
-	d->order = malloc((size_t)n * sizeof(*d->order));
-	d->keys = malloc((size_t)n * sizeof(*d->keys));
+	d->held = calloc((size_t)n, 1);
+	d->chunk_at = malloc((size_t)d->workers * sizeof(*d->chunk_at));
+	d->chunk_n = malloc((size_t)d->workers * sizeof(*d->chunk_n));
 	d->res = calloc((size_t)n, sizeof(*d->res));
-	return d->owner && d->next_owner && d->list && d->next_list && d->start && d->next_start &&
-	       d->need && d->mark && d->cost && d->load && d->order && d->keys && d->res ? 0 : -ENOMEM;
+	return !rc && d->need && d->mark && d->held && d->chunk_at && d->chunk_n && d->res ? 0 : -ENOMEM;
 }
 
-/* At first nothing predicts a cost: contiguous blocks, the shards sent once. */
 static int ps_open(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = calloc(1, sizeof(*d));
-	int w, i, rc;
+	int rc;
 
 	s->data = d;
-	if (d)
+	if (d) {
 		d->workers = s->cfg->workers < p->n ? s->cfg->workers : p->n;
+		d->all = s->cfg->worker_scope == SCOPE_ALL;
+		d->balanced = s->cfg->assign == ASSIGN_COST;
+		d->pooled = d->all && d->balanced && d->workers > 1;
+	}
 	if (!d || ps_alloc(d, p->n)) {
 		snprintf(s->err, sizeof(s->err), "persistent: out of memory");
 		return -ENOMEM;
 	}
 	s->workers = d->workers;
-	d->all = s->cfg->worker_scope == SCOPE_ALL;
-	for (w = 0; w < d->workers; w++)
-		for (i = (int)((long)p->n * w / d->workers); i < (int)((long)p->n * (w + 1) / d->workers); i++)
-			d->owner[i] = w;
-	build_shards(d->owner, d->list, d->start, d->workers, p->n);
 	rc = proc_pool_start(&d->pp, s, p, d->workers, 0, s->cfg->transport == TRANSPORT_SHM);
 	if (rc)
 		return rc;
@@ -228,13 +224,123 @@ static int ps_mutate(struct strategy *s, struct population *p)
 	return broadcast(s, p, WM_MUTATE_OWN, PHASE_MUTATE, d->all ? NULL : take_shard);
 }
 
+/* Scope all with a pool: each worker prepares its shard and sends back its networks in the pool. */
+static int prepare_with_pool(struct strategy *s, struct population *p)
+{
+	struct ps_data *d = s->data;
+	int w, k, rc;
+
+	for (w = 0; w < d->workers; w++) {
+		const int32_t *idx = shard_of(&d->sh, w);
+		struct cmd_hdr h = { 0 };
+		int32_t *out;
+
+		for (k = 0; k < shard_size(&d->sh, w); k++)
+			h.count += d->sh.in_pool[idx[k]];
+		out = (int32_t *)begin(s, p, w, &h, PHASE_PREPARE, (size_t)h.count * sizeof(*out));
+		if (!out)
+			return -ENOMEM;
+		for (k = 0, h.count = 0; k < shard_size(&d->sh, w); k++)
+			if (d->sh.in_pool[idx[k]])
+				out[h.count++] = idx[k];
+		rc = proc_pool_send(&d->pp, s, w, WM_PREPARE_OWN, (size_t)h.count * sizeof(*out), PHASE_PREPARE);
+		if (rc)
+			return rc;
+		d->chunk_n[w] = h.count;
+	}
+	for (w = 0; w < d->workers; w++) {
+		const uint8_t *in;
+		size_t len;
+
+		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_PREPARE);
+		if (!rc)
+			rc = take_nets(s, p, w, in, len, d->chunk_n[w], PHASE_PREPARE);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int ps_prepare(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
 
 	if (!d->all)
 		return engine_prepare_range(p, &d->scratch, 0, p->n);
+	if (d->pooled)
+		return prepare_with_pool(s, p);
 	return broadcast(s, p, WM_PREPARE_OWN, PHASE_PREPARE, NULL);
+}
+
+/* The next pool chunk, guided (it shrinks as the pool runs out), to worker w. */
+static int send_pool_chunk(struct strategy *s, struct population *p, int w, int *next)
+{
+	struct ps_data *d = s->data;
+	int lo = *next, count = (int)(balance_guided_end(NULL, d->sh.n_pool, lo, d->workers) - lo);
+	const int32_t *idx = &d->sh.pool[lo];
+	size_t len = net_stream_size(p, idx, count);
+	struct cmd_hdr h = { .count = count };
+	double t = proc_now_s();
+	uint8_t *out = begin(s, p, w, &h, PHASE_EVALUATE, len);
+
+	if (!out)
+		return -ENOMEM;
+	net_stream_write(p, idx, count, out);
+	*next += count;
+	d->chunk_at[w] = lo;
+	d->chunk_n[w] = count;
+	s->comm_ms[PHASE_EVALUATE] += (proc_now_s() - t) * 1e3;
+	return proc_pool_send(&d->pp, s, w, WM_EVAL_NETS, states_bytes(s, p) + len, PHASE_EVALUATE);
+}
+
+/* a pool chunk's fitness; the sizes of its networks are this process's copies' */
+static int take_pool_chunk(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
+{
+	struct ps_data *d = s->data;
+	int k;
+
+	if (len != (size_t)d->chunk_n[w] * sizeof(float))
+		return proc_pool_fail(&d->pp, s, w, PHASE_EVALUATE, -EBADMSG);
+	for (k = 0; k < d->chunk_n[w]; k++) {
+		int i = d->sh.pool[d->chunk_at[w] + k];
+		struct eval_result r;
+
+		eval_result_of(&p->nets[i], &r);
+		memcpy(&r.fitness, in + (size_t)k * sizeof(float), sizeof(float));
+		take_result(d, p, i, &r);
+	}
+	return 0;
+}
+
+/*
+ * Scope all with a pool: every worker evaluates its shard but the pool, and whichever
+ * finishes first takes the next pool chunk, until the pool is done.
+ */
+static int evaluate_with_pool(struct strategy *s, struct population *p)
+{
+	struct ps_data *d = s->data;
+	int w, rc, next = 0, outstanding = d->workers;
+
+	for (w = 0; w < d->workers; w++)
+		d->chunk_at[w] = -1;
+	rc = broadcast_send(s, p, WM_EVAL_OWN, PHASE_EVALUATE);
+	while (!rc && outstanding) {
+		const uint8_t *in;
+		size_t len;
+
+		w = proc_pool_wait_any(&d->pp, s, PHASE_EVALUATE);
+		if (w < 0)
+			return w;
+		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_EVALUATE);
+		if (rc)
+			break;
+		rc = d->chunk_at[w] < 0 ? take_results(s, p, w, in, len) : take_pool_chunk(s, p, w, in, len);
+		if (!rc && next < d->sh.n_pool)
+			rc = send_pool_chunk(s, p, w, &next);
+		else
+			outstanding--;
+	}
+	return rc;
 }
 
 static int ps_evaluate(struct strategy *s, struct population *p)
@@ -243,6 +349,8 @@ static int ps_evaluate(struct strategy *s, struct population *p)
 
 	if (!d->all)
 		return engine_evaluate_range(p, &d->scratch, 0, p->n);
+	if (d->pooled)
+		return evaluate_with_pool(s, p);
 	return broadcast(s, p, WM_EVAL_OWN, PHASE_EVALUATE, take_results);
 }
 
@@ -254,44 +362,18 @@ static double parent_cost(const struct ps_data *d, const struct population *p, i
 	return balance_net_cost(p->cfg, p->nets[a].fitness, balance_net_size(&p->nets[a]));
 }
 
-/*
- * Each child's worker (--assign cost): longest processing time first over the children's
- * predicted costs, a child staying with its parent's worker while that worker is within
- * STAY_TOLERANCE of the least loaded, so that few networks change owner. --assign index
- * keeps every index on its worker.
- */
-static void assign_children(struct ps_data *d, const struct population *p, int assign)
-{
-	double total = 0;
-	int i;
-
-	for (i = 0; i < p->n; i++)
-		d->next_owner[i] = d->owner[p->plan[i].a];
-	if (assign == ASSIGN_INDEX) {
-		memcpy(d->next_owner, d->owner, (size_t)p->n * sizeof(*d->owner));
-		return;
-	}
-	for (i = 0; i < p->n; i++) {
-		d->cost[i] = parent_cost(d, p, p->plan[i].a);
-		total += d->cost[i];
-	}
-	balance_order(d->cost, p->n, d->keys, d->order);
-	/* prefer is owner itself: each item's preference is read before its owner is written */
-	balance_lpt(d->cost, d->order, p->n, d->workers, d->next_owner,
-		   STAY_TOLERANCE * total / d->workers, d->next_owner, d->load);
-}
-
 /* The parents of worker w's next shard that it does not hold now, into d->need. */
 static int foreign_parents(struct ps_data *d, const struct population *p, int w)
 {
+	const int32_t *next = next_shard_of(&d->sh, w);
 	int k = 0, j, i;
 
-	for (j = d->next_start[w]; j < d->next_start[w + 1]; j++) {
-		const struct child_plan *c = &p->plan[d->next_list[j]];
+	for (j = 0; j < next_shard_size(&d->sh, w); j++) {
+		const struct child_plan *c = &p->plan[next[j]];
 		int32_t par[2] = { c->a, c->b };
 
 		for (i = 0; i < 2; i++)
-			if (par[i] >= 0 && d->owner[par[i]] != w && !d->mark[par[i]]) {
+			if (par[i] >= 0 && d->sh.owner[par[i]] != w && !d->mark[par[i]]) {
 				d->mark[par[i]] = 1;
 				d->need[k++] = par[i];
 			}
@@ -302,8 +384,8 @@ static int foreign_parents(struct ps_data *d, const struct population *p, int w)
 }
 
 /*
- * Scope all: the main process does not hold current networks, so it first fetches every
- * parent that must change owner from the worker that has it.
+ * Scope all: the main process does not hold current networks (but the pool's), so it first
+ * fetches every other parent that must change owner from the worker that has it.
  */
 static int fetch_movers(struct strategy *s, struct population *p)
 {
@@ -314,26 +396,26 @@ static int fetch_movers(struct strategy *s, struct population *p)
 		int k = foreign_parents(d, p, w);
 
 		for (i = 0; i < k; i++)
-			if (!d->mark[d->need[i]]) {
+			if (!d->mark[d->need[i]] && !d->held[d->need[i]]) {
 				d->mark[d->need[i]] = 1;
 				total++;
 			}
 	}
 	for (w = 0; w < d->workers && total; w++) {
-		const int32_t *shard = shard_of(d, w);
+		const int32_t *shard = shard_of(&d->sh, w);
 		struct cmd_hdr h = { .gen = p->gen };
 		int32_t *idx;
 		const uint8_t *in;
 		size_t len;
 
-		for (i = 0; i < shard_size(d, w); i++)
+		for (i = 0; i < shard_size(&d->sh, w); i++)
 			h.count += d->mark[shard[i]];
 		if (!h.count)
 			continue;
 		idx = (int32_t *)proc_pool_begin(&d->pp, w, &h, (size_t)h.count * sizeof(*idx));
 		if (!idx)
 			return -ENOMEM;
-		for (i = 0, h.count = 0; i < shard_size(d, w); i++)
+		for (i = 0, h.count = 0; i < shard_size(&d->sh, w); i++)
 			if (d->mark[shard[i]])
 				idx[h.count++] = shard[i];
 		rc = proc_pool_send(&d->pp, s, w, WM_EXPORT, (size_t)h.count * sizeof(*idx), PHASE_RESAMPLE);
@@ -352,9 +434,8 @@ static int fetch_movers(struct strategy *s, struct population *p)
 static int send_resample(struct strategy *s, struct population *p, int w)
 {
 	struct ps_data *d = s->data;
-	int shard = shard_size(d, w), m = d->next_start[w + 1] - d->next_start[w];
-	int k = foreign_parents(d, p, w), i;
-	const int32_t *next = (const int32_t *)&d->next_list[d->next_start[w]];
+	int shard = shard_size(&d->sh, w), m = next_shard_size(&d->sh, w), k = foreign_parents(d, p, w), i;
+	const int32_t *next = next_shard_of(&d->sh, w);
 	size_t fixed = (size_t)shard * sizeof(float) + (size_t)m * (sizeof(int32_t) + sizeof(struct child_plan));
 	size_t len = fixed + net_stream_size(p, d->need, k);
 	struct cmd_hdr h = { .gen = p->gen, .count = k, .n_own = m };
@@ -363,7 +444,7 @@ static int send_resample(struct strategy *s, struct population *p, int w)
 	if (!out)
 		return -ENOMEM;
 	for (i = 0; i < shard; i++)
-		memcpy(out + i * sizeof(float), &p->nets[shard_of(d, w)[i]].fitness, sizeof(float));
+		memcpy(out + i * sizeof(float), &p->nets[shard_of(&d->sh, w)[i]].fitness, sizeof(float));
 	at = out + (size_t)shard * sizeof(float);
 	memcpy(at, next, (size_t)m * sizeof(*next));
 	at += (size_t)m * sizeof(*next);
@@ -371,14 +452,6 @@ static int send_resample(struct strategy *s, struct population *p, int w)
 		memcpy(at + (size_t)i * sizeof(struct child_plan), &p->plan[next[i]], sizeof(struct child_plan));
 	net_stream_write(p, d->need, k, out + fixed);
 	return proc_pool_send(&d->pp, s, w, WM_RESAMPLE_OWN, len, PHASE_RESAMPLE);
-}
-
-static void swap_ints(int **a, int **b)
-{
-	int *t = *a;
-
-	*a = *b;
-	*b = t;
 }
 
 /*
@@ -389,10 +462,13 @@ static int ps_resample(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
 	double t = proc_now_s();
-	int w, rc;
+	int w, i, rc;
 
-	assign_children(d, p, s->cfg->assign);
-	build_shards(d->next_owner, d->next_list, d->next_start, d->workers, p->n);
+	/* the pool's networks are current here: they need not be fetched */
+	memcpy(d->held, d->sh.in_pool, (size_t)p->n);
+	for (i = 0; d->balanced && i < p->n; i++)
+		d->sh.cost[i] = parent_cost(d, p, p->plan[i].a);
+	shards_assign(&d->sh, p->plan, d->balanced, d->pooled);
 	if (d->all) {
 		rc = fetch_movers(s, p);
 		if (rc)
@@ -403,9 +479,7 @@ static int ps_resample(struct strategy *s, struct population *p)
 		if (rc)
 			return rc;
 	}
-	swap_ints(&d->owner, &d->next_owner);
-	swap_ints(&d->list, &d->next_list);
-	swap_ints(&d->start, &d->next_start);
+	shards_swap(&d->sh);
 	s->comm_ms[PHASE_RESAMPLE] += (proc_now_s() - t) * 1e3;
 	for (w = 0; w < d->workers; w++) {
 		const uint8_t *in;
@@ -434,7 +508,7 @@ static int ps_sync(struct strategy *s, struct population *p)
 		rc = proc_pool_send(&d->pp, s, w, WM_GATHER, 0, PHASE_RESAMPLE);
 		if (!rc)
 			rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_RESAMPLE);
-		if (!rc && net_stream_read(p, in, len, shard_size(d, w), s->err, sizeof(s->err)))
+		if (!rc && net_stream_read(p, in, len, shard_size(&d->sh, w), s->err, sizeof(s->err)))
 			rc = -EBADMSG;
 		if (rc)
 			return rc;

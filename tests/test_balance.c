@@ -2,7 +2,8 @@
  * Unit tests for strategies/common/balance.c and the balanced schedules of the thread pool:
  * longest-processing-time-first assignment is balanced and deterministic, a preferred worker
  * is kept only within the tolerance, the cost order breaks ties by index, predicted costs
- * follow the parent's steps, and guided or ordered claims hand every item out exactly once.
+ * follow the parent's steps, persistent's shards give every child one owner (the pool to the
+ * lightest, spread by count), and guided or ordered claims hand every item out exactly once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "strategies/common/balance.h"
+#include "strategies/common/shards.h"
 #include "strategies/common/threadpool.h"
 
 #define N_MAX 512
@@ -161,6 +163,53 @@ static void test_net_cost(void **state)
 	assert_true(balance_imbalance((double[]){ 0, 0 }, 2) == 1.0);
 }
 
+/* every child one owner, the lists agree with the owners, the pool is the lightest, spread */
+static void test_shards_assign(void **state)
+{
+	static struct child_plan plan[200];
+	struct shards sh, again;
+	int i, w, n = 200, workers = 2, seen[200] = { 0 }, pooled[2] = { 0 };
+
+	(void)state;
+	assert_int_equal(shards_init(&sh, n, workers, 1, 1), 0);
+	assert_int_equal(shards_init(&again, n, workers, 1, 1), 0);
+	skewed_costs(sh.cost, n, 11);
+	memcpy(again.cost, sh.cost, sizeof(double) * (size_t)n);
+	for (i = 0; i < n; i++)
+		plan[i] = (struct child_plan){ .a = (i * 7) % n, .b = -1 };
+	shards_assign(&sh, plan, 1, 1);
+	shards_assign(&again, plan, 1, 1);
+	assert_memory_equal(sh.next_owner, again.next_owner, sizeof(int) * (size_t)n);
+	assert_int_equal(sh.n_pool, n / 5);
+	for (w = 0; w < workers; w++)
+		for (i = 0; i < next_shard_size(&sh, w); i++) {
+			int c = next_shard_of(&sh, w)[i];
+
+			assert_int_equal(sh.next_owner[c], w);
+			assert_true(i == 0 || c > next_shard_of(&sh, w)[i - 1]);
+			seen[c]++;
+		}
+	for (i = 0; i < n; i++)
+		assert_int_equal(seen[i], 1);
+	for (i = 0; i < sh.n_pool; i++) {
+		int c = sh.pool[i], j;
+
+		assert_true(sh.in_pool[c]);
+		assert_true(i == 0 || sh.cost[sh.pool[i - 1]] >= sh.cost[c]);
+		pooled[sh.next_owner[c]]++;
+		for (j = 0; j < n; j++)
+			assert_true(sh.in_pool[j] || sh.cost[j] >= sh.cost[c]);
+	}
+	assert_true(abs(pooled[0] - pooled[1]) <= 1);
+	/* --assign index: every child on its index's worker, no pool */
+	shards_swap(&sh);
+	shards_assign(&sh, plan, 0, 1);
+	assert_int_equal(sh.n_pool, 0);
+	assert_memory_equal(sh.next_owner, sh.owner, sizeof(int) * (size_t)n);
+	shards_release(&sh);
+	shards_release(&again);
+}
+
 /* how often each item came, and whether fn was ever called on more than one ordered item */
 struct hits_job {
 	atomic_int hits[N_MAX];
@@ -235,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_lpt_prefer_within_tolerance),
 		cmocka_unit_test(test_order_ties_by_index),
 		cmocka_unit_test(test_net_cost),
+		cmocka_unit_test(test_shards_assign),
 		cmocka_unit_test(test_pool_schedules_cover_once),
 	};
 

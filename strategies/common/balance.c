@@ -85,8 +85,30 @@ void balance_lpt(const double *cost, const int *order, int n, int workers, const
 		if (prefer && prefer[i] >= 0 && prefer[i] < workers && load[prefer[i]] <= load[to] + tol)
 			to = prefer[i];
 		owner[i] = to;
-		load[to] += cost[i];
+		load[to] += cost ? cost[i] : 1.0;
 	}
+}
+
+long balance_guided_end(const double *prefix, long n, long lo, int workers)
+{
+	long a, b, take;
+	double want;
+
+	if (!prefix) {
+		take = (n - lo + 2L * workers - 1) / (2L * workers);
+		return lo + (take > 0 ? take : 1);
+	}
+	/* the first end whose claimed cost reaches the share: a binary search on the prefix */
+	want = prefix[lo] + (prefix[n] - prefix[lo]) / (2.0 * workers);
+	for (a = lo + 1, b = n; a < b;) {
+		long mid = a + (b - a) / 2;
+
+		if (prefix[mid] >= want)
+			b = mid;
+		else
+			a = mid + 1;
+	}
+	return a;
 }
 
 double balance_imbalance(const double *x, int n)

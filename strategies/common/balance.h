@@ -35,14 +35,22 @@ struct balance_key {
 void balance_order(const double *cost, int n, struct balance_key *keys, int *order);
 
 /*
- * Longest processing time first: items taken in `order` (by cost, largest first), each to
- * the least loaded of `workers` (ties: the lowest id). With prefer (per item a worker, or
+ * Longest processing time first: items taken in `order` (by cost, largest first; cost
+ * NULL: each item costs 1), each to the least loaded of `workers` (ties: the lowest id). With prefer (per item a worker, or
  * NULL) an item stays on its preferred worker while that worker's load is within tol of the
  * least loaded one's: this keeps networks where they are (persistent) at a bounded cost in
- * balance. owner[i] out; load[w] (workers of them) out, the predicted cost per worker.
+ * balance (prefer may be owner itself). owner[i] out; load[w] (workers of them) out, the
+ * predicted cost per worker.
  */
 void balance_lpt(const double *cost, const int *order, int n, int workers, const int *prefer,
 		double tol, int *owner, double *load);
+
+/*
+ * Guided self-scheduling: the end of the claim that starts at item lo of n, shared by
+ * `workers`: 1/(2 x workers) of the work left, at least one item. prefix[k] is the cost of
+ * the first k items in claim order (n + 1 of them); NULL counts items.
+ */
+long balance_guided_end(const double *prefix, long n, long lo, int workers);
 
 /* max / mean of x[0..n); 1 when the mean is 0 (no work is balanced work) */
 double balance_imbalance(const double *x, int n);

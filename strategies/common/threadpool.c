@@ -63,31 +63,6 @@ static void pool_fail(struct threadpool *tp, struct pool_worker *w, int rc, int 
 		 w->id, lo, hi, w->err[0] ? w->err : strerror(-rc));
 }
 
-/* The end of a guided claim from lo: 1/(2 x workers) of the work left, at least one item. */
-static long guided_end(const struct threadpool *tp, long lo)
-{
-	const double *c = tp->job.prefix;
-	long n = tp->job.n, a, b;
-	double want;
-
-	if (!c) {
-		long take = (n - lo + 2L * tp->n_workers - 1) / (2L * tp->n_workers);
-
-		return lo + (take > 0 ? take : 1);
-	}
-	/* the first end whose claimed cost reaches the share: binary search on the prefix */
-	want = c[lo] + (c[n] - c[lo]) / (2.0 * tp->n_workers);
-	for (a = lo + 1, b = n; a < b;) {
-		long mid = a + (b - a) / 2;
-
-		if (c[mid] >= want)
-			b = mid;
-		else
-			a = mid + 1;
-	}
-	return a;
-}
-
 /* The next claim [*lo, *hi) of the job; 0 when none is left. */
 static int pool_claim(struct threadpool *tp, long *lo, long *hi)
 {
@@ -104,7 +79,7 @@ static int pool_claim(struct threadpool *tp, long *lo, long *hi)
 	do {
 		if (*lo >= n)
 			return 0;
-		*hi = guided_end(tp, *lo);
+		*hi = balance_guided_end(tp->job.prefix, n, *lo, tp->n_workers);
 	} while (!atomic_compare_exchange_weak_explicit(&tp->next, lo, *hi, memory_order_relaxed,
 							memory_order_relaxed));
 	return 1;

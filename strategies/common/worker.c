@@ -21,7 +21,8 @@ struct wctx {
 	int id;
 	int32_t *own;              /* the shard owned (persistent), in the main process's order */
 	int n_own;
-	uint8_t *mine;             /* per network: 1 where it is in the shard */
+	uint8_t *mine;             /* per network: 1 where it is in the shard, 2 where it is
+				      also in this generation's pool (evaluated elsewhere) */
 	double t_start;            /* when the command being served came in */
 	char err[STRATEGY_ERRLEN];
 };
@@ -234,21 +235,60 @@ static int do_mutate_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t 
 	return reply_nets(w, w->own, w->n_own);
 }
 
+/* The shard's networks in the pool: listed, checked, marked; evaluate leaves them out. */
+static int mark_pool(struct wctx *w, const int32_t *idx, int count)
+{
+	int k;
+
+	for (k = 0; k < w->n_own; k++)
+		w->mine[w->own[k]] = 1;
+	for (k = 0; k < count; k++) {
+		if (idx[k] < 0 || idx[k] >= w->p->n || !w->mine || !w->mine[idx[k]]) {
+			snprintf(w->err, sizeof(w->err), "pool network %d is not in the shard", idx[k]);
+			return -EINVAL;
+		}
+		w->mine[idx[k]] = 2;
+	}
+	return 0;
+}
+
 static int do_prepare_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
-	int rc;
+	int32_t *idx;
+	int k, m = 0, rc;
 
-	(void)h;
-	(void)in;
-	(void)len;
-	rc = prepare_own(w);
-	return rc ? rc : reply_empty(w);
+	if (h->count < 0 || len < (size_t)h->count * sizeof(*idx))
+		return -EINVAL;
+	rc = mark_pool(w, (const int32_t *)in, h->count);
+	if (!rc)
+		rc = prepare_own(w);
+	if (rc)
+		return rc;
+	/* the pool again, in the shard's order (the main process listed it so), from the marks:
+	   prepare used the scratch, and the reply may overwrite the shared region it came in */
+	idx = scratch_get(&w->scratch, (size_t)h->count * sizeof(*idx) + 1);
+	if (!idx)
+		return -ENOMEM;
+	for (k = 0; k < w->n_own; k++)
+		if (w->mine[w->own[k]] == 2)
+			idx[m++] = w->own[k];
+	return reply_nets(w, idx, m);
+}
+
+void eval_result_of(const struct net *n, struct eval_result *r)
+{
+	*r = (struct eval_result){
+		.fitness = n->fitness,
+		.nodes = n->mode == MODE_STATIC ? n->n_in + 1 + 2 * n->hidden + n->n_out : n->n_nodes,
+		.conns = n->mode == MODE_STATIC ? n->n_weights : n->n_conns,
+		.origin = n->origin,
+	};
 }
 
 static int do_eval_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
 	struct eval_result *res;
-	int k, rc;
+	int k, m = 0, rc;
 
 	if (len < (size_t)h->n_states * sizeof(float))
 		return -EINVAL;
@@ -257,19 +297,16 @@ static int do_eval_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *i
 	if (!res)
 		return -ENOMEM;
 	for (k = 0; k < w->n_own; k++) {
-		const struct net *n = &w->p->nets[w->own[k]];
+		int i = w->own[k];
 
-		rc = engine_evaluate_range(w->p, &w->scratch, w->own[k], w->own[k] + 1);
+		if (w->mine[i] == 2)
+			continue;
+		rc = engine_evaluate_range(w->p, &w->scratch, i, i + 1);
 		if (rc)
 			return rc;
-		res[k] = (struct eval_result){
-			.fitness = n->fitness,
-			.nodes = n->mode == MODE_STATIC ? n->n_in + 1 + 2 * n->hidden + n->n_out : n->n_nodes,
-			.conns = n->mode == MODE_STATIC ? n->n_weights : n->n_conns,
-			.origin = n->origin,
-		};
+		eval_result_of(&w->p->nets[i], &res[m++]);
 	}
-	return reply_ok(w, (size_t)w->n_own * sizeof(*res));
+	return reply_ok(w, (size_t)m * sizeof(*res));
 }
 
 static int do_export(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)

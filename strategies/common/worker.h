@@ -20,9 +20,10 @@ enum worker_msg {
 	WM_OWN,             /* persistent: {count} + net stream: the shard this worker owns, in
 			      the order of the stream (the main process's list of it) */
 	WM_MUTATE_OWN,      /* {gen, scope} -> net stream of the shard (scope mutate) or nothing */
-	WM_PREPARE_OWN,     /* {gen} -> nothing */
+	WM_PREPARE_OWN,     /* {gen, count} + count indices of the shard (its networks in the
+			      pool) -> net stream of those; evaluate leaves them out */
 	WM_EVAL_OWN,        /* {gen} + states -> {fitness, nodes, conns, origin} per network of
-			      the shard, in its order */
+			      the shard but the pool's, in its order */
 	WM_EXPORT,          /* {gen, count} + indices -> net stream */
 	WM_RESAMPLE_OWN,    /* {gen, count, n_own} + fitness of the shard + the next shard
 			      (n_own indices, then their plans) + net stream of the count
@@ -54,6 +55,9 @@ struct eval_result {
 	float fitness;
 	uint32_t nodes, conns, origin;
 };
+
+/* what WM_EVAL_OWN reports of an evaluated network */
+void eval_result_of(const struct net *n, struct eval_result *r);
 
 /* A net stream: for each network, its index (u32) then its serialised bytes. */
 size_t net_stream_size(const struct population *p, const int32_t *idx, int count);
