@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "engine/task.h"
 #include "strategies/common/procpool.h"
@@ -26,8 +27,10 @@ struct ps_data {
 	int32_t *need;               /* scratch: foreign parents of one worker */
 	uint8_t *mark;               /* scratch: per network, already listed */
 	uint8_t *held;               /* per network: the main process holds it current (resample) */
-	int *chunk_at;               /* per worker: its pool chunk's first place, or -1: its shard */
-	int *chunk_n;                /* per worker: networks in its pool chunk */
+	int *pool_n;                 /* per worker: networks of its shard in the pool (prepare),
+					or asked for (resample) */
+	struct worker_shared *shared;  /* the pool's claims, shared with the workers */
+	size_t shared_bytes;
 	struct eval_result *res;     /* scope all: what evaluate reported, per network */
 	int all;                     /* worker scope all */
 	struct scratch scratch;      /* scope mutate: the main process prepares and evaluates */
@@ -44,8 +47,9 @@ static void ps_close(struct strategy *s)
 	free(d->need);
 	free(d->mark);
 	free(d->held);
-	free(d->chunk_at);
-	free(d->chunk_n);
+	free(d->pool_n);
+	if (d->shared)
+		munmap(d->shared, d->shared_bytes);
 	free(d->res);
 	scratch_release(&d->scratch);
 	free(d);
@@ -188,10 +192,17 @@ static int ps_alloc(struct ps_data *d, int n)
 	d->need = malloc((size_t)n * sizeof(*d->need));
 	d->mark = calloc((size_t)n, 1);
 	d->held = calloc((size_t)n, 1);
-	d->chunk_at = malloc((size_t)d->workers * sizeof(*d->chunk_at));
-	d->chunk_n = malloc((size_t)d->workers * sizeof(*d->chunk_n));
+	d->pool_n = malloc((size_t)d->workers * sizeof(*d->pool_n));
 	d->res = calloc((size_t)n, sizeof(*d->res));
-	return !rc && d->need && d->mark && d->held && d->chunk_at && d->chunk_n && d->res ? 0 : -ENOMEM;
+	if (d->pooled) {
+		/* made before the workers are forked, so that each inherits it */
+		d->shared_bytes = sizeof(*d->shared) + (size_t)n * sizeof(d->shared->fit[0]);
+		d->shared = mmap(NULL, d->shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (d->shared == MAP_FAILED)
+			d->shared = NULL;
+	}
+	return !rc && d->need && d->mark && d->held && d->pool_n && d->res &&
+	       (d->shared || !d->pooled) ? 0 : -ENOMEM;
 }
 
 static int ps_open(struct strategy *s, struct population *p)
@@ -211,7 +222,7 @@ static int ps_open(struct strategy *s, struct population *p)
 		return -ENOMEM;
 	}
 	s->workers = d->workers;
-	rc = proc_pool_start(&d->pp, s, p, d->workers, 0, s->cfg->transport == TRANSPORT_SHM);
+	rc = proc_pool_start_shared(&d->pp, s, p, d->workers, s->cfg->transport == TRANSPORT_SHM, d->shared);
 	if (rc)
 		return rc;
 	return hand_out_shards(s, p);
@@ -246,7 +257,7 @@ static int prepare_with_pool(struct strategy *s, struct population *p)
 		rc = proc_pool_send(&d->pp, s, w, WM_PREPARE_OWN, (size_t)h.count * sizeof(*out), PHASE_PREPARE);
 		if (rc)
 			return rc;
-		d->chunk_n[w] = h.count;
+		d->pool_n[w] = h.count;
 	}
 	for (w = 0; w < d->workers; w++) {
 		const uint8_t *in;
@@ -254,7 +265,7 @@ static int prepare_with_pool(struct strategy *s, struct population *p)
 
 		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_PREPARE);
 		if (!rc)
-			rc = take_nets(s, p, w, in, len, d->chunk_n[w], PHASE_PREPARE);
+			rc = take_nets(s, p, w, in, len, d->pool_n[w], PHASE_PREPARE);
 		if (rc)
 			return rc;
 	}
@@ -272,73 +283,69 @@ static int ps_prepare(struct strategy *s, struct population *p)
 	return broadcast(s, p, WM_PREPARE_OWN, PHASE_PREPARE, NULL);
 }
 
-/* The next pool chunk, guided (it shrinks as the pool runs out), to worker w. */
-static int send_pool_chunk(struct strategy *s, struct population *p, int w, int *next)
+/*
+ * The pool for every worker: a table of each network's offset in the net stream that
+ * follows it, written once (into worker 0's command) and copied into the others'.
+ */
+static int send_pool_evaluate(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
-	int lo = *next, count = (int)(balance_guided_end(NULL, d->sh.n_pool, lo, d->workers) - lo);
-	const int32_t *idx = &d->sh.pool[lo];
-	size_t len = net_stream_size(p, idx, count);
-	struct cmd_hdr h = { .count = count };
+	int k = d->sh.n_pool, w, i, rc;
+	size_t table = (size_t)k * sizeof(uint32_t), len = table + net_stream_size(p, d->sh.pool, k), at;
 	double t = proc_now_s();
-	uint8_t *out = begin(s, p, w, &h, PHASE_EVALUATE, len);
+	uint8_t *first = NULL;
 
-	if (!out)
-		return -ENOMEM;
-	net_stream_write(p, idx, count, out);
-	*next += count;
-	d->chunk_at[w] = lo;
-	d->chunk_n[w] = count;
-	s->comm_ms[PHASE_EVALUATE] += (proc_now_s() - t) * 1e3;
-	return proc_pool_send(&d->pp, s, w, WM_EVAL_NETS, states_bytes(s, p) + len, PHASE_EVALUATE);
-}
+	for (w = 0; w < d->workers; w++) {
+		struct cmd_hdr h = { .count = k };
+		uint8_t *out = begin(s, p, w, &h, PHASE_EVALUATE, len);
 
-/* a pool chunk's fitness; the sizes of its networks are this process's copies' */
-static int take_pool_chunk(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
-{
-	struct ps_data *d = s->data;
-	int k;
+		if (!out)
+			return -ENOMEM;
+		if (first) {
+			memcpy(out, first, len);
+		} else {
+			for (i = 0, at = 0; i < k; i++) {
+				uint32_t off = (uint32_t)at;
 
-	if (len != (size_t)d->chunk_n[w] * sizeof(float))
-		return proc_pool_fail(&d->pp, s, w, PHASE_EVALUATE, -EBADMSG);
-	for (k = 0; k < d->chunk_n[w]; k++) {
-		int i = d->sh.pool[d->chunk_at[w] + k];
-		struct eval_result r;
-
-		eval_result_of(&p->nets[i], &r);
-		memcpy(&r.fitness, in + (size_t)k * sizeof(float), sizeof(float));
-		take_result(d, p, i, &r);
+				memcpy(out + (size_t)i * sizeof(off), &off, sizeof(off));
+				at += net_stream_write(p, &d->sh.pool[i], 1, out + table + at);
+			}
+			first = out;
+		}
+		rc = proc_pool_send(&d->pp, s, w, WM_EVAL_OWN, states_bytes(s, p) + len, PHASE_EVALUATE);
+		if (rc)
+			return rc;
 	}
+	s->comm_ms[PHASE_EVALUATE] += (proc_now_s() - t) * 1e3;
 	return 0;
 }
 
 /*
- * Scope all with a pool: every worker evaluates its shard but the pool, and whichever
- * finishes first takes the next pool chunk, until the pool is done.
+ * Scope all with a pool: every worker evaluates its shard but the pool, then claims pool
+ * networks from the shared counter until none is left; their fitness comes back through the
+ * shared region, their sizes are this process's copies'.
  */
 static int evaluate_with_pool(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
-	int w, rc, next = 0, outstanding = d->workers;
+	int w, i, rc;
 
-	for (w = 0; w < d->workers; w++)
-		d->chunk_at[w] = -1;
-	rc = broadcast_send(s, p, WM_EVAL_OWN, PHASE_EVALUATE);
-	while (!rc && outstanding) {
+	atomic_store(&d->shared->next, 0);
+	rc = send_pool_evaluate(s, p);
+	for (w = 0; !rc && w < d->workers; w++) {
 		const uint8_t *in;
 		size_t len;
 
-		w = proc_pool_wait_any(&d->pp, s, PHASE_EVALUATE);
-		if (w < 0)
-			return w;
 		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_EVALUATE);
-		if (rc)
-			break;
-		rc = d->chunk_at[w] < 0 ? take_results(s, p, w, in, len) : take_pool_chunk(s, p, w, in, len);
-		if (!rc && next < d->sh.n_pool)
-			rc = send_pool_chunk(s, p, w, &next);
-		else
-			outstanding--;
+		if (!rc)
+			rc = take_results(s, p, w, in, len);
+	}
+	for (i = 0; !rc && i < d->sh.n_pool; i++) {
+		struct eval_result r;
+
+		eval_result_of(&p->nets[d->sh.pool[i]], &r);
+		r.fitness = d->shared->fit[i];
+		take_result(d, p, d->sh.pool[i], &r);
 	}
 	return rc;
 }
@@ -383,51 +390,59 @@ static int foreign_parents(struct ps_data *d, const struct population *p, int w)
 	return k;
 }
 
+/* Ask worker w for its networks marked in d->mark; how many it was asked for (0: none). */
+static int send_export(struct strategy *s, struct population *p, int w)
+{
+	struct ps_data *d = s->data;
+	const int32_t *shard = shard_of(&d->sh, w);
+	struct cmd_hdr h = { .gen = p->gen };
+	int32_t *idx;
+	int i, rc;
+
+	for (i = 0; i < shard_size(&d->sh, w); i++)
+		h.count += d->mark[shard[i]];
+	if (!h.count)
+		return 0;
+	idx = (int32_t *)proc_pool_begin(&d->pp, w, &h, (size_t)h.count * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0, h.count = 0; i < shard_size(&d->sh, w); i++)
+		if (d->mark[shard[i]])
+			idx[h.count++] = shard[i];
+	rc = proc_pool_send(&d->pp, s, w, WM_EXPORT, (size_t)h.count * sizeof(*idx), PHASE_RESAMPLE);
+	return rc ? rc : h.count;
+}
+
 /*
  * Scope all: the main process does not hold current networks (but the pool's), so it first
- * fetches every other parent that must change owner from the worker that has it.
+ * fetches every other parent that must change owner from the worker that has it: every
+ * request out, then every reply.
  */
 static int fetch_movers(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
-	int w, i, rc, total = 0;
+	int w, i, rc = 0;
 
 	for (w = 0; w < d->workers; w++) {
 		int k = foreign_parents(d, p, w);
 
 		for (i = 0; i < k; i++)
-			if (!d->mark[d->need[i]] && !d->held[d->need[i]]) {
-				d->mark[d->need[i]] = 1;
-				total++;
-			}
+			d->mark[d->need[i]] |= !d->held[d->need[i]];
 	}
-	for (w = 0; w < d->workers && total; w++) {
-		const int32_t *shard = shard_of(&d->sh, w);
-		struct cmd_hdr h = { .gen = p->gen };
-		int32_t *idx;
+	for (w = 0; w < d->workers && rc >= 0; w++)
+		rc = d->pool_n[w] = send_export(s, p, w);
+	for (w = 0; w < d->workers && rc >= 0; w++) {
 		const uint8_t *in;
 		size_t len;
 
-		for (i = 0; i < shard_size(&d->sh, w); i++)
-			h.count += d->mark[shard[i]];
-		if (!h.count)
+		if (!d->pool_n[w])
 			continue;
-		idx = (int32_t *)proc_pool_begin(&d->pp, w, &h, (size_t)h.count * sizeof(*idx));
-		if (!idx)
-			return -ENOMEM;
-		for (i = 0, h.count = 0; i < shard_size(&d->sh, w); i++)
-			if (d->mark[shard[i]])
-				idx[h.count++] = shard[i];
-		rc = proc_pool_send(&d->pp, s, w, WM_EXPORT, (size_t)h.count * sizeof(*idx), PHASE_RESAMPLE);
-		if (!rc)
-			rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_RESAMPLE);
-		if (!rc && net_stream_read(p, in, len, h.count, s->err, sizeof(s->err)))
+		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_RESAMPLE);
+		if (!rc && net_stream_read(p, in, len, d->pool_n[w], s->err, sizeof(s->err)))
 			rc = proc_pool_fail(&d->pp, s, w, PHASE_RESAMPLE, -EBADMSG);
-		if (rc)
-			return rc;
 	}
 	memset(d->mark, 0, (size_t)p->n);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* Worker w's resample command: its shard's fitness, its next shard and plans, its movers. */

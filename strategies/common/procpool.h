@@ -15,6 +15,7 @@ struct proc_pool {
 	struct pool pool;
 	struct population *p;        /* forked workers start from a copy of it */
 	const char *fault;           /* --inject-fault, for the workers to act out */
+	struct worker_shared *shared;  /* for forked workers, or NULL */
 	int n;
 };
 
@@ -22,6 +23,9 @@ struct proc_pool {
 
 int proc_pool_start(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
 		    int spawn, int use_shm);
+/* the same, forked workers sharing `shared` (worker.h) with this process */
+int proc_pool_start_shared(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
+			   int use_shm, struct worker_shared *shared);
 /* kill and reap every worker, free the state; safe on a zeroed pool */
 void proc_pool_stop(struct proc_pool *pp);
 /* send a command whose payload the caller wrote through proc_pool_begin() */

@@ -11,9 +11,11 @@
 /*
  * How far above the least loaded worker a child may stay with its parent's worker, as a
  * share of the mean predicted load: a move costs a serialisation there and back, a few us,
- * and a prediction is rough anyway (a child's steps follow its parent's only loosely).
+ * and a prediction is rough anyway (a child's steps follow its parent's only loosely). With
+ * a pool, which evens out what the shards leave, the shards may be looser.
  */
 #define STAY_TOLERANCE 0.02
+#define STAY_TOLERANCE_POOLED 0.05
 
 /*
  * The pool's share of the networks: 10% per worker, at most half. A pool of the predicted
@@ -115,9 +117,12 @@ static void assign_balanced(struct shards *sh, const struct child_plan *plan, in
 	for (i = 0; i < m; i++)
 		total += sh->cost[sh->order[i]];
 	/* prefer is next_owner itself: each item's preference is read before it is written */
-	balance_lpt(sh->cost, sh->order, m, sh->workers, prefer, STAY_TOLERANCE * total / sh->workers,
-		    sh->next_owner, sh->load);
-	balance_lpt(NULL, sh->order + m, k, sh->workers, prefer, 1.0, sh->next_owner, sh->load);
+	balance_lpt(sh->cost, sh->order, m, sh->workers, prefer,
+		    (k ? STAY_TOLERANCE_POOLED : STAY_TOLERANCE) * total / sh->workers, sh->next_owner, sh->load);
+	/* the pool's networks are evaluated wherever: their owners matter only for the counts
+	   that mutate and prepare see, which may differ by a quarter of a worker's share */
+	balance_lpt(NULL, sh->order + m, k, sh->workers, prefer, k / (4.0 * sh->workers), sh->next_owner,
+		    sh->load);
 	memset(sh->in_pool, 0, (size_t)n);
 	for (i = m; i < n; i++) {
 		sh->in_pool[sh->order[i]] = 1;

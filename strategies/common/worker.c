@@ -24,6 +24,7 @@ struct wctx {
 	uint8_t *mine;             /* per network: 1 where it is in the shard, 2 where it is
 				      also in this generation's pool (evaluated elsewhere) */
 	double t_start;            /* when the command being served came in */
+	struct worker_shared *shared;  /* persistent's pool claims, or NULL */
 	char err[STRATEGY_ERRLEN];
 };
 
@@ -285,14 +286,55 @@ void eval_result_of(const struct net *n, struct eval_result *r)
 	};
 }
 
+/* the offset of pool place pos's record, from the command's table of them */
+static size_t pool_offset(const uint8_t *table, int pos)
+{
+	uint32_t off;
+
+	memcpy(&off, table + (size_t)pos * sizeof(off), sizeof(off));
+	return off;
+}
+
+/*
+ * Pool places claimed until none is left: each network decoded from its record of the
+ * command's stream (offsets apart, so only the claimed ones are read), planned, evaluated,
+ * its fitness put in the shared region.
+ */
+static int claim_pool(struct wctx *w, const uint8_t *table, int count, const uint8_t *stream,
+		      size_t len)
+{
+	int pos, rc;
+
+	while ((pos = atomic_fetch_add_explicit(&w->shared->next, 1, memory_order_relaxed)) < count) {
+		size_t at = pool_offset(table, pos), end = pos + 1 < count ? pool_offset(table, pos + 1) : len, used;
+		int32_t idx;
+		struct net *n;
+
+		if (at + 4 > end || end > len)
+			return -EINVAL;
+		memcpy(&idx, stream + at, 4);
+		if (idx < 0 || idx >= w->p->n)
+			return -EINVAL;
+		n = &w->p->nets[idx];
+		rc = serial_read(n, stream + at + 4, end - at - 4, &used, w->err, sizeof(w->err));
+		if (!rc)
+			rc = net_prepare(n, 0, &w->scratch);
+		if (rc)
+			return rc;
+		w->shared->fit[pos] = net_evaluate(n, w->p->task, w->p->episode_states, w->p->cfg, &w->scratch);
+	}
+	return 0;
+}
+
 static int do_eval_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
+	size_t states = (size_t)h->n_states * sizeof(float), table = (size_t)(h->count > 0 ? h->count : 0) * 4;
 	struct eval_result *res;
 	int k, m = 0, rc;
 
-	if (len < (size_t)h->n_states * sizeof(float))
+	if (len < states + table || (h->count > 0 && !w->shared))
 		return -EINVAL;
-	memcpy(w->p->episode_states, in, (size_t)h->n_states * sizeof(float));
+	memcpy(w->p->episode_states, in, states);
 	res = (struct eval_result *)chan_reserve(w->c, (size_t)w->n_own * sizeof(*res) + WM_BUSY_BYTES);
 	if (!res)
 		return -ENOMEM;
@@ -306,7 +348,8 @@ static int do_eval_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *i
 			return rc;
 		eval_result_of(&w->p->nets[i], &res[m++]);
 	}
-	return reply_ok(w, (size_t)m * sizeof(*res));
+	rc = h->count > 0 ? claim_pool(w, in + states, h->count, in + states + table, len - states - table) : 0;
+	return rc ? rc : reply_ok(w, (size_t)m * sizeof(*res));
 }
 
 static int do_export(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
@@ -425,9 +468,10 @@ static int serve_one(struct wctx *w, uint32_t type, const uint8_t *in, size_t le
 	return rc;
 }
 
-int worker_serve(struct population *p, struct chan *c, int id, const char *fault_spec)
+int worker_serve(struct population *p, struct chan *c, int id, const char *fault_spec,
+		 struct worker_shared *shared)
 {
-	struct wctx w = { .p = p, .c = c, .id = id };
+	struct wctx w = { .p = p, .c = c, .id = id, .shared = shared };
 	int code = 0;
 
 	fault_parse(fault_spec, &w.fault, w.err, sizeof(w.err));
@@ -493,7 +537,7 @@ int worker_exec_main(void)
 		chan_release(&c);
 		return 3;
 	}
-	rc = worker_serve(&p, &c, id, cfg.inject_fault);
+	rc = worker_serve(&p, &c, id, cfg.inject_fault, NULL);
 	population_release(&p);
 	chan_release(&c);
 	return rc;

@@ -6,6 +6,7 @@
 #ifndef EVOPAR_WORKER_H
 #define EVOPAR_WORKER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "proc/chan.h"
@@ -22,8 +23,10 @@ enum worker_msg {
 	WM_MUTATE_OWN,      /* {gen, scope} -> net stream of the shard (scope mutate) or nothing */
 	WM_PREPARE_OWN,     /* {gen, count} + count indices of the shard (its networks in the
 			      pool) -> net stream of those; evaluate leaves them out */
-	WM_EVAL_OWN,        /* {gen} + states -> {fitness, nodes, conns, origin} per network of
-			      the shard but the pool's, in its order */
+	WM_EVAL_OWN,        /* {gen, count} + states + the pool (count offsets, u32, of its
+			      records in the net stream that follows) -> {fitness, nodes, conns,
+			      origin} per network of the shard but the pool's, in its order;
+			      then pool networks claimed from worker_shared, their fitness there */
 	WM_EXPORT,          /* {gen, count} + indices -> net stream */
 	WM_RESAMPLE_OWN,    /* {gen, count, n_own} + fitness of the shard + the next shard
 			      (n_own indices, then their plans) + net stream of the count
@@ -56,6 +59,17 @@ struct eval_result {
 	uint32_t nodes, conns, origin;
 };
 
+/*
+ * What persistent's forked workers share with the main process (an anonymous shared mapping
+ * made before the fork): the pool's claim counter, reset before each evaluate, and each pool
+ * place's fitness. A worker done with its shard claims pool places until none is left, so no
+ * worker idles while work is left and no claim costs a round trip.
+ */
+struct worker_shared {
+	atomic_int next;           /* the next pool place to claim */
+	float fit[];               /* per pool place, its fitness */
+};
+
 /* what WM_EVAL_OWN reports of an evaluated network */
 void eval_result_of(const struct net *n, struct eval_result *r);
 
@@ -68,9 +82,11 @@ int net_stream_read(struct population *p, const uint8_t *in, size_t len, int cou
 
 /*
  * Serve commands until WM_EXIT or the channel closes; returns the exit code. p is the
- * worker's own population (full size; only the networks it is sent or owns are current).
+ * worker's own population (full size; only the networks it is sent or owns are current);
+ * shared is persistent's region (NULL elsewhere: a pool in WM_EVAL_OWN is then refused).
  */
-int worker_serve(struct population *p, struct chan *c, int id, const char *fault_spec);
+int worker_serve(struct population *p, struct chan *c, int id, const char *fault_spec,
+		 struct worker_shared *shared);
 
 /* `evopar worker`: an exec'd worker on fds 3 and 4, configured by WM_INIT */
 int worker_exec_main(void);
