@@ -176,6 +176,17 @@ static void bench_free(struct bench *b)
 	free(b);
 }
 
+/* the workload the machine's capacity is measured on: the first plain run configuration's */
+static const struct evo_config *capacity_workload(const struct bench *b)
+{
+	int i;
+
+	for (i = 0; i < b->n_cfg; i++)
+		if (!strcmp(b->cfg[i].command, "run") && !b->cfg[i].n_launch)
+			return &b->cfg[i].ro.cfg.evo;
+	return NULL;
+}
+
 /* Calibration, the bench record, every run, the end record; then the file into place. */
 static int bench_measure(struct bench *b)
 {
@@ -183,7 +194,9 @@ static int bench_measure(struct bench *b)
 	char err[512];
 	int rc;
 
-	if (calibrate_measure(&cal, b->self_exe, b->err, sizeof(b->err)))
+	if (calibrate_measure(&cal, b->self_exe, b->err, sizeof(b->err)) ||
+	    calibrate_capacity(&cal, capacity_workload(b), "no plain evopar run configuration",
+			       b->err, sizeof(b->err)))
 		return -1;
 	calibrate_write(&b->jw, &cal);
 	output_write(&b->out, &b->jw);

@@ -25,6 +25,7 @@ static const char *const scope_names[] = { "mutate", "all", NULL };
 static const char *const migration_names[] = { "sync", "async", "mpi", "mpi-async", NULL };
 static const char *const topology_names[] = { "ring", "full", NULL };
 static const char *const migrant_select_names[] = { "best", "random", NULL };
+static const char *const assign_names[] = { "cost", "index", NULL };
 
 #define RUN(field) offsetof(struct run_options, field)
 #define CFG(field) offsetof(struct run_options, cfg.field)
@@ -56,7 +57,8 @@ const struct opt_spec run_opts[] = {
 	PROB("p-prune-node", p_prune_node, "dynamic: chance of removing a hidden node"),
 	{ "strategy", OPT_STRATEGY, CFG(strategy), 0, 0, NULL, "how a generation's work is spread (evopar list)" },
 	{ "workers", OPT_INT, CFG(workers), 1, 1024, NULL, "workers of a parallel strategy" },
-	{ "chunk", OPT_INT, CFG(chunk), 0, 1000000, NULL, "networks per dispatch (0: pop / workers)" },
+	{ "chunk", OPT_INT, CFG(chunk), 0, 1000000, NULL, "networks per dispatch (0: pop / workers; under --assign cost, threads evaluate in guided claims that shrink as work runs out and fork-pool gives each worker one batch)" },
+	{ "assign", OPT_CHOICE, CFG(assign), 0, 0, assign_names, "which networks each worker gets: by predicted cost, longest first, or in index order" },
 	{ "blas-threads", OPT_INT, CFG(blas_threads), 0, 1024, NULL, "OpenBLAS threads (0: the library's default)" },
 	{ "start", OPT_CHOICE, CFG(start), 0, 0, start_names, "fork-pool: fork the workers, or spawn them (exec evopar worker)" },
 	{ "transport", OPT_CHOICE, CFG(transport), 0, 0, transport_names, "persistent: commands and networks over pipes or POSIX shared memory" },

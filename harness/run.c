@@ -17,6 +17,7 @@
 #include "proc/clock.h"
 #include "strategies/strategy.h"
 #include "harness/device.h"
+#include "strategies/common/balance.h"
 #include "harness/instruments/counters.h"
 #include "harness/records/meta.h"
 #include "harness/options.h"
@@ -141,6 +142,7 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 
 	population_begin_generation(p);
 	memset(s->comm_ms, 0, sizeof(s->comm_ms));
+	memset(s->busy_ms, 0, sizeof(s->busy_ms));
 	r->at_gen = p->gen;
 	for (ph = 0; ph < PHASE_COUNT; ph++) {
 		r->at_phase = ph;
@@ -173,6 +175,35 @@ static void write_origins(struct jw *w, const struct gen_stats *g)
 		jw_nums(w, "origin_share", g->origin_share, g->origins);
 }
 
+/*
+ * Each worker's busy time per phase and the imbalance (max busy / mean busy). A phase the
+ * strategy left all zero ran in the main process alone: one worker, the phase's time. The
+ * total sums, per worker, the phases spread over the workers (1 when none was).
+ */
+static void write_busy(struct jw *w, const struct strategy *s, const struct gen_stats *g)
+{
+	double total[STRATEGY_MAX_WORKERS] = { 0 }, imbalance[PHASE_COUNT];
+	int ph, i, n = s->workers < STRATEGY_MAX_WORKERS ? s->workers : STRATEGY_MAX_WORKERS;
+	int spread[PHASE_COUNT], any = 0;
+
+	jw_obj_begin(w, "busy_ms");
+	for (ph = 0; ph < PHASE_COUNT; ph++) {
+		for (i = 0, spread[ph] = 0; i < n; i++)
+			spread[ph] |= s->busy_ms[ph][i] > 0;
+		any |= spread[ph];
+		jw_nums(w, phase_names[ph], spread[ph] ? s->busy_ms[ph] : &g->ms[ph], spread[ph] ? n : 1);
+		imbalance[ph] = spread[ph] ? balance_imbalance(s->busy_ms[ph], n) : 1.0;
+		for (i = 0; spread[ph] && i < n; i++)
+			total[i] += s->busy_ms[ph][i];
+	}
+	jw_obj_end(w);
+	jw_obj_begin(w, "imbalance");
+	for (ph = 0; ph < PHASE_COUNT; ph++)
+		jw_num(w, phase_names[ph], imbalance[ph]);
+	jw_num(w, "total", any ? balance_imbalance(total, n) : 1.0);
+	jw_obj_end(w);
+}
+
 static int write_generation(struct run_state *r, const struct gen_stats *g)
 {
 	struct jw *w = &r->jw;
@@ -195,6 +226,7 @@ static int write_generation(struct run_state *r, const struct gen_stats *g)
 	jw_num(w, "mean_conns", g->mean_conns);
 	write_origins(w, g);
 	device_write_generation(w, &r->dev);
+	write_busy(w, &r->strat, g);
 	jw_end(w);
 	return output_write(&r->out, w);
 }

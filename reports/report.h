@@ -21,6 +21,8 @@ struct report_rep {
 	int rep;
 	double sum_ms[ROW_COUNT]; /* over generations 1.. (generation 0 is warm-up) */
 	int gens;                 /* generations summed */
+	double sum_imbalance[ROW_COUNT];  /* the generation records' imbalance, summed alike */
+	int imbalance_gens;       /* generations that carried one */
 	int have_summary;
 	int ok;                   /* the summary said "ok" */
 	double wall_s, cpu_s;     /* cpu_s: self and children, user and system */
@@ -57,6 +59,7 @@ struct report_config {
 	int failed;               /* measured runs that did not end "ok" */
 	int baseline;             /* index of the sequential configuration it is compared with */
 	struct sample_stats row[ROW_COUNT];
+	struct sample_stats imbalance[ROW_COUNT];  /* per repetition its mean max/mean busy */
 	struct sample_stats util; /* cpu seconds / wall second */
 	struct sample_stats wall;
 	int search;               /* an evopar search: the fields below apply */
@@ -163,6 +166,11 @@ double report_speedup(const struct report_group *g, const struct report_config *
 		      int *unstable);
 /* configurations compared with a baseline other than themselves */
 int report_count_compared(const struct report_group *g);
+/* the calibration's capacity at this many workers (its cores where more); 0 when none */
+double report_capacity(const struct report_group *g, int workers);
+/* a configuration's workload as text, the options of not_workload left out (and the seed
+   with without_seed), for grouping; malloc'd, NULL without memory or config */
+char *report_workload_key(const json_t *config, int without_seed);
 
 /* report_tables.c: tables.md */
 int report_write_tables(struct report *r, FILE *f);

@@ -1,6 +1,7 @@
 /*
  * Each configuration's statistics across its repetitions, the sequential baseline it is
- * compared with (the same workload where there is one) and its speedups against it.
+ * compared with (the same workload where there is one), its speedups against it and the
+ * machine's capacity they are measured against.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,24 +18,47 @@ static const char *const not_workload[] = {
 	"strategy", "workers", "chunk", "blas-threads", "start", "transport", "worker-scope",
 	"worker-timeout", "inject-fault", "islands", "island-id", "migrate-every", "migrants",
 	"migration-dir", "migration", "out", "quiet", "sample-ms", "counters", "stall-timeout",
-	"backend", "jobs", "resume",
+	"backend", "jobs", "resume", "assign",
 };
+
+static int is_workload_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(not_workload) / sizeof(not_workload[0]); i++)
+		if (!strcmp(key, not_workload[i]))
+			return 0;
+	return 1;
+}
 
 static int same_workload(const json_t *a, const json_t *b)
 {
 	const char *key;
 	json_t *v;
-	size_t i;
 
-	json_object_foreach((json_t *)a, key, v) {
-		for (i = 0; i < sizeof(not_workload) / sizeof(not_workload[0]); i++)
-			if (!strcmp(key, not_workload[i]))
-				break;
-		if (i == sizeof(not_workload) / sizeof(not_workload[0]) &&
-		    !json_equal(v, json_object_get(b, key)))
+	json_object_foreach((json_t *)a, key, v)
+		if (is_workload_key(key) && !json_equal(v, json_object_get(b, key)))
 			return 0;
-	}
 	return 1;
+}
+
+char *report_workload_key(const json_t *config, int without_seed)
+{
+	json_t *w = json_object();
+	const char *key;
+	json_t *v;
+	char *text;
+
+	if (!w || !json_is_object(config)) {
+		json_decref(w);
+		return NULL;
+	}
+	json_object_foreach((json_t *)config, key, v)
+		if (is_workload_key(key) && !(without_seed && !strcmp(key, "seed")))
+			json_object_set(w, key, v);
+	text = json_dumps(w, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(w);
+	return text;
 }
 
 static int is_sequential(const struct report_config *c)
@@ -76,6 +100,12 @@ int report_config_stats(struct report_config *c)
 			if (c->reps[i].ok && c->reps[i].gens)
 				x[n++] = c->reps[i].sum_ms[row] / c->reps[i].gens;
 		stats_compute(&c->row[row], x, n);
+	}
+	for (row = 0; row < ROW_COUNT; row++) {
+		for (i = n = 0; i < c->n_reps; i++)
+			if (c->reps[i].ok && c->reps[i].imbalance_gens)
+				x[n++] = c->reps[i].sum_imbalance[row] / c->reps[i].imbalance_gens;
+		stats_compute(&c->imbalance[row], x, n);
 	}
 	for (i = n = 0; i < c->n_reps; i++)
 		if (c->reps[i].ok && c->reps[i].wall_s > 0)
@@ -130,4 +160,14 @@ int report_count_compared(const struct report_group *g)
 	for (i = 0; i < g->n_cfg; i++)
 		n += g->cfg[i].baseline >= 0 && g->cfg[i].baseline != i;
 	return n;
+}
+
+double report_capacity(const struct report_group *g, int workers)
+{
+	json_t *cap = json_object_get(json_object_get(g->calibration, "capacity"), "capacity");
+	size_t n = json_array_size(cap);
+
+	if (!n || workers < 1)
+		return 0;
+	return json_number_value(json_array_get(cap, (size_t)workers < n ? (size_t)workers - 1 : n - 1));
 }

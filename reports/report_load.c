@@ -114,6 +114,11 @@ static void take_generation(struct report_rep *p, json_t *rec)
 	for (i = 0; i < ROW_COUNT; i++)
 		p->sum_ms[i] += v[i];
 	p->gens++;
+	if (json_is_object(json_object_get(rec, "imbalance"))) {
+		for (i = ROW_MUTATE; i <= ROW_TOTAL; i++)
+			p->sum_imbalance[i] += report_num(json_object_get(rec, "imbalance"), report_row_names[i], 1);
+		p->imbalance_gens++;
+	}
 }
 
 static void take_summary(struct report_config *c, struct report_rep *p, json_t *rec, int tagged)

@@ -1,10 +1,12 @@
 /*
  * tables.md in the study's layout: phases down, one column per configuration, median ms per
- * generation [min–max] across repetitions, the speedups against sequential; a search's own
- * table comes from search_tables.c.
+ * generation [min–max] across repetitions, the speedups against sequential, each also as a
+ * share of the machine's capacity, and the workers' imbalance; where files repeat a study
+ * over seeds, one table across them; a search's own table comes from search_tables.c.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reports/report.h"
@@ -34,6 +36,18 @@ static void fmt_speedup(char *buf, size_t len, const struct report_group *g,
 	} else {
 		snprintf(buf, len, "%s%s", med, unstable ? " ?" : "");
 	}
+}
+
+/* " (88% of capacity)" after a speedup, where the calibration measured the capacity */
+static void fmt_share(char *buf, size_t len, const struct report_group *g,
+		      const struct report_config *c, double speedup)
+{
+	double cap = report_capacity(g, c->workers);
+
+	if (speedup > 0 && cap > 0 && c->baseline != (int)(c - g->cfg))
+		snprintf(buf, len, "%.0f%%", 100 * speedup / cap);
+	else
+		snprintf(buf, len, "-");
 }
 
 static void header_row(FILE *f, const struct report_group *g, const char *corner, int skip_baselines)
@@ -76,6 +90,63 @@ static void write_reps_line(FILE *f, const struct report_group *g)
 		fprintf(f, "Plain `evopar run` files: each file is one repetition.\n");
 }
 
+/* what the calibration measured the machine's capacity at */
+static void write_capacity(FILE *f, const struct report_group *g)
+{
+	const json_t *cap = json_object_get(g->calibration, "capacity");
+	const json_t *ratio = json_object_get(cap, "capacity");
+	size_t i;
+
+	if (!cap)
+		return;       /* a file from before capacity was measured */
+	if (!json_array_size(ratio)) {
+		fprintf(f, "Capacity: not measured: %s.\n", report_str(cap, "skipped", "?"));
+		return;
+	}
+	fprintf(f, "Capacity (the calibration: sequential evolution as N copies at once, throughput over one alone; "
+		   "%d generations of population %d, load average %.2f):", (int)report_num(cap, "gens", 0),
+		(int)report_num(cap, "pop", 0), report_num(cap, "load_average_1m", -1));
+	for (i = 0; i < json_array_size(ratio); i++)
+		fprintf(f, "%s %zu: %.2f", i ? "," : "", i + 1, json_number_value(json_array_get(ratio, i)));
+	fprintf(f, ".\n");
+}
+
+/* whether the records carry busy times (files from before them do not) */
+static int has_imbalance(const struct report_group *g)
+{
+	int i;
+
+	for (i = 0; i < g->n_cfg; i++)
+		if (g->cfg[i].imbalance[ROW_TOTAL].n)
+			return 1;
+	return 0;
+}
+
+/* the rows under the main table's speedup: its share of capacity and the imbalance */
+static void write_balance_rows(FILE *f, const struct report_group *g)
+{
+	char cell[CELL];
+	int i, unstable;
+
+	if (report_capacity(g, 1) > 0) {
+		fprintf(f, "| share of capacity |");
+		for (i = 0; i < g->n_cfg; i++) {
+			fmt_share(cell, sizeof(cell), g, &g->cfg[i],
+				  report_speedup(g, &g->cfg[i], ROW_TOTAL, &unstable));
+			fprintf(f, " %s |", cell);
+		}
+		fprintf(f, "\n");
+	}
+	if (!has_imbalance(g))
+		return;
+	fprintf(f, "| imbalance (max/mean busy) |");
+	for (i = 0; i < g->n_cfg; i++) {
+		fmt_cell(cell, sizeof(cell), &g->cfg[i].imbalance[ROW_TOTAL]);
+		fprintf(f, " %s |", cell);
+	}
+	fprintf(f, "\n");
+}
+
 static void write_main_table(FILE *f, const struct report_group *g)
 {
 	char cell[CELL];
@@ -99,7 +170,9 @@ static void write_main_table(FILE *f, const struct report_group *g)
 		fmt_speedup(cell, sizeof(cell), g, &g->cfg[i], ROW_TOTAL, 1);
 		fprintf(f, " %s |", cell);
 	}
-	fprintf(f, "\n| repetitions |");
+	fprintf(f, "\n");
+	write_balance_rows(f, g);
+	fprintf(f, "| repetitions |");
 	for (i = 0; i < g->n_cfg; i++) {
 		fprintf(f, " %d |", g->cfg[i].row[ROW_TOTAL].n);
 		failed += g->cfg[i].failed;
@@ -113,26 +186,69 @@ static void write_main_table(FILE *f, const struct report_group *g)
 	}
 }
 
-static void write_speedup_table(FILE *f, const struct report_group *g)
+typedef void (*cell_fn)(char *buf, size_t len, const struct report_group *g,
+			const struct report_config *c, int row);
+
+/* phases down, one column per compared configuration, each cell from fn */
+static void phase_table(FILE *f, const struct report_group *g, const char *corner, cell_fn fn)
 {
 	char cell[CELL];
 	int i, row;
 
-	if (!report_count_compared(g))
-		return;
-	fprintf(f, "\nSpeedup per phase against sequential (its median / the configuration's median; "
-		   "above 1 is faster):\n\n");
-	header_row(f, g, "speedup", 1);
+	header_row(f, g, corner, 1);
 	for (row = ROW_MUTATE; row <= ROW_TOTAL; row++) {
 		fprintf(f, "| %s |", phase_rows[row]);
 		for (i = 0; i < g->n_cfg; i++) {
 			if (g->cfg[i].baseline == i)
 				continue;
-			fmt_speedup(cell, sizeof(cell), g, &g->cfg[i], row, 0);
+			fn(cell, sizeof(cell), g, &g->cfg[i], row);
 			fprintf(f, " %s |", cell);
 		}
 		fprintf(f, "\n");
 	}
+}
+
+static void speedup_cell(char *buf, size_t len, const struct report_group *g,
+			 const struct report_config *c, int row)
+{
+	fmt_speedup(buf, len, g, c, row, 0);
+}
+
+/* the speedup and, in brackets, its share of the capacity */
+static void speedup_share_cell(char *buf, size_t len, const struct report_group *g,
+			       const struct report_config *c, int row)
+{
+	char sp[CELL / 2], share[32];
+	int unstable;
+
+	fmt_speedup(sp, sizeof(sp), g, c, row, 0);
+	fmt_share(share, sizeof(share), g, c, report_speedup(g, c, row, &unstable));
+	snprintf(buf, len, "%s (%s)", sp, share);
+}
+
+static void imbalance_cell(char *buf, size_t len, const struct report_group *g,
+			   const struct report_config *c, int row)
+{
+	(void)g;
+	fmt_cell(buf, len, &c->imbalance[row]);
+}
+
+static void write_speedup_table(FILE *f, const struct report_group *g)
+{
+	int with_share = report_capacity(g, 1) > 0;
+
+	if (!report_count_compared(g))
+		return;
+	fprintf(f, "\nSpeedup per phase against sequential (its median / the configuration's median; "
+		   "above 1 is faster)%s:\n\n", with_share ?
+		", in brackets as a share of the machine's capacity at its workers" : "");
+	phase_table(f, g, "speedup", with_share ? speedup_share_cell : speedup_cell);
+	/* only where the records carry busy times */
+	if (!has_imbalance(g))
+		return;
+	fprintf(f, "\nImbalance per phase: each worker's busy time in the phase, max / mean (1: even; a phase the "
+		   "strategy keeps in the main process counts one worker), median [min–max] across repetitions:\n\n");
+	phase_table(f, g, "imbalance", imbalance_cell);
 }
 
 /* configurations compared with a sequential run of another workload say so */
@@ -167,6 +283,133 @@ static void write_baseline_notes(FILE *f, const struct report_group *g)
 		}
 }
 
+/* one configuration of one workload across the files that repeat it (seeds) */
+struct across {
+	char *key;                /* workload without the seed, then the label */
+	const struct report_config *first;
+	double *x[4];             /* per file: speedup, share of capacity, imbalance evaluate, total */
+	int n;
+};
+
+enum { AX_SPEEDUP, AX_SHARE, AX_IMB_EVAL, AX_IMB_TOTAL };
+
+/* the entry of c's workload and label, or a new one; NULL without memory */
+static struct across *across_find(struct across **a, int *n, int *cap, const struct report_config *c,
+				  int files)
+{
+	char *w = report_workload_key(c->config, 1), *key;
+	struct across *e;
+	int i, k;
+
+	key = w ? malloc(strlen(w) + strlen(c->label) + 2) : NULL;
+	if (key)
+		sprintf(key, "%s\x1f%s", w, c->label);
+	free(w);
+	for (i = 0; key && i < *n; i++)
+		if (!strcmp((*a)[i].key, key)) {
+			free(key);
+			return &(*a)[i];
+		}
+	e = key ? array_grow(*a, cap, *n, sizeof(**a), 16) : NULL;
+	if (!e) {
+		free(key);
+		return NULL;
+	}
+	*a = e;
+	e = &(*a)[(*n)++];
+	memset(e, 0, sizeof(*e));
+	e->key = key;
+	e->first = c;
+	for (k = 0; k < 4; k++)
+		e->x[k] = calloc((size_t)files, sizeof(double));
+	return e->x[0] && e->x[1] && e->x[2] && e->x[3] ? e : NULL;
+}
+
+/* every compared configuration of every file into its entry */
+static int across_collect(const struct report *r, struct across **a, int *n, int *cap)
+{
+	int gi, i, unstable;
+
+	for (gi = 0; gi < r->n_g; gi++) {
+		const struct report_group *g = &r->g[gi];
+
+		for (i = 0; !g->search && i < g->n_cfg; i++) {
+			const struct report_config *c = &g->cfg[i];
+			double sp = report_speedup(g, c, ROW_TOTAL, &unstable), cap_w = report_capacity(g, c->workers);
+			struct across *e;
+
+			if (c->baseline == i || sp <= 0 || !c->config)
+				continue;
+			e = across_find(a, n, cap, c, r->n_g);
+			if (!e)
+				return -ENOMEM;
+			e->x[AX_SPEEDUP][e->n] = sp;
+			e->x[AX_SHARE][e->n] = cap_w > 0 ? 100 * sp / cap_w : -1;
+			e->x[AX_IMB_EVAL][e->n] = c->imbalance[ROW_EVALUATE].n ? c->imbalance[ROW_EVALUATE].median : -1;
+			e->x[AX_IMB_TOTAL][e->n] = c->imbalance[ROW_TOTAL].n ? c->imbalance[ROW_TOTAL].median : -1;
+			e->n++;
+		}
+	}
+	return 0;
+}
+
+/* "MED [LO–HI]" over the files of the values that were measured (>= 0) */
+static void across_cell(char *buf, size_t len, const double *x, int n)
+{
+	struct sample_stats st = { 0 };
+	double *v = malloc(sizeof(*v) * (size_t)(n + 1));
+	int i, m = 0;
+
+	for (i = 0; v && i < n; i++)
+		if (x[i] >= 0)
+			v[m++] = x[i];
+	if (v)
+		stats_compute(&st, v, m);
+	fmt_cell(buf, len, &st);
+	free(v);
+}
+
+static void across_write(FILE *f, const struct across *a, int n)
+{
+	char cell[4][CELL];
+	int i, k, rows = 0;
+
+	for (i = 0; i < n; i++)
+		rows += a[i].n > 1;
+	if (!rows)
+		return;
+	fprintf(f, "\n## Across files\n\nEach configuration that several files repeat on one workload (seeds "
+		   "apart): its per-file figures, median [min–max] over the files. Share: the speedup over the "
+		   "machine's capacity at its workers, in %%; imbalance: max / mean busy time of its workers.\n\n"
+		   "| configuration | population | files | speedup (total) | share of capacity %% | "
+		   "imbalance (evaluate) | imbalance (total) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	for (i = 0; i < n; i++) {
+		if (a[i].n < 2)
+			continue;
+		for (k = 0; k < 4; k++)
+			across_cell(cell[k], sizeof(cell[k]), a[i].x[k], a[i].n);
+		fprintf(f, "| %s | %d | %d | %s | %s | %s | %s |\n", a[i].first->label,
+			(int)report_num(a[i].first->config, "pop", 0), a[i].n, cell[0], cell[1], cell[2], cell[3]);
+	}
+}
+
+/* The table across files, where files repeat configurations (a study over seeds). */
+static int write_across_files(const struct report *r, FILE *f)
+{
+	struct across *a = NULL;
+	int n = 0, cap = 0, i, k, rc = across_collect(r, &a, &n, &cap);
+
+	if (!rc)
+		across_write(f, a, n);
+	for (i = 0; i < n; i++) {
+		free(a[i].key);
+		for (k = 0; k < 4; k++)
+			free(a[i].x[k]);
+	}
+	free(a);
+	return rc;
+}
+
 int report_write_tables(struct report *r, FILE *f)
 {
 	int gi;
@@ -190,12 +433,15 @@ int report_write_tables(struct report *r, FILE *f)
 		}
 		write_workload(f, g);
 		write_reps_line(f, g);
+		write_capacity(f, g);
 		fprintf(f, "Cells: median ms per generation [min–max] across repetitions; each repetition counts "
 			   "once, as the mean of its generation records, generation 0 left out as warm-up.\n\n");
 		write_main_table(f, g);
 		write_speedup_table(f, g);
 		write_baseline_notes(f, g);
 	}
+	if (write_across_files(r, f))
+		return -ENOMEM;
 	fprintf(f, "\n`?` unstable: coefficient of variation over %.0f%% or fewer than %d repetitions "
 		   "(as pyperf marks them); a speedup computed from an unstable cell is marked too.\n",
 		UNSTABLE_CV * 100, UNSTABLE_MIN_N);

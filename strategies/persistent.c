@@ -3,23 +3,34 @@
  * --worker-scope mutate they mutate and send back what the main process needs to prepare
  * and evaluate; with --worker-scope all they mutate, prepare and evaluate and send back only
  * fitness. Networks cross at resample, and only those whose child lives on another worker.
- * --transport pipe sends bytes through the pipes, shm through shared memory.
+ * --transport pipe sends bytes through the pipes, shm through shared memory. Under --assign
+ * cost the shards are made longest processing time first over predicted costs (shards.h),
+ * and with scope all the networks predicted lightest form a pool that whichever worker is
+ * free evaluates, so that a wrong prediction leaves no worker idle.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "engine/task.h"
 #include "strategies/common/procpool.h"
+#include "strategies/common/shards.h"
 
 struct ps_data {
 	struct proc_pool pp;
 	int workers;
-	int *lo;                     /* shard of worker w: [lo[w], lo[w + 1]) */
-	int *owner;                  /* per network: its worker */
+	struct shards sh;
+	int balanced;                /* --assign cost */
+	int pooled;                  /* scope all, balanced, more than one worker: a pool */
 	int32_t *need;               /* scratch: foreign parents of one worker */
 	uint8_t *mark;               /* scratch: per network, already listed */
+	uint8_t *held;               /* per network: the main process holds it current (resample) */
+	int *pool_n;                 /* per worker: networks of its shard in the pool (prepare),
+					or asked for (resample) */
+	struct worker_shared *shared;  /* the pool's claims, shared with the workers */
+	size_t shared_bytes;
 	struct eval_result *res;     /* scope all: what evaluate reported, per network */
 	int all;                     /* worker scope all */
 	struct scratch scratch;      /* scope mutate: the main process prepares and evaluates */
@@ -32,73 +43,120 @@ static void ps_close(struct strategy *s)
 	if (!d)
 		return;
 	proc_pool_stop(&d->pp);
-	free(d->lo);
-	free(d->owner);
+	shards_release(&d->sh);
 	free(d->need);
 	free(d->mark);
+	free(d->held);
+	free(d->pool_n);
+	if (d->shared)
+		munmap(d->shared, d->shared_bytes);
 	free(d->res);
 	scratch_release(&d->scratch);
 	free(d);
 	s->data = NULL;
 }
 
-/* Send the same header-only command to every worker and collect the replies in turn. */
-static int broadcast(struct strategy *s, struct population *p, uint32_t type, int phase,
-		     int (*take)(struct strategy *, struct population *, int, const uint8_t *, size_t))
+static size_t states_bytes(const struct strategy *s, const struct population *p)
+{
+	return (size_t)s->cfg->evo.episodes * p->task->state_floats * sizeof(float);
+}
+
+/* Send worker w a command of a header, the start states (evaluate) and extra bytes. */
+static uint8_t *begin(struct strategy *s, struct population *p, int w, struct cmd_hdr *h,
+		      int phase, size_t extra)
+{
+	struct ps_data *d = s->data;
+	size_t states = phase == PHASE_EVALUATE ? states_bytes(s, p) : 0;
+	uint8_t *out;
+
+	h->gen = p->gen;
+	h->scope = s->cfg->worker_scope;
+	h->n_states = (int32_t)(states / sizeof(float));
+	out = proc_pool_begin(&d->pp, w, h, states + extra);
+	if (out)
+		memcpy(out, p->episode_states, states);
+	return out ? out + states : NULL;
+}
+
+/* The same header-only command (evaluate: with the start states) to every worker. */
+static int broadcast_send(struct strategy *s, struct population *p, uint32_t type, int phase)
 {
 	struct ps_data *d = s->data;
 	int w, rc;
 
 	for (w = 0; w < d->workers; w++) {
-		struct cmd_hdr h = { .gen = p->gen, .scope = s->cfg->worker_scope };
-		size_t extra = phase == PHASE_EVALUATE ?
-			(size_t)s->cfg->evo.episodes * p->task->state_floats * sizeof(float) : 0;
-		uint8_t *out;
+		struct cmd_hdr h = { 0 };
 
-		h.n_states = (int32_t)(extra / sizeof(float));
-		out = proc_pool_begin(&d->pp, w, &h, extra);
-		if (!out)
+		if (!begin(s, p, w, &h, phase, 0))
 			return -ENOMEM;
-		memcpy(out, p->episode_states, extra);
-		rc = proc_pool_send(&d->pp, s, w, type, extra, phase);
-		if (rc)
-			return rc;
-	}
-	for (w = 0; w < d->workers; w++) {
-		const uint8_t *in;
-		size_t len;
-
-		rc = proc_pool_recv(&d->pp, s, w, &in, &len, phase);
-		if (!rc && take)
-			rc = take(s, p, w, in, len);
+		rc = proc_pool_send(&d->pp, s, w, type, (size_t)h.n_states * sizeof(float), phase);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-static int take_shard(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
+/* Send the same command to every worker and collect the replies in turn. */
+static int broadcast(struct strategy *s, struct population *p, uint32_t type, int phase,
+		     int (*take)(struct strategy *, struct population *, int, const uint8_t *, size_t))
+{
+	struct ps_data *d = s->data;
+	int w, rc = broadcast_send(s, p, type, phase);
+
+	for (w = 0; !rc && w < d->workers; w++) {
+		const uint8_t *in;
+		size_t len;
+
+		rc = proc_pool_recv(&d->pp, s, w, &in, &len, phase);
+		if (!rc && take)
+			rc = take(s, p, w, in, len);
+	}
+	return rc;
+}
+
+/* count networks of a net stream from worker w into p->nets, timed as moving data */
+static int take_nets(struct strategy *s, struct population *p, int w, const uint8_t *in,
+		     size_t len, int count, int phase)
 {
 	struct ps_data *d = s->data;
 	double t = proc_now_s();
-	int rc = net_stream_read(p, in, len, d->lo[w + 1] - d->lo[w], s->err, sizeof(s->err));
+	int rc = net_stream_read(p, in, len, count, s->err, sizeof(s->err));
 
-	s->comm_ms[PHASE_MUTATE] += (proc_now_s() - t) * 1e3;
-	return rc ? proc_pool_fail(&d->pp, s, w, PHASE_MUTATE, -EBADMSG) : 0;
+	s->comm_ms[phase] += (proc_now_s() - t) * 1e3;
+	return rc ? proc_pool_fail(&d->pp, s, w, phase, -EBADMSG) : 0;
 }
 
+static int take_shard(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
+{
+	struct ps_data *d = s->data;
+
+	return take_nets(s, p, w, in, len, shard_size(&d->sh, w), PHASE_MUTATE);
+}
+
+static void take_result(struct ps_data *d, struct population *p, int i, const struct eval_result *r)
+{
+	d->res[i] = *r;
+	p->nets[i].fitness = r->fitness;
+	p->nets[i].origin = r->origin;
+}
+
+/* worker w's results: one per network of its shard, the pool's left out */
 static int take_results(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
 {
 	struct ps_data *d = s->data;
-	int lo = d->lo[w], count = d->lo[w + 1] - lo, i;
+	const int32_t *idx = shard_of(&d->sh, w);
+	int count = shard_size(&d->sh, w), k, m = 0;
+	struct eval_result r;
 
-	if (len != (size_t)count * sizeof(struct eval_result))
+	for (k = 0; k < count; k++)
+		m += !d->sh.in_pool[idx[k]];
+	if (len != (size_t)m * sizeof(r))
 		return proc_pool_fail(&d->pp, s, w, PHASE_EVALUATE, -EBADMSG);
-	memcpy(d->res + lo, in, len);
-	for (i = lo; i < lo + count; i++) {
-		p->nets[i].fitness = d->res[i].fitness;
-		p->nets[i].origin = d->res[i].origin;
-	}
+	for (k = 0, m = 0; k < count; k++)
+		if (!d->sh.in_pool[idx[k]]) {
+			memcpy(&r, in + (size_t)m++ * sizeof(r), sizeof(r));
+			take_result(d, p, idx[k], &r);
+		}
 	return 0;
 }
 
@@ -109,20 +167,15 @@ static int hand_out_shards(struct strategy *s, struct population *p)
 	int w, rc;
 
 	for (w = 0; w < d->workers; w++) {
-		int32_t *idx = d->need;
-		int count = d->lo[w + 1] - d->lo[w], i;
-		struct cmd_hdr h = { .count = count, .lo = d->lo[w], .hi = d->lo[w + 1] };
-		uint8_t *out;
-		size_t len;
+		int count = shard_size(&d->sh, w);
+		struct cmd_hdr h = { .count = count };
+		size_t len = net_stream_size(p, shard_of(&d->sh, w), count);
+		uint8_t *out = proc_pool_begin(&d->pp, w, &h, len);
 		const uint8_t *in;
 
-		for (i = 0; i < count; i++)
-			idx[i] = d->lo[w] + i;
-		len = net_stream_size(p, idx, count);
-		out = proc_pool_begin(&d->pp, w, &h, len);
 		if (!out)
 			return -ENOMEM;
-		net_stream_write(p, idx, count, out);
+		net_stream_write(p, shard_of(&d->sh, w), count, out);
 		rc = proc_pool_send(&d->pp, s, w, WM_OWN, len, PHASE_MUTATE);
 		if (!rc)
 			rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_MUTATE);
@@ -132,36 +185,47 @@ static int hand_out_shards(struct strategy *s, struct population *p)
 	return 0;
 }
 
+static int ps_alloc(struct ps_data *d, int n)
+{
+	int rc = shards_init(&d->sh, n, d->workers, d->balanced, d->pooled);
+
+	d->need = malloc((size_t)n * sizeof(*d->need));
+	d->mark = calloc((size_t)n, 1);
+	d->held = calloc((size_t)n, 1);
+	d->pool_n = malloc((size_t)d->workers * sizeof(*d->pool_n));
+	d->res = calloc((size_t)n, sizeof(*d->res));
+	if (d->pooled) {
+		/* made before the workers are forked, so that each inherits it */
+		d->shared_bytes = sizeof(*d->shared) + (size_t)n * sizeof(d->shared->fit[0]);
+		d->shared = mmap(NULL, d->shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (d->shared == MAP_FAILED)
+			d->shared = NULL;
+	}
+	return !rc && d->need && d->mark && d->held && d->pool_n && d->res &&
+	       (d->shared || !d->pooled) ? 0 : -ENOMEM;
+}
+
 static int ps_open(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = calloc(1, sizeof(*d));
-	int w, i, rc = -ENOMEM;
+	int rc;
 
 	s->data = d;
-	if (!d)
-		goto oom;
-	d->workers = s->cfg->workers < p->n ? s->cfg->workers : p->n;
+	if (d) {
+		d->workers = s->cfg->workers < p->n ? s->cfg->workers : p->n;
+		d->all = s->cfg->worker_scope == SCOPE_ALL;
+		d->balanced = s->cfg->assign == ASSIGN_COST;
+		d->pooled = d->all && d->balanced && d->workers > 1;
+	}
+	if (!d || ps_alloc(d, p->n)) {
+		snprintf(s->err, sizeof(s->err), "persistent: out of memory");
+		return -ENOMEM;
+	}
 	s->workers = d->workers;
-	d->all = s->cfg->worker_scope == SCOPE_ALL;
-	d->lo = malloc((size_t)(d->workers + 1) * sizeof(*d->lo));
-	d->owner = malloc((size_t)p->n * sizeof(*d->owner));
-	d->need = malloc((size_t)p->n * sizeof(*d->need));
-	d->mark = calloc((size_t)p->n, 1);
-	d->res = calloc((size_t)p->n, sizeof(*d->res));
-	if (!d->lo || !d->owner || !d->need || !d->mark || !d->res)
-		goto oom;
-	for (w = 0; w <= d->workers; w++)
-		d->lo[w] = (int)((long)p->n * w / d->workers);
-	for (w = 0; w < d->workers; w++)
-		for (i = d->lo[w]; i < d->lo[w + 1]; i++)
-			d->owner[i] = w;
-	rc = proc_pool_start(&d->pp, s, p, d->workers, 0, s->cfg->transport == TRANSPORT_SHM);
+	rc = proc_pool_start_shared(&d->pp, s, p, d->workers, s->cfg->transport == TRANSPORT_SHM, d->shared);
 	if (rc)
 		return rc;
 	return hand_out_shards(s, p);
-oom:
-	snprintf(s->err, sizeof(s->err), "persistent: out of memory");
-	return rc;
 }
 
 static int ps_mutate(struct strategy *s, struct population *p)
@@ -171,13 +235,119 @@ static int ps_mutate(struct strategy *s, struct population *p)
 	return broadcast(s, p, WM_MUTATE_OWN, PHASE_MUTATE, d->all ? NULL : take_shard);
 }
 
+/* Scope all with a pool: each worker prepares its shard and sends back its networks in the pool. */
+static int prepare_with_pool(struct strategy *s, struct population *p)
+{
+	struct ps_data *d = s->data;
+	int w, k, rc;
+
+	for (w = 0; w < d->workers; w++) {
+		const int32_t *idx = shard_of(&d->sh, w);
+		struct cmd_hdr h = { 0 };
+		int32_t *out;
+
+		for (k = 0; k < shard_size(&d->sh, w); k++)
+			h.count += d->sh.in_pool[idx[k]];
+		out = (int32_t *)begin(s, p, w, &h, PHASE_PREPARE, (size_t)h.count * sizeof(*out));
+		if (!out)
+			return -ENOMEM;
+		for (k = 0, h.count = 0; k < shard_size(&d->sh, w); k++)
+			if (d->sh.in_pool[idx[k]])
+				out[h.count++] = idx[k];
+		rc = proc_pool_send(&d->pp, s, w, WM_PREPARE_OWN, (size_t)h.count * sizeof(*out), PHASE_PREPARE);
+		if (rc)
+			return rc;
+		d->pool_n[w] = h.count;
+	}
+	for (w = 0; w < d->workers; w++) {
+		const uint8_t *in;
+		size_t len;
+
+		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_PREPARE);
+		if (!rc)
+			rc = take_nets(s, p, w, in, len, d->pool_n[w], PHASE_PREPARE);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int ps_prepare(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
 
 	if (!d->all)
 		return engine_prepare_range(p, &d->scratch, 0, p->n);
+	if (d->pooled)
+		return prepare_with_pool(s, p);
 	return broadcast(s, p, WM_PREPARE_OWN, PHASE_PREPARE, NULL);
+}
+
+/*
+ * The pool for every worker: a table of each network's offset in the net stream that
+ * follows it, written once (into worker 0's command) and copied into the others'.
+ */
+static int send_pool_evaluate(struct strategy *s, struct population *p)
+{
+	struct ps_data *d = s->data;
+	int k = d->sh.n_pool, w, i, rc;
+	size_t table = (size_t)k * sizeof(uint32_t), len = table + net_stream_size(p, d->sh.pool, k), at;
+	double t = proc_now_s();
+	uint8_t *first = NULL;
+
+	for (w = 0; w < d->workers; w++) {
+		struct cmd_hdr h = { .count = k };
+		uint8_t *out = begin(s, p, w, &h, PHASE_EVALUATE, len);
+
+		if (!out)
+			return -ENOMEM;
+		if (first) {
+			memcpy(out, first, len);
+		} else {
+			for (i = 0, at = 0; i < k; i++) {
+				uint32_t off = (uint32_t)at;
+
+				memcpy(out + (size_t)i * sizeof(off), &off, sizeof(off));
+				at += net_stream_write(p, &d->sh.pool[i], 1, out + table + at);
+			}
+			first = out;
+		}
+		rc = proc_pool_send(&d->pp, s, w, WM_EVAL_OWN, states_bytes(s, p) + len, PHASE_EVALUATE);
+		if (rc)
+			return rc;
+	}
+	s->comm_ms[PHASE_EVALUATE] += (proc_now_s() - t) * 1e3;
+	return 0;
+}
+
+/*
+ * Scope all with a pool: every worker evaluates its shard but the pool, then claims pool
+ * networks from the shared counter until none is left; their fitness comes back through the
+ * shared region, their sizes are this process's copies'.
+ */
+static int evaluate_with_pool(struct strategy *s, struct population *p)
+{
+	struct ps_data *d = s->data;
+	int w, i, rc;
+
+	atomic_store(&d->shared->next, 0);
+	rc = send_pool_evaluate(s, p);
+	for (w = 0; !rc && w < d->workers; w++) {
+		const uint8_t *in;
+		size_t len;
+
+		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_EVALUATE);
+		if (!rc)
+			rc = take_results(s, p, w, in, len);
+	}
+	for (i = 0; !rc && i < d->sh.n_pool; i++) {
+		struct eval_result r;
+
+		eval_result_of(&p->nets[d->sh.pool[i]], &r);
+		r.fitness = d->shared->fit[i];
+		take_result(d, p, d->sh.pool[i], &r);
+	}
+	return rc;
 }
 
 static int ps_evaluate(struct strategy *s, struct population *p)
@@ -186,22 +356,33 @@ static int ps_evaluate(struct strategy *s, struct population *p)
 
 	if (!d->all)
 		return engine_evaluate_range(p, &d->scratch, 0, p->n);
+	if (d->pooled)
+		return evaluate_with_pool(s, p);
 	return broadcast(s, p, WM_EVAL_OWN, PHASE_EVALUATE, take_results);
 }
 
-/* The parents of worker w's children that live on other workers. */
+/* A parent's predicted cost: what it played this generation, as this process knows it. */
+static double parent_cost(const struct ps_data *d, const struct population *p, int a)
+{
+	if (d->all)
+		return balance_net_cost(p->cfg, d->res[a].fitness, (double)d->res[a].nodes + d->res[a].conns);
+	return balance_net_cost(p->cfg, p->nets[a].fitness, balance_net_size(&p->nets[a]));
+}
+
+/* The parents of worker w's next shard that it does not hold now, into d->need. */
 static int foreign_parents(struct ps_data *d, const struct population *p, int w)
 {
-	int i, k = 0;
+	const int32_t *next = next_shard_of(&d->sh, w);
+	int k = 0, j, i;
 
-	for (i = d->lo[w]; i < d->lo[w + 1]; i++) {
-		int32_t par[2] = { p->plan[i].a, p->plan[i].b };
-		int j;
+	for (j = 0; j < next_shard_size(&d->sh, w); j++) {
+		const struct child_plan *c = &p->plan[next[j]];
+		int32_t par[2] = { c->a, c->b };
 
-		for (j = 0; j < 2; j++)
-			if (par[j] >= 0 && d->owner[par[j]] != w && !d->mark[par[j]]) {
-				d->mark[par[j]] = 1;
-				d->need[k++] = par[j];
+		for (i = 0; i < 2; i++)
+			if (par[i] >= 0 && d->sh.owner[par[i]] != w && !d->mark[par[i]]) {
+				d->mark[par[i]] = 1;
+				d->need[k++] = par[i];
 			}
 	}
 	for (i = 0; i < k; i++)
@@ -209,83 +390,111 @@ static int foreign_parents(struct ps_data *d, const struct population *p, int w)
 	return k;
 }
 
+/* Ask worker w for its networks marked in d->mark; how many it was asked for (0: none). */
+static int send_export(struct strategy *s, struct population *p, int w)
+{
+	struct ps_data *d = s->data;
+	const int32_t *shard = shard_of(&d->sh, w);
+	struct cmd_hdr h = { .gen = p->gen };
+	int32_t *idx;
+	int i, rc;
+
+	for (i = 0; i < shard_size(&d->sh, w); i++)
+		h.count += d->mark[shard[i]];
+	if (!h.count)
+		return 0;
+	idx = (int32_t *)proc_pool_begin(&d->pp, w, &h, (size_t)h.count * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0, h.count = 0; i < shard_size(&d->sh, w); i++)
+		if (d->mark[shard[i]])
+			idx[h.count++] = shard[i];
+	rc = proc_pool_send(&d->pp, s, w, WM_EXPORT, (size_t)h.count * sizeof(*idx), PHASE_RESAMPLE);
+	return rc ? rc : h.count;
+}
+
 /*
- * Scope all: the main process does not hold current networks, so it first fetches every
- * parent that must change owner from the worker that has it.
+ * Scope all: the main process does not hold current networks (but the pool's), so it first
+ * fetches every other parent that must change owner from the worker that has it: every
+ * request out, then every reply.
  */
 static int fetch_movers(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
-	int w, i, rc, total = 0;
+	int w, i, rc = 0;
 
 	for (w = 0; w < d->workers; w++) {
 		int k = foreign_parents(d, p, w);
 
 		for (i = 0; i < k; i++)
-			if (!d->mark[d->need[i]]) {
-				d->mark[d->need[i]] = 1;
-				total++;
-			}
+			d->mark[d->need[i]] |= !d->held[d->need[i]];
 	}
-	for (w = 0; w < d->workers && total; w++) {
-		struct cmd_hdr h = { .gen = p->gen };
-		int32_t *idx;
+	for (w = 0; w < d->workers && rc >= 0; w++)
+		rc = d->pool_n[w] = send_export(s, p, w);
+	for (w = 0; w < d->workers && rc >= 0; w++) {
 		const uint8_t *in;
 		size_t len;
 
-		for (i = d->lo[w]; i < d->lo[w + 1]; i++)
-			if (d->mark[i])
-				h.count++;
-		if (!h.count)
+		if (!d->pool_n[w])
 			continue;
-		idx = (int32_t *)proc_pool_begin(&d->pp, w, &h, (size_t)h.count * sizeof(*idx));
-		if (!idx)
-			return -ENOMEM;
-		for (i = d->lo[w], h.count = 0; i < d->lo[w + 1]; i++)
-			if (d->mark[i])
-				idx[h.count++] = i;
-		rc = proc_pool_send(&d->pp, s, w, WM_EXPORT, (size_t)h.count * sizeof(*idx), PHASE_RESAMPLE);
-		if (!rc)
-			rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_RESAMPLE);
-		if (!rc && net_stream_read(p, in, len, h.count, s->err, sizeof(s->err)))
+		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_RESAMPLE);
+		if (!rc && net_stream_read(p, in, len, d->pool_n[w], s->err, sizeof(s->err)))
 			rc = proc_pool_fail(&d->pp, s, w, PHASE_RESAMPLE, -EBADMSG);
-		if (rc)
-			return rc;
 	}
 	memset(d->mark, 0, (size_t)p->n);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
-/* Selection ran here; each worker gets its shard's fitness and plan and its foreign parents. */
+/* Worker w's resample command: its shard's fitness, its next shard and plans, its movers. */
+static int send_resample(struct strategy *s, struct population *p, int w)
+{
+	struct ps_data *d = s->data;
+	int shard = shard_size(&d->sh, w), m = next_shard_size(&d->sh, w), k = foreign_parents(d, p, w), i;
+	const int32_t *next = next_shard_of(&d->sh, w);
+	size_t fixed = (size_t)shard * sizeof(float) + (size_t)m * (sizeof(int32_t) + sizeof(struct child_plan));
+	size_t len = fixed + net_stream_size(p, d->need, k);
+	struct cmd_hdr h = { .gen = p->gen, .count = k, .n_own = m };
+	uint8_t *out = proc_pool_begin(&d->pp, w, &h, len), *at;
+
+	if (!out)
+		return -ENOMEM;
+	for (i = 0; i < shard; i++)
+		memcpy(out + i * sizeof(float), &p->nets[shard_of(&d->sh, w)[i]].fitness, sizeof(float));
+	at = out + (size_t)shard * sizeof(float);
+	memcpy(at, next, (size_t)m * sizeof(*next));
+	at += (size_t)m * sizeof(*next);
+	for (i = 0; i < m; i++)
+		memcpy(at + (size_t)i * sizeof(struct child_plan), &p->plan[next[i]], sizeof(struct child_plan));
+	net_stream_write(p, d->need, k, out + fixed);
+	return proc_pool_send(&d->pp, s, w, WM_RESAMPLE_OWN, len, PHASE_RESAMPLE);
+}
+
+/*
+ * Selection ran here. Each child gets its worker, each worker its fitness, next shard and
+ * the parents it lacks; the children become the shards.
+ */
 static int ps_resample(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
 	double t = proc_now_s();
 	int w, i, rc;
 
+	/* the pool's networks are current here: they need not be fetched */
+	memcpy(d->held, d->sh.in_pool, (size_t)p->n);
+	for (i = 0; d->balanced && i < p->n; i++)
+		d->sh.cost[i] = parent_cost(d, p, p->plan[i].a);
+	shards_assign(&d->sh, p->plan, d->balanced, d->pooled);
 	if (d->all) {
 		rc = fetch_movers(s, p);
 		if (rc)
 			return rc;
 	}
 	for (w = 0; w < d->workers; w++) {
-		int shard = d->lo[w + 1] - d->lo[w], k = foreign_parents(d, p, w);
-		size_t fixed = (size_t)shard * (sizeof(float) + sizeof(struct child_plan));
-		size_t len = fixed + net_stream_size(p, d->need, k);
-		struct cmd_hdr h = { .gen = p->gen, .count = k, .lo = d->lo[w], .hi = d->lo[w + 1] };
-		uint8_t *out = proc_pool_begin(&d->pp, w, &h, len);
-
-		if (!out)
-			return -ENOMEM;
-		for (i = 0; i < shard; i++)
-			memcpy(out + i * sizeof(float), &p->nets[d->lo[w] + i].fitness, sizeof(float));
-		memcpy(out + (size_t)shard * sizeof(float), &p->plan[d->lo[w]],
-		       (size_t)shard * sizeof(struct child_plan));
-		net_stream_write(p, d->need, k, out + fixed);
-		rc = proc_pool_send(&d->pp, s, w, WM_RESAMPLE_OWN, len, PHASE_RESAMPLE);
+		rc = send_resample(s, p, w);
 		if (rc)
 			return rc;
 	}
+	shards_swap(&d->sh);
 	s->comm_ms[PHASE_RESAMPLE] += (proc_now_s() - t) * 1e3;
 	for (w = 0; w < d->workers; w++) {
 		const uint8_t *in;
@@ -314,7 +523,7 @@ static int ps_sync(struct strategy *s, struct population *p)
 		rc = proc_pool_send(&d->pp, s, w, WM_GATHER, 0, PHASE_RESAMPLE);
 		if (!rc)
 			rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_RESAMPLE);
-		if (!rc && net_stream_read(p, in, len, d->lo[w + 1] - d->lo[w], s->err, sizeof(s->err)))
+		if (!rc && net_stream_read(p, in, len, shard_size(&d->sh, w), s->err, sizeof(s->err)))
 			rc = -EBADMSG;
 		if (rc)
 			return rc;

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 
 #define STRATEGY_ERRLEN 512
+#define STRATEGY_MAX_WORKERS 1024     /* the most --workers allows */
 
 /* A run's configuration: the engine's workload, and how this strategy spreads it. */
 struct strategy_config {
@@ -21,8 +22,10 @@ struct strategy_config {
 
 	const char *strategy;     /* the harness picks it through the registry */
 	int workers;
-	int chunk;                /* items per dispatch; 0: pop / workers */
+	int chunk;                /* items per dispatch; 0: pop / workers, or the assign rule's
+				     balanced default (options.c) */
 	int blas_threads;         /* 0: the library's own default */
+	int assign;               /* enum assign_rule: which networks go to which worker */
 
 	/* process strategies */
 	int start;                /* enum start_method: how fork-pool starts its workers */
@@ -45,6 +48,10 @@ struct strategy_config {
 };
 
 enum start_method { START_FORK, START_SPAWN };
+/* cost: by predicted cost, longest first (threads: evaluate claims in that order, guided
+   under --chunk 0; persistent, fork-pool: longest processing time first over the workers);
+   index: in index order, --chunk 0 meaning pop / workers (the rule before balancing) */
+enum assign_rule { ASSIGN_COST, ASSIGN_INDEX };
 enum transport { TRANSPORT_PIPE, TRANSPORT_SHM };
 enum worker_scope { SCOPE_MUTATE, SCOPE_ALL };
 enum migration_mode { MIGRATION_SYNC, MIGRATION_ASYNC, MIGRATION_MPI, MIGRATION_MPI_ASYNC };
@@ -64,6 +71,10 @@ struct strategy {
 	int workers;                       /* workers it really runs: the harness starts it at
 					      --workers, open lowers it (cores, population) */
 	double comm_ms[PHASE_COUNT];       /* time of each phase spent moving data, this gen */
+	/* each worker's busy time per phase this gen (wall ms working, idle waits left out):
+	   the harness zeroes it before a generation; a strategy fills the phases it spreads
+	   over its workers, and a phase left all zero ran in the main process alone */
+	double busy_ms[PHASE_COUNT][STRATEGY_MAX_WORKERS];
 	char err[STRATEGY_ERRLEN];         /* what went wrong, for the caller to print */
 	char warning[STRATEGY_ERRLEN];     /* a problem the run survived; the harness writes it
 					      as a warning record after the phase, then clears it */

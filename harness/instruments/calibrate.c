@@ -155,6 +155,7 @@ int calibrate_measure(struct calibration *c, const char *self_exe, char *err, si
 	int k, rc = 0;
 
 	memset(c, 0, sizeof(*c));
+	snprintf(c->capacity.skipped, sizeof(c->capacity.skipped), "not measured");
 	us = malloc(sizeof(*us) * REPS_PIPE);
 	if (!us) {
 		snprintf(err, errlen, "calibration: out of memory");
@@ -194,5 +195,6 @@ void calibrate_write(struct jw *w, const struct calibration *c)
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
+	capacity_write(w, &c->capacity);
 	jw_end(w);
 }

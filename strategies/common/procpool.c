@@ -14,7 +14,7 @@ static int forked_worker_main(void *ctx, struct chan *c, int id)
 {
 	struct proc_pool *pp = ctx;
 
-	return worker_serve(pp->p, c, id, pp->fault);
+	return worker_serve(pp->p, c, id, pp->fault, pp->shared);
 }
 
 /* an exec'd worker learns the config from its first message */
@@ -33,8 +33,9 @@ static int send_init(struct proc_pool *pp, struct strategy *s, int w)
 	return chan_send(&pp->pool.w[w].ch, WM_INIT, len);
 }
 
-int proc_pool_start(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
-		    int spawn, int use_shm)
+/* the pool, its workers forked (with `shared`) or exec'd */
+static int start_pool(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
+		      int spawn, int use_shm, struct worker_shared *shared)
 {
 	char *argv[] = { (char *)s->cfg->self_exe, "worker", NULL };
 	struct pool_spec spec = {
@@ -51,6 +52,7 @@ int proc_pool_start(struct proc_pool *pp, struct strategy *s, struct population 
 	memset(pp, 0, sizeof(*pp));
 	pp->p = p;
 	pp->fault = s->cfg->inject_fault;
+	pp->shared = shared;
 	pp->n = n;
 	if (spawn && !s->cfg->self_exe) {
 		snprintf(s->err, sizeof(s->err), "--start spawn: cannot find the evopar binary");
@@ -65,6 +67,18 @@ int proc_pool_start(struct proc_pool *pp, struct strategy *s, struct population 
 	if (rc)
 		proc_pool_stop(pp);
 	return rc;
+}
+
+int proc_pool_start(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
+		    int spawn, int use_shm)
+{
+	return start_pool(pp, s, p, n, spawn, use_shm, NULL);
+}
+
+int proc_pool_start_shared(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
+			   int use_shm, struct worker_shared *shared)
+{
+	return start_pool(pp, s, p, n, 0, use_shm, shared);
 }
 
 void proc_pool_stop(struct proc_pool *pp)
@@ -122,8 +136,15 @@ int proc_pool_recv(struct proc_pool *pp, struct strategy *s, int w, const uint8_
 			 w, pp->pool.w[w].pid, phase_names[phase], (int)*len, (const char *)*payload);
 		return -EIO;
 	}
-	if (type != WM_OK)
+	if (type != WM_OK || *len < WM_BUSY_BYTES)
 		return proc_pool_fail(pp, s, w, phase, -EBADMSG);
+	*len -= WM_BUSY_BYTES;
+	if (w < STRATEGY_MAX_WORKERS) {
+		double busy_ms;
+
+		memcpy(&busy_ms, *payload + *len, sizeof(busy_ms));
+		s->busy_ms[phase][w] += busy_ms;
+	}
 	return 0;
 }
 

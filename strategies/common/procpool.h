@@ -15,6 +15,7 @@ struct proc_pool {
 	struct pool pool;
 	struct population *p;        /* forked workers start from a copy of it */
 	const char *fault;           /* --inject-fault, for the workers to act out */
+	struct worker_shared *shared;  /* for forked workers, or NULL */
 	int n;
 };
 
@@ -22,11 +23,15 @@ struct proc_pool {
 
 int proc_pool_start(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
 		    int spawn, int use_shm);
+/* the same, forked workers sharing `shared` (worker.h) with this process */
+int proc_pool_start_shared(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
+			   int use_shm, struct worker_shared *shared);
 /* kill and reap every worker, free the state; safe on a zeroed pool */
 void proc_pool_stop(struct proc_pool *pp);
 /* send a command whose payload the caller wrote through proc_pool_begin() */
 int proc_pool_send(struct proc_pool *pp, struct strategy *s, int w, uint32_t type, size_t len,
 		   int phase);
+/* a reply: WM_OK's payload without the busy time it ends in, which goes to s->busy_ms */
 int proc_pool_recv(struct proc_pool *pp, struct strategy *s, int w, const uint8_t **payload,
 		   size_t *len, int phase);
 /* the first busy worker with a reply ready; < 0 with s->err on failure or timeout */

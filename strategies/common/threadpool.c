@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proc/clock.h"
 #include "strategies/common/threadpool.h"
 
 struct pool_worker {
@@ -20,6 +21,8 @@ struct pool_worker {
 	int id;
 	long tid;                  /* kernel thread id, for error reports */
 	struct scratch scratch;    /* this thread's alone, kept across jobs */
+	double busy_s;             /* wall time on the current job, from its first claim to
+				      the end of its last item */
 	char err[POOL_ERRLEN];     /* what fn said when it failed */
 };
 
@@ -32,10 +35,7 @@ struct threadpool {
 	int closing;
 
 	/* the current job: written under lock before job_seq moves, constant until done */
-	pool_range_fn fn;
-	void *ctx;
-	int n;
-	int chunk;
+	struct pool_job job;
 	atomic_long next;          /* first item not yet claimed; long, so overshoot can't wrap */
 
 	/* the error slot: the worker whose compare-and-swap sets err_rc writes the rest */
@@ -63,29 +63,85 @@ static void pool_fail(struct threadpool *tp, struct pool_worker *w, int rc, int 
 		 w->id, lo, hi, w->err[0] ? w->err : strerror(-rc));
 }
 
-/* Claim chunks until none is left or some worker has failed. */
-static void pool_worker_job(struct pool_worker *w)
+/* The next claim [*lo, *hi) of the job; 0 when none is left. */
+static int pool_claim(struct threadpool *tp, long *lo, long *hi)
+{
+	long n = tp->job.n;
+
+	/* relaxed: the counter only has to hand each item out once; the job's data and
+	 * results are ordered by the lock taken around each job */
+	if (tp->job.chunk > 0) {
+		*lo = atomic_fetch_add_explicit(&tp->next, tp->job.chunk, memory_order_relaxed);
+		*hi = *lo + tp->job.chunk < n ? *lo + tp->job.chunk : n;
+		return *lo < n;
+	}
+	*lo = atomic_load_explicit(&tp->next, memory_order_relaxed);
+	do {
+		if (*lo >= n)
+			return 0;
+		*hi = balance_guided_end(tp->job.prefix, n, *lo, tp->n_workers);
+	} while (!atomic_compare_exchange_weak_explicit(&tp->next, lo, *hi, memory_order_relaxed,
+							memory_order_relaxed));
+	return 1;
+}
+
+/* fn over the claim: the range itself, or item by item in the job's order */
+static int pool_call(struct threadpool *tp, struct pool_worker *w, long lo, long hi, int *bad)
+{
+	const struct pool_job *j = &tp->job;
+	long k;
+	int rc;
+
+	if (!j->order) {
+		*bad = (int)lo;
+		return j->fn(j->ctx, &w->scratch, (int)lo, (int)hi, w->err, sizeof(w->err));
+	}
+	for (k = lo; k < hi; k++) {
+		*bad = j->order[k];
+		rc = j->fn(j->ctx, &w->scratch, j->order[k], j->order[k] + 1, w->err, sizeof(w->err));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Claim until none is left or some worker has failed. */
+static void pool_claim_all(struct pool_worker *w)
 {
 	struct threadpool *tp = w->pool;
 	long lo, hi;
-	int rc;
+	int rc, bad = 0;
 
 	for (;;) {
-		/* relaxed: the counter only has to hand each chunk out once; the job's data
-		 * and results are ordered by the lock taken around each job */
 		if (atomic_load_explicit(&tp->err_rc, memory_order_relaxed))
 			return;
-		lo = atomic_fetch_add_explicit(&tp->next, tp->chunk, memory_order_relaxed);
-		if (lo >= tp->n)
+		if (!pool_claim(tp, &lo, &hi))
 			return;
-		hi = lo + tp->chunk < tp->n ? lo + tp->chunk : tp->n;
 		w->err[0] = 0;
-		rc = tp->fn(tp->ctx, &w->scratch, (int)lo, (int)hi, w->err, sizeof(w->err));
+		rc = pool_call(tp, w, lo, hi, &bad);
 		if (rc) {
+			/* an ordered claim names the one item that failed */
+			if (tp->job.order) {
+				lo = bad;
+				hi = bad + 1;
+			}
 			pool_fail(tp, w, rc, (int)lo, (int)hi);
 			return;
 		}
 	}
+}
+
+/*
+ * The worker's part of a job. Its busy time runs from its first claim to the end of its
+ * last item: a worker that ran out of work while another still had some shows as less busy,
+ * which is what the imbalance is to tell.
+ */
+static void pool_worker_job(struct pool_worker *w)
+{
+	double t = proc_now_s();
+
+	pool_claim_all(w);
+	w->busy_s = proc_now_s() - t;
 }
 
 static void *pool_worker_main(void *arg)
@@ -206,20 +262,17 @@ free_pool:
 	return rc;
 }
 
-int threadpool_run(struct threadpool *tp, pool_range_fn fn, void *ctx, int n, int chunk,
-		   char *err, size_t errlen)
+int threadpool_run_job(struct threadpool *tp, const struct pool_job *job, char *err,
+		       size_t errlen)
 {
 	int rc;
 
-	if (n <= 0)
+	if (job->n <= 0)
 		return 0;
-	if (chunk < 1)
-		chunk = 1;
 	pthread_mutex_lock(&tp->lock);
-	tp->fn = fn;
-	tp->ctx = ctx;
-	tp->n = n;
-	tp->chunk = chunk;
+	tp->job = *job;
+	if (tp->job.chunk < 0)
+		tp->job.chunk = 1;
 	atomic_store_explicit(&tp->next, 0, memory_order_relaxed);
 	atomic_store_explicit(&tp->err_rc, 0, memory_order_relaxed);
 	tp->err_worker = -1;
@@ -235,6 +288,22 @@ int threadpool_run(struct threadpool *tp, pool_range_fn fn, void *ctx, int n, in
 		snprintf(err, errlen, "%s", tp->err);
 	pthread_mutex_unlock(&tp->lock);
 	return rc;
+}
+
+int threadpool_run(struct threadpool *tp, pool_range_fn fn, void *ctx, int n, int chunk,
+		   char *err, size_t errlen)
+{
+	struct pool_job job = { .fn = fn, .ctx = ctx, .n = n, .chunk = chunk < 1 ? 1 : chunk };
+
+	return threadpool_run_job(tp, &job, err, errlen);
+}
+
+void threadpool_busy_ms(const struct threadpool *tp, double *ms)
+{
+	int i;
+
+	for (i = 0; i < tp->n_workers; i++)
+		ms[i] = tp->w[i].busy_s * 1e3;
 }
 
 void threadpool_error_origin(const struct threadpool *tp, int *worker, long *tid)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "strategies/strategy.h"
+#include "strategies/common/balance.h"
 
 #define POOL_ERRLEN 256
 
@@ -32,6 +33,28 @@ int threadpool_create(struct threadpool **out, int workers, char *err, size_t er
 int threadpool_run(struct threadpool *tp, pool_range_fn fn, void *ctx, int n, int chunk,
 		   char *err, size_t errlen);
 
+/*
+ * A job with its schedule: claims of `chunk` items, or with chunk 0 guided claims that
+ * shrink as work runs out (each takes 1/(2 x workers) of what is left, counted in `prefix`
+ * where given: prefix[k] is the cost of the first k items in claim order, n + 1 of them).
+ * With `order`, the items are claimed in that order (order[k] is the k-th item) and fn is
+ * called on one item at a time; without it, in index order and on whole claims.
+ */
+struct pool_job {
+	pool_range_fn fn;
+	void *ctx;
+	int n;
+	int chunk;                 /* items per claim; 0: guided */
+	const int *order;          /* claim order, or NULL */
+	const double *prefix;      /* guided: cumulative cost in claim order, or NULL: per item */
+};
+int threadpool_run_job(struct threadpool *tp, const struct pool_job *job, char *err,
+		       size_t errlen);
+
+/* each worker's busy time on the last job (wall ms from its first claim to the end of its
+   last item); workers of them */
+void threadpool_busy_ms(const struct threadpool *tp, double *ms);
+
 /* The worker and kernel thread id of the last job's error; -1 and 0 when there was none. */
 void threadpool_error_origin(const struct threadpool *tp, int *worker, long *tid);
 
@@ -48,6 +71,10 @@ struct threads_data {
 	struct threadpool *pool;
 	int workers;           /* threads in the pool */
 	int chunk;             /* networks per claim */
+	int eval_chunk;        /* the same in evaluate; 0: guided */
+	int *order;            /* evaluate's claim order by predicted cost (--assign cost) */
+	double *cost;          /* per network, then the prefix of the order: pop + 1 */
+	struct balance_key *keys;   /* sorting scratch */
 	int blas_threads;      /* OpenBLAS's (process-wide) thread count during the run */
 	int blas_restore;      /* the count to put back at close; 0: leave it alone */
 };

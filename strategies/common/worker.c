@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/serial.h"
+#include "proc/clock.h"
 #include "strategies/common/fault.h"
 #include "strategies/common/worker.h"
 
@@ -18,7 +19,12 @@ struct wctx {
 	struct scratch scratch;
 	struct fault fault;
 	int id;
-	int lo, hi;                /* the shard owned (persistent) */
+	int32_t *own;              /* the shard owned (persistent), in the main process's order */
+	int n_own;
+	uint8_t *mine;             /* per network: 1 where it is in the shard, 2 where it is
+				      also in this generation's pool (evaluated elsewhere) */
+	double t_start;            /* when the command being served came in */
+	struct worker_shared *shared;  /* persistent's pool claims, or NULL */
 	char err[STRATEGY_ERRLEN];
 };
 
@@ -71,16 +77,16 @@ int net_stream_read(struct population *p, const uint8_t *in, size_t len, int cou
 	return 0;
 }
 
-/* indices lo..hi-1 in a scratch array of the context */
-static int32_t *range_indices(struct wctx *w, int lo, int hi)
+/* The reply: len bytes of payload already in the channel's buffer, then the busy time. */
+static int reply_ok(struct wctx *w, size_t len)
 {
-	int32_t *idx = scratch_get(&w->scratch, (size_t)(hi - lo + 1) * sizeof(*idx));
-	int i;
+	uint8_t *out = chan_reserve(w->c, len + WM_BUSY_BYTES);   /* keeps the payload */
+	double busy_ms = (proc_now_s() - w->t_start) * 1e3;
 
-	if (idx)
-		for (i = lo; i < hi; i++)
-			idx[i - lo] = i;
-	return idx;
+	if (!out)
+		return -ENOMEM;
+	memcpy(out + len, &busy_ms, sizeof(busy_ms));
+	return chan_send(w->c, WM_OK, len + WM_BUSY_BYTES);
 }
 
 static int reply_nets(struct wctx *w, const int32_t *idx, int count)
@@ -91,42 +97,71 @@ static int reply_nets(struct wctx *w, const int32_t *idx, int count)
 	if (!out)
 		return -ENOMEM;
 	net_stream_write(w->p, idx, count, out);
-	return chan_send(w->c, WM_OK, len);
+	return reply_ok(w, len);
 }
 
 static int reply_empty(struct wctx *w)
 {
-	return chan_send(w->c, WM_OK, 0);
+	return reply_ok(w, 0);
+}
+
+/*
+ * The indices of a net stream that net_stream_read has decoded into p->nets: each record's
+ * length is its network's serialised size, so they are read before anything changes a
+ * network; count of them into scratch, NULL without memory.
+ */
+static int32_t *stream_indices(struct wctx *w, const uint8_t *in, int count)
+{
+	int32_t *idx = scratch_get(&w->scratch, (size_t)count * sizeof(*idx) + 1);
+	int i;
+
+	for (i = 0; idx && i < count; i++) {
+		memcpy(&idx[i], in, 4);
+		in += 4 + serial_size(&w->p->nets[idx[i]]);
+	}
+	return idx;
+}
+
+/* The shard is now idx[0..count): kept apart from scratch, marked per network. */
+static int set_own(struct wctx *w, const int32_t *idx, int count)
+{
+	int32_t *own;
+	int i;
+
+	if (!w->mine && !(w->mine = calloc((size_t)w->p->n, 1)))
+		return -ENOMEM;
+	for (i = 0; i < w->n_own; i++)
+		w->mine[w->own[i]] = 0;
+	w->n_own = 0;
+	own = realloc(w->own, (size_t)count * sizeof(*own) + 1);
+	if (!own)
+		return -ENOMEM;
+	w->own = own;
+	memcpy(w->own, idx, (size_t)count * sizeof(*idx));
+	w->n_own = count;
+	for (i = 0; i < count; i++)
+		w->mine[idx[i]] = 1;
+	return 0;
 }
 
 /* fork-pool: networks in, mutated networks out */
 static int do_mutate_nets(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
-	const uint8_t *at = in;
 	int32_t *idx;
 	int i, rc;
 
 	rc = net_stream_read(w->p, in, len, h->count, w->err, sizeof(w->err));
 	if (rc)
 		return rc;
-	idx = scratch_get(&w->scratch, (size_t)h->count * sizeof(*idx) + 1);
+	idx = stream_indices(w, in, h->count);
 	if (!idx)
 		return -ENOMEM;
-	for (i = 0; i < h->count; i++) {
-		uint32_t skip;
-
-		memcpy(&idx[i], at, 4);
-		skip = 4 + (uint32_t)serial_size(&w->p->nets[idx[i]]);
-		at += skip;
+	for (i = 0; i < h->count; i++)
 		net_mutate(&w->p->nets[idx[i]], w->p->cfg, (uint64_t)h->gen, (uint64_t)idx[i]);
-	}
 	return reply_nets(w, idx, h->count);
 }
 
-/*
- * The sizes of the incoming stream must be taken before mutation changes them, so the
- * indices are read first above; evaluation needs no such care.
- */
+/* fork-pool: start states and networks in, fitness out; each network builds its own plan */
 static int do_eval_nets(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
 	const float *states = (const float *)in;
@@ -157,18 +192,37 @@ static int do_eval_nets(struct wctx *w, const struct cmd_hdr *h, const uint8_t *
 			return rc;
 		fit[i] = net_evaluate(n, w->p->task, w->p->episode_states, w->p->cfg, &w->scratch);
 	}
-	return chan_send(w->c, WM_OK, (size_t)h->count * sizeof(float));
+	return reply_ok(w, (size_t)h->count * sizeof(float));
 }
 
 static int do_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
+	int32_t *idx;
 	int rc = net_stream_read(w->p, in, len, h->count, w->err, sizeof(w->err));
 
 	if (rc)
 		return rc;
-	w->lo = h->lo;
-	w->hi = h->hi;
-	return reply_empty(w);
+	idx = stream_indices(w, in, h->count);
+	rc = idx ? set_own(w, idx, h->count) : -ENOMEM;
+	return rc ? rc : reply_empty(w);
+}
+
+/* the engine's range functions, one network of the shard at a time */
+static void mutate_own(struct wctx *w)
+{
+	int k;
+
+	for (k = 0; k < w->n_own; k++)
+		engine_mutate_range(w->p, w->own[k], w->own[k] + 1);
+}
+
+static int prepare_own(struct wctx *w)
+{
+	int k, rc = 0;
+
+	for (k = 0; k < w->n_own && !rc; k++)
+		rc = engine_prepare_range(w->p, &w->scratch, w->own[k], w->own[k] + 1);
+	return rc;
 }
 
 static int do_mutate_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
@@ -176,89 +230,181 @@ static int do_mutate_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t 
 	(void)in;
 	(void)len;
 	w->p->gen = h->gen;
-	engine_mutate_range(w->p, w->lo, w->hi);
+	mutate_own(w);
 	if (h->scope == SCOPE_ALL)
 		return reply_empty(w);
-	return reply_nets(w, range_indices(w, w->lo, w->hi), w->hi - w->lo);
+	return reply_nets(w, w->own, w->n_own);
+}
+
+/* The shard's networks in the pool: listed, checked, marked; evaluate leaves them out. */
+static int mark_pool(struct wctx *w, const int32_t *idx, int count)
+{
+	int k;
+
+	for (k = 0; k < w->n_own; k++)
+		w->mine[w->own[k]] = 1;
+	for (k = 0; k < count; k++) {
+		if (idx[k] < 0 || idx[k] >= w->p->n || !w->mine || !w->mine[idx[k]]) {
+			snprintf(w->err, sizeof(w->err), "pool network %d is not in the shard", idx[k]);
+			return -EINVAL;
+		}
+		w->mine[idx[k]] = 2;
+	}
+	return 0;
 }
 
 static int do_prepare_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
-	int rc;
+	int32_t *idx;
+	int k, m = 0, rc;
 
-	(void)h;
-	(void)in;
-	(void)len;
-	rc = engine_prepare_range(w->p, &w->scratch, w->lo, w->hi);
-	return rc ? rc : reply_empty(w);
+	if (h->count < 0 || len < (size_t)h->count * sizeof(*idx))
+		return -EINVAL;
+	rc = mark_pool(w, (const int32_t *)in, h->count);
+	if (!rc)
+		rc = prepare_own(w);
+	if (rc)
+		return rc;
+	/* the pool again, in the shard's order (the main process listed it so), from the marks:
+	   prepare used the scratch, and the reply may overwrite the shared region it came in */
+	idx = scratch_get(&w->scratch, (size_t)h->count * sizeof(*idx) + 1);
+	if (!idx)
+		return -ENOMEM;
+	for (k = 0; k < w->n_own; k++)
+		if (w->mine[w->own[k]] == 2)
+			idx[m++] = w->own[k];
+	return reply_nets(w, idx, m);
+}
+
+void eval_result_of(const struct net *n, struct eval_result *r)
+{
+	*r = (struct eval_result){
+		.fitness = n->fitness,
+		.nodes = n->mode == MODE_STATIC ? n->n_in + 1 + 2 * n->hidden + n->n_out : n->n_nodes,
+		.conns = n->mode == MODE_STATIC ? n->n_weights : n->n_conns,
+		.origin = n->origin,
+	};
+}
+
+/* the offset of pool place pos's record, from the command's table of them */
+static size_t pool_offset(const uint8_t *table, int pos)
+{
+	uint32_t off;
+
+	memcpy(&off, table + (size_t)pos * sizeof(off), sizeof(off));
+	return off;
+}
+
+/*
+ * Pool places claimed until none is left: each network decoded from its record of the
+ * command's stream (offsets apart, so only the claimed ones are read), planned, evaluated,
+ * its fitness put in the shared region.
+ */
+static int claim_pool(struct wctx *w, const uint8_t *table, int count, const uint8_t *stream,
+		      size_t len)
+{
+	int pos, rc;
+
+	while ((pos = atomic_fetch_add_explicit(&w->shared->next, 1, memory_order_relaxed)) < count) {
+		size_t at = pool_offset(table, pos), end = pos + 1 < count ? pool_offset(table, pos + 1) : len, used;
+		int32_t idx;
+		struct net *n;
+
+		if (at + 4 > end || end > len)
+			return -EINVAL;
+		memcpy(&idx, stream + at, 4);
+		if (idx < 0 || idx >= w->p->n)
+			return -EINVAL;
+		n = &w->p->nets[idx];
+		rc = serial_read(n, stream + at + 4, end - at - 4, &used, w->err, sizeof(w->err));
+		if (!rc)
+			rc = net_prepare(n, 0, &w->scratch);
+		if (rc)
+			return rc;
+		w->shared->fit[pos] = net_evaluate(n, w->p->task, w->p->episode_states, w->p->cfg, &w->scratch);
+	}
+	return 0;
 }
 
 static int do_eval_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
+	size_t states = (size_t)h->n_states * sizeof(float), table = (size_t)(h->count > 0 ? h->count : 0) * 4;
 	struct eval_result *res;
-	int i, rc;
+	int k, m = 0, rc;
 
-	if (len < (size_t)h->n_states * sizeof(float))
+	if (len < states + table || (h->count > 0 && !w->shared))
 		return -EINVAL;
-	memcpy(w->p->episode_states, in, (size_t)h->n_states * sizeof(float));
-	rc = engine_evaluate_range(w->p, &w->scratch, w->lo, w->hi);
-	if (rc)
-		return rc;
-	res = (struct eval_result *)chan_reserve(w->c, (size_t)(w->hi - w->lo) * sizeof(*res));
+	memcpy(w->p->episode_states, in, states);
+	res = (struct eval_result *)chan_reserve(w->c, (size_t)w->n_own * sizeof(*res) + WM_BUSY_BYTES);
 	if (!res)
 		return -ENOMEM;
-	for (i = w->lo; i < w->hi; i++) {
-		const struct net *n = &w->p->nets[i];
+	for (k = 0; k < w->n_own; k++) {
+		int i = w->own[k];
 
-		res[i - w->lo] = (struct eval_result){
-			.fitness = n->fitness,
-			.nodes = n->mode == MODE_STATIC ? n->n_in + 1 + 2 * n->hidden + n->n_out : n->n_nodes,
-			.conns = n->mode == MODE_STATIC ? n->n_weights : n->n_conns,
-			.origin = n->origin,
-		};
+		if (w->mine[i] == 2)
+			continue;
+		rc = engine_evaluate_range(w->p, &w->scratch, i, i + 1);
+		if (rc)
+			return rc;
+		eval_result_of(&w->p->nets[i], &res[m++]);
 	}
-	return chan_send(w->c, WM_OK, (size_t)(w->hi - w->lo) * sizeof(*res));
+	rc = h->count > 0 ? claim_pool(w, in + states, h->count, in + states + table, len - states - table) : 0;
+	return rc ? rc : reply_ok(w, (size_t)m * sizeof(*res));
 }
 
 static int do_export(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
 	const int32_t *idx = (const int32_t *)in;
+	int32_t *mine;
 	int i;
 
 	if (len < (size_t)h->count * sizeof(*idx))
 		return -EINVAL;
 	for (i = 0; i < h->count; i++)
-		if (idx[i] < w->lo || idx[i] >= w->hi)
+		if (idx[i] < 0 || idx[i] >= w->p->n || !w->mine || !w->mine[idx[i]])
 			return -EINVAL;
 	/* copy: the reply may be written over the same shared region the indices came in */
-	{
-		int32_t *mine = scratch_get(&w->scratch, (size_t)h->count * sizeof(*mine) + 1);
-
-		if (!mine)
-			return -ENOMEM;
-		memcpy(mine, idx, (size_t)h->count * sizeof(*mine));
-		return reply_nets(w, mine, h->count);
-	}
+	mine = scratch_get(&w->scratch, (size_t)h->count * sizeof(*mine) + 1);
+	if (!mine)
+		return -ENOMEM;
+	memcpy(mine, idx, (size_t)h->count * sizeof(*mine));
+	return reply_nets(w, mine, h->count);
 }
 
-/* Fitness of the shard (selection ran in the main process), the plan, foreign parents. */
+/*
+ * Fitness of the shard (selection ran in the main process), the next shard with its plans,
+ * the parents it needs from other workers; then its children are built and become the shard.
+ */
 static int do_resample_own(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in, size_t len)
 {
-	size_t shard = (size_t)(w->hi - w->lo);
-	size_t fixed = shard * (sizeof(float) + sizeof(struct child_plan));
-	const float *fit = (const float *)in;
-	int i, rc;
+	size_t m = (size_t)(h->n_own > 0 ? h->n_own : 0);
+	size_t fixed = (size_t)w->n_own * sizeof(float) + m * (sizeof(int32_t) + sizeof(struct child_plan));
+	const uint8_t *next = in + (size_t)w->n_own * sizeof(float);
+	int32_t *idx;
+	int k, rc;
 
 	if (len < fixed)
 		return -EINVAL;
-	for (i = w->lo; i < w->hi; i++)
-		w->p->nets[i].fitness = fit[i - w->lo];
-	memcpy(&w->p->plan[w->lo], in + shard * sizeof(float), shard * sizeof(struct child_plan));
+	for (k = 0; k < w->n_own; k++)
+		memcpy(&w->p->nets[w->own[k]].fitness, in + (size_t)k * sizeof(float), sizeof(float));
+	idx = scratch_get(&w->scratch, m * sizeof(*idx) + 1);
+	if (!idx)
+		return -ENOMEM;
+	memcpy(idx, next, m * sizeof(*idx));
+	for (k = 0; k < (int)m; k++) {
+		if (idx[k] < 0 || idx[k] >= w->p->n)
+			return -EINVAL;
+		memcpy(&w->p->plan[idx[k]], next + m * sizeof(*idx) + (size_t)k * sizeof(struct child_plan),
+		       sizeof(struct child_plan));
+	}
 	rc = net_stream_read(w->p, in + fixed, len - fixed, h->count, w->err, sizeof(w->err));
 	if (rc)
 		return rc;
 	w->p->gen = h->gen;
-	rc = engine_build_children(w->p, w->lo, w->hi);
+	for (k = 0; k < (int)m && !rc; k++)
+		rc = engine_build_children(w->p, idx[k], idx[k] + 1);
+	if (!rc)
+		rc = set_own(w, idx, (int)m);
 	if (rc)
 		return rc;
 	population_swap(w->p);
@@ -270,7 +416,7 @@ static int do_gather(struct wctx *w, const struct cmd_hdr *h, const uint8_t *in,
 	(void)h;
 	(void)in;
 	(void)len;
-	return reply_nets(w, range_indices(w, w->lo, w->hi), w->hi - w->lo);
+	return reply_nets(w, w->own, w->n_own);
 }
 
 typedef int (*handler_fn)(struct wctx *, const struct cmd_hdr *, const uint8_t *, size_t);
@@ -315,15 +461,17 @@ static int serve_one(struct wctx *w, uint32_t type, const uint8_t *in, size_t le
 		return 0;
 	}
 	w->err[0] = 0;
+	w->t_start = proc_now_s();
 	rc = handlers[type].fn(w, &h, in + sizeof(h), len - sizeof(h));
 	if (rc && !w->err[0])
 		snprintf(w->err, sizeof(w->err), "%s", strerror(-rc));
 	return rc;
 }
 
-int worker_serve(struct population *p, struct chan *c, int id, const char *fault_spec)
+int worker_serve(struct population *p, struct chan *c, int id, const char *fault_spec,
+		 struct worker_shared *shared)
 {
-	struct wctx w = { .p = p, .c = c, .id = id, .lo = 0, .hi = 0 };
+	struct wctx w = { .p = p, .c = c, .id = id, .shared = shared };
 	int code = 0;
 
 	fault_parse(fault_spec, &w.fault, w.err, sizeof(w.err));
@@ -352,6 +500,8 @@ int worker_serve(struct population *p, struct chan *c, int id, const char *fault
 		}
 	}
 	scratch_release(&w.scratch);
+	free(w.own);
+	free(w.mine);
 	return code;
 }
 
@@ -387,7 +537,7 @@ int worker_exec_main(void)
 		chan_release(&c);
 		return 3;
 	}
-	rc = worker_serve(&p, &c, id, cfg.inject_fault);
+	rc = worker_serve(&p, &c, id, cfg.inject_fault, NULL);
 	population_release(&p);
 	chan_release(&c);
 	return rc;
