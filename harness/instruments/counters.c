@@ -3,7 +3,6 @@
  * checks it by opening a hardware instructions event, which VMs without a PMU refuse), the
  * software events PAPI could read are opened with perf_event_open and inherit=1 instead.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "harness/instruments/counters.h"
+#include "harness/instruments/sampler.h"
 
 const char *const counters_default_events[] = {
 	"PAPI_TOT_CYC", "PAPI_TOT_INS", "PAPI_L1_DCM", "PAPI_L2_DCM", "PAPI_BR_MSP",
@@ -207,39 +207,38 @@ shutdown:
 	c->papi_live = 0;
 }
 
+struct tid_list {
+	pid_t *tids;
+	int n, cap, oom;
+};
+
+static void tid_add(void *ctx, pid_t tid)
+{
+	struct tid_list *l = ctx;
+	pid_t *grown;
+
+	if (l->oom)
+		return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		grown = realloc(l->tids, (size_t)l->cap * sizeof(*l->tids));
+		if (!grown) {
+			l->oom = 1;   /* the threads listed so far are still counted */
+			return;
+		}
+		l->tids = grown;
+	}
+	l->tids[l->n++] = tid;
+}
+
 /* The threads of this process other than the caller; *n of them, or NULL when none. */
 static pid_t *other_threads(int *n)
 {
-	char buf[2048];
-	pid_t *tids = NULL, self = gettid(), *grown;
-	int fd, cap = 0;
-	ssize_t got, off;
+	struct tid_list l = { 0 };
 
-	*n = 0;
-	fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	while ((got = getdents64(fd, buf, sizeof(buf))) > 0) {
-		for (off = 0; off < got;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			pid_t tid = (pid_t)atoi(d->d_name);
-
-			off += d->d_reclen;
-			if (tid <= 0 || tid == self)
-				continue;
-			if (*n == cap) {
-				cap = cap ? 2 * cap : 8;
-				grown = realloc(tids, (size_t)cap * sizeof(*tids));
-				if (!grown)
-					goto out;
-				tids = grown;
-			}
-			tids[(*n)++] = tid;
-		}
-	}
-out:
-	close(fd);
-	return tids;
+	sampler_each_thread(getpid(), gettid(), tid_add, &l);
+	*n = l.n;
+	return l.tids;
 }
 
 /*

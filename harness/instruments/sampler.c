@@ -53,10 +53,7 @@ static void push_children(pid_t pid, pid_t tid, pid_t *stack, int *top)
 	close(fd);
 }
 
-/* Threads of one process (skip_tid not counted), each shown to v, pushing the children of
- * each; -errno when gone. */
-static int walk_process(pid_t pid, pid_t skip_tid, pid_t *stack, int *top,
-			const struct tree_visitor *v)
+int sampler_each_thread(pid_t pid, pid_t skip_tid, void (*fn)(void *ctx, pid_t tid), void *ctx)
 {
 	char path[48], buf[2048];
 	int fd, threads = 0;
@@ -76,13 +73,37 @@ static int walk_process(pid_t pid, pid_t skip_tid, pid_t *stack, int *top,
 			if (tid <= 0 || tid == skip_tid)
 				continue;
 			threads++;
-			if (v && v->thread)
-				v->thread(v->ctx, pid, tid);
-			push_children(pid, tid, stack, top);
+			fn(ctx, tid);
 		}
 	}
 	close(fd);
 	return threads;
+}
+
+struct walk {
+	pid_t pid;
+	pid_t *stack;
+	int *top;
+	const struct tree_visitor *v;
+};
+
+static void walk_thread(void *ctx, pid_t tid)
+{
+	struct walk *w = ctx;
+
+	if (w->v && w->v->thread)
+		w->v->thread(w->v->ctx, w->pid, tid);
+	push_children(w->pid, tid, w->stack, w->top);
+}
+
+/* Threads of one process (skip_tid not counted), each shown to v, pushing the children of
+ * each; -errno when gone. */
+static int walk_process(pid_t pid, pid_t skip_tid, pid_t *stack, int *top,
+			const struct tree_visitor *v)
+{
+	struct walk w = { .pid = pid, .stack = stack, .top = top, .v = v };
+
+	return sampler_each_thread(pid, skip_tid, walk_thread, &w);
 }
 
 /* Resident kilobytes of one process (statm's second field); 0 when it has gone. */

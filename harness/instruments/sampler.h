@@ -56,6 +56,8 @@ struct tree_visitor {
 
 /* the same walk, each thread and process shown to v; 0, or -errno when root cannot be read */
 int sampler_visit(pid_t root, pid_t skip_tid, const struct tree_visitor *v);
+/* fn(ctx, tid) for every thread of pid but skip_tid: how many, or -errno when pid is gone */
+int sampler_each_thread(pid_t pid, pid_t skip_tid, void (*fn)(void *ctx, pid_t tid), void *ctx);
 
 /* start sampling root's tree every period_ms; 0 or -errno with a message */
 int sampler_start(struct sampler *s, pid_t root, double period_ms, char *err, size_t errlen);
