@@ -59,20 +59,27 @@ void strategy_request_stop(int sig)
 	proc_stop_requested = sig;
 }
 
+int strategy_text_room(char **buf, size_t *cap, size_t need)
+{
+	size_t c = *cap ? *cap : 1024;
+	char *b;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	b = realloc(*buf, c);
+	if (!b)
+		return -ENOMEM;
+	*buf = b;
+	*cap = c;
+	return 0;
+}
+
 int strategy_add_records(struct strategy *s, const char *text, size_t len)
 {
-	if (s->records_len + len + 1 > s->records_cap) {
-		size_t cap = s->records_cap ? s->records_cap : 1024;
-		char *b;
-
-		while (cap < s->records_len + len + 1)
-			cap *= 2;
-		b = realloc(s->records, cap);
-		if (!b)
-			return -ENOMEM;
-		s->records = b;
-		s->records_cap = cap;
-	}
+	if (strategy_text_room(&s->records, &s->records_cap, s->records_len + len + 1))
+		return -ENOMEM;
 	memcpy(s->records + s->records_len, text, len);
 	s->records_len += len;
 	s->records[s->records_len] = 0;

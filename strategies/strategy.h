@@ -125,6 +125,8 @@ const struct strategy_ops *strategy_at(size_t i);     /* NULL past the end */
 int strategy_ops_check(const struct strategy_ops *ops, char *err, size_t errlen);
 /* append complete records (JSON objects ending in newlines) to s->records; 0 or -ENOMEM */
 int strategy_add_records(struct strategy *s, const char *text, size_t len);
+/* *buf grown (doubling from 1 KiB) to hold at least need bytes; 0 or -ENOMEM */
+int strategy_text_room(char **buf, size_t *cap, size_t need);
 
 /* The plain loops every strategy can fall back on (sequential.c). */
 int sequential_mutate(struct strategy *s, struct population *p);

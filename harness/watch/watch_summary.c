@@ -167,6 +167,14 @@ static void titles(const struct watch_verdict *v, char *buf, size_t len)
 			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? "; " : "", watch_kind_titles[k]);
 }
 
+/* a figure that could not be seen here (negative) is written as null, not as a number */
+static void num_or_null(struct jw *w, const char *key, double v)
+{
+	if (v >= 0)
+		jw_num(w, key, v);
+	else
+		jw_null(w, key);
+}
 static void write_sampler(const struct watch_state *st, struct jw *w)
 {
 	double n = st->samples ? (double)st->samples : 1;
@@ -210,14 +218,8 @@ void watch_write_diagnosis(const struct watch_state *st, const struct watch_verd
 	jw_bool(w, "run_queue_visible", st->series.have_wait);
 	jw_num(w, "vol_ctx_per_s", v->vol_rate);
 	jw_num(w, "invol_ctx_per_s", v->invol_rate);
-	if (v->futex_mean >= 0)
-		jw_num(w, "futex_waiting_mean", v->futex_mean);
-	else
-		jw_null(w, "futex_waiting_mean");
-	if (v->others_busy >= 0)
-		jw_num(w, "others_busy", v->others_busy);
-	else
-		jw_null(w, "others_busy");
+	num_or_null(w, "futex_waiting_mean", v->futex_mean);
+	num_or_null(w, "others_busy", v->others_busy);
 	jw_int(w, "threads_max", v->threads_max);
 	jw_int(w, "process_threads_max", v->proc_threads_max);
 	jw_num(w, "explosion_share", v->explode_share);

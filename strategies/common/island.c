@@ -271,19 +271,7 @@ int island_fits(const struct island *isl, const struct net *n)
 
 static int log_room(struct island *isl, size_t n)
 {
-	if (isl->log_len + n + 1 > isl->log_cap) {
-		size_t cap = isl->log_cap ? isl->log_cap : 1024;
-		char *b;
-
-		while (cap < isl->log_len + n + 1)
-			cap *= 2;
-		b = realloc(isl->log, cap);
-		if (!b)
-			return -ENOMEM;
-		isl->log = b;
-		isl->log_cap = cap;
-	}
-	return 0;
+	return strategy_text_room(&isl->log, &isl->log_cap, isl->log_len + n + 1);
 }
 
 __attribute__((format(printf, 2, 3)))
