@@ -172,8 +172,9 @@ static void test_second_snapshot(void **state)
 
 /*
  * The files pass from snapshot to snapshot: at most one per kind and thread, opened as they are
- * first needed (a thread that has not run needs its stat), then their number stays; release
- * closes them all.
+ * first needed (a thread that has not run needs its stat), so their number never passes that
+ * bound however many snapshots are taken (a loaded machine decides which threads ran, so the
+ * exact number may still grow by a file or two); release closes them all.
  */
 static void test_files_handed_over(void **state)
 {
@@ -191,7 +192,9 @@ static void test_files_handed_over(void **state)
 	assert_true(during <= before + PT_FILES * s[1].n_threads);
 	for (k = 2; k < 10; k++) {
 		assert_int_equal(proctree_snapshot(&s[k % 2], &s[!(k % 2)], getpid(), 0), 0);
-		assert_int_equal(open_fds(), during);
+		assert_true(open_fds() >= during);      /* none closed while its thread lives */
+		assert_true(open_fds() <= before + PT_FILES * s[k % 2].n_threads);
+		during = open_fds();
 	}
 	crowd_stop(&c);
 	/* the crowd's threads have ended: the next snapshot closes what was theirs */
