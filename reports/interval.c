@@ -1,0 +1,173 @@
+/*
+ * The percentile bootstrap of interval.h. Resampling draws from a splitmix64 stream seeded by
+ * the caller, so an interval is a function of its records; medians use a scratch copy.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/interval.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the median of x[0..n), which is sorted in place */
+static double median_of(double *x, int n)
+{
+	qsort(x, (size_t)n, sizeof(*x), cmp_double);
+	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+}
+
+static unsigned long long next_u64(unsigned long long *state)
+{
+	unsigned long long z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* an index in [0, n) */
+static int draw(unsigned long long *state, int n)
+{
+	return (int)(next_u64(state) % (unsigned long long)n);
+}
+
+static int all_positive(const double *x, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!(x[i] > 0) || !isfinite(x[i]))
+			return 0;
+	return 1;
+}
+
+static double median_copy(const double *x, int n, double *scratch)
+{
+	memcpy(scratch, x, (size_t)n * sizeof(*x));
+	return median_of(scratch, n);
+}
+
+/* lo and hi from the sorted resampled ratios */
+static void take_percentiles(struct ratio_ci *ci, double *ratios, int resamples)
+{
+	qsort(ratios, (size_t)resamples, sizeof(*ratios), cmp_double);
+	ci->lo = ratios[(int)floor(0.025 * (resamples - 1))];
+	ci->hi = ratios[(int)ceil(0.975 * (resamples - 1))];
+	ci->resamples = resamples;
+}
+
+static void ci_unknown(struct ratio_ci *ci, int n)
+{
+	*ci = (struct ratio_ci){ .ratio = NAN, .lo = NAN, .hi = NAN, .n = n };
+}
+
+/* without resampling (one sample, or no room): the interval is the point */
+static void ci_point(struct ratio_ci *ci)
+{
+	ci->lo = ci->hi = ci->ratio;
+	ci->resamples = 0;
+}
+
+int boot_paired_ratio(const double *num, const double *den, int n, int resamples,
+		      unsigned long long seed, struct ratio_ci *ci)
+{
+	double *a, *b, *ratios;
+	int r, i, k;
+
+	ci_unknown(ci, n);
+	if (n < 1 || !all_positive(num, n) || !all_positive(den, n))
+		return -1;
+	a = malloc(2 * (size_t)n * sizeof(*a));
+	ratios = resamples > 0 ? malloc((size_t)resamples * sizeof(*ratios)) : NULL;
+	if (!a || (resamples > 0 && !ratios)) {
+		free(a);
+		free(ratios);
+		return -1;
+	}
+	b = a + n;
+	ci->ratio = median_copy(num, n, a) / median_copy(den, n, b);
+	if (n < 2 || !ratios) {
+		ci_point(ci);
+		goto out;
+	}
+	for (r = 0; r < resamples; r++) {
+		for (i = 0; i < n; i++) {
+			k = draw(&seed, n);
+			a[i] = num[k];
+			b[i] = den[k];
+		}
+		ratios[r] = median_of(a, n) / median_of(b, n);
+	}
+	take_percentiles(ci, ratios, resamples);
+out:
+	free(ratios);
+	free(a);
+	return 0;
+}
+
+/* one resample of x[0..n) into scratch, and its median */
+static double resampled_median(const double *x, int n, double *scratch, unsigned long long *seed)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		scratch[i] = x[draw(seed, n)];
+	return median_of(scratch, n);
+}
+
+int boot_unpaired_ratio(const double *num, int n_num, const double *den, int n_den,
+			int resamples, unsigned long long seed, struct ratio_ci *ci)
+{
+	double *scratch, *ratios;
+	int r, big = n_num > n_den ? n_num : n_den;
+
+	ci_unknown(ci, n_num < n_den ? n_num : n_den);
+	if (n_num < 1 || n_den < 1 || !all_positive(num, n_num) || !all_positive(den, n_den))
+		return -1;
+	scratch = malloc((size_t)big * sizeof(*scratch));
+	ratios = resamples > 0 ? malloc((size_t)resamples * sizeof(*ratios)) : NULL;
+	if (!scratch || (resamples > 0 && !ratios)) {
+		free(scratch);
+		free(ratios);
+		return -1;
+	}
+	ci->ratio = median_copy(num, n_num, scratch) / median_copy(den, n_den, scratch);
+	if (n_num < 2 || n_den < 2 || !ratios) {
+		ci_point(ci);
+		goto out;
+	}
+	for (r = 0; r < resamples; r++) {
+		double m = resampled_median(num, n_num, scratch, &seed);
+
+		ratios[r] = m / resampled_median(den, n_den, scratch, &seed);
+	}
+	take_percentiles(ci, ratios, resamples);
+out:
+	free(ratios);
+	free(scratch);
+	return 0;
+}
+
+int ratio_ci_side(const struct ratio_ci *ci, double boundary)
+{
+	if (!ci->resamples)
+		return 0;         /* no interval, no side: a verdict never rests on one sample */
+	if (ci->lo > boundary)
+		return 1;
+	if (ci->hi < boundary)
+		return -1;
+	return 0;
+}
+
+double ratio_ci_rel_halfwidth(const struct ratio_ci *ci)
+{
+	if (!ci->resamples || !(ci->ratio > 0))
+		return INFINITY;
+	return (ci->hi - ci->lo) / 2 / ci->ratio;
+}

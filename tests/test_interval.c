@@ -1,0 +1,100 @@
+/*
+ * Unit tests for reports/interval.c: a ratio of medians and its bootstrap interval. A fixed
+ * ratio between paired arms has a zero-width interval however noisy the rounds; the same data
+ * unpaired does not; the interval holds the point; bad samples are refused; the seed decides.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "reports/interval.h"
+
+#define N 12
+
+/* round i's load: a factor every arm measured in that round shares */
+static double load(int i)
+{
+	return 1.0 + 0.5 * ((i * 7) % 5);
+}
+
+static void test_paired_cancels_shared_load(void **state)
+{
+	double seq[N], par[N];
+	struct ratio_ci p, u;
+	int i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		seq[i] = 20.0 * load(i);
+		par[i] = 10.0 * load(i);
+	}
+	assert_int_equal(boot_paired_ratio(seq, par, N, BOOT_RESAMPLES, BOOT_SEED, &p), 0);
+	assert_true(fabs(p.ratio - 2.0) < 1e-12);
+	assert_true(fabs(p.lo - 2.0) < 1e-12);
+	assert_true(fabs(p.hi - 2.0) < 1e-12);
+	assert_int_equal(p.resamples, BOOT_RESAMPLES);
+	assert_int_equal(p.n, N);
+	assert_int_equal(boot_unpaired_ratio(seq, N, par, N, BOOT_RESAMPLES, BOOT_SEED, &u), 0);
+	assert_true(fabs(u.ratio - 2.0) < 1e-12);
+	assert_true(u.lo < 1.9 && u.hi > 2.1);           /* the loads no longer cancel */
+	assert_int_equal(ratio_ci_side(&p, 1.0), 1);
+	assert_int_equal(ratio_ci_side(&p, 3.0), -1);
+	assert_int_equal(ratio_ci_side(&u, 2.0), 0);
+	assert_true(ratio_ci_rel_halfwidth(&p) < 1e-12);
+	assert_true(ratio_ci_rel_halfwidth(&u) > 0.05);
+}
+
+static void test_interval_holds_point_and_is_seeded(void **state)
+{
+	double a[N], b[N];
+	struct ratio_ci x, y, z;
+	int i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		a[i] = 10.0 + (i * 37 % 11);
+		b[i] = 9.0 + (i * 53 % 13);
+	}
+	assert_int_equal(boot_paired_ratio(a, b, N, 500, 1, &x), 0);
+	assert_int_equal(boot_paired_ratio(a, b, N, 500, 1, &y), 0);
+	assert_int_equal(boot_paired_ratio(a, b, N, 500, 2, &z), 0);
+	assert_true(x.lo <= x.ratio && x.ratio <= x.hi);
+	assert_true(x.lo < x.hi);
+	assert_true(x.lo == y.lo && x.hi == y.hi);
+	assert_true(x.lo != z.lo || x.hi != z.hi);
+	assert_int_equal(ratio_ci_side(&x, x.ratio), 0);
+}
+
+static void test_bad_samples(void **state)
+{
+	double ok[3] = { 1, 2, 3 }, zero[3] = { 1, 0, 3 }, nan[3] = { 1, NAN, 3 };
+	struct ratio_ci c;
+
+	(void)state;
+	assert_int_equal(boot_paired_ratio(ok, zero, 3, 100, 1, &c), -1);
+	assert_true(isnan(c.ratio));
+	assert_int_equal(boot_paired_ratio(nan, ok, 3, 100, 1, &c), -1);
+	assert_int_equal(boot_paired_ratio(ok, ok, 0, 100, 1, &c), -1);
+	assert_int_equal(boot_unpaired_ratio(ok, 3, zero, 3, 100, 1, &c), -1);
+	/* one sample: a point, no interval, and no side of any boundary */
+	assert_int_equal(boot_paired_ratio(ok, ok + 1, 1, 100, 1, &c), 0);
+	assert_true(fabs(c.ratio - 0.5) < 1e-12);
+	assert_int_equal(c.resamples, 0);
+	assert_int_equal(ratio_ci_side(&c, 0.1), 0);
+	assert_true(isinf(ratio_ci_rel_halfwidth(&c)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_paired_cancels_shared_load),
+		cmocka_unit_test(test_interval_holds_point_and_is_seeded),
+		cmocka_unit_test(test_bad_samples),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
