@@ -140,6 +140,8 @@ static void collect_group(struct sweep_set *s, const struct sweep_spec *spec,
 		p->pop = pop;
 		p->workers = c->workers;
 		p->work_ns = b->row[spec->work_row].median * 1e6 / pop;
+		p->row_share = b->row[ROW_TOTAL].median > 0 ?
+			       b->row[spec->row].median / b->row[ROW_TOTAL].median : NAN;
 		if (sweep_pair(b, c, spec->row, &p->speedup))
 			continue;
 		add_label(s, c->label);
@@ -203,6 +205,17 @@ static const struct sweep_point *point_at(const struct sweep_set *s, int pop, do
 	return NULL;
 }
 
+/* the sequential row's share of the generation at this work size */
+static double share_at(const struct sweep_set *s, int pop, double work)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->p[i].pop == pop && s->p[i].work_ns == work)
+			return s->p[i].row_share;
+	return NAN;
+}
+
 /* the work sizes of pop, ascending, into w; their count */
 static int work_sizes(const struct sweep_set *s, int pop, double *w, int max)
 {
@@ -223,16 +236,19 @@ static void write_table(const struct sweep_set *s, const struct sweep_spec *spec
 	fprintf(f, "**%d networks.** Speedup of the %s against sequential [paired 95%% interval] and "
 		   "work share (speedup ÷ workers: the share of the workers' time that is the work "
 		   "itself; the rest, 1 − share, is the mechanism's overhead and idle time):\n\n"
-		   "| work per item |", pop, report_row_names[spec->row]);
+		   "| work per item |%s", pop, report_row_names[spec->row],
+		   spec->row != ROW_TOTAL ? " its share of a sequential generation |" : "");
 	for (k = 0; k < s->n_labels; k++)
 		fprintf(f, " %s | share |", s->labels[k]);
-	fprintf(f, "\n| ---: |");
+	fprintf(f, "\n| ---: |%s", spec->row != ROW_TOTAL ? " ---: |" : "");
 	for (k = 0; k < s->n_labels; k++)
 		fprintf(f, " ---: | ---: |");
 	fprintf(f, "\n");
 	for (i = 0; i < n; i++) {
 		fmt_ns(buf, sizeof(buf), w[i]);
 		fprintf(f, "| %s |", buf);
+		if (spec->row != ROW_TOTAL)
+			fprintf(f, " %.0f%% |", 100 * share_at(s, pop, w[i]));
 		for (k = 0; k < s->n_labels; k++) {
 			const struct sweep_point *p = point_at(s, pop, w[i], s->labels[k]);
 

@@ -44,6 +44,7 @@ struct sweep_point {
 	const char *label;
 	int pop, workers;
 	double work_ns;           /* the sequential configuration's row ms per item, in ns */
+	double row_share;         /* the sequential configuration's swept row / its total */
 	struct ratio_ci speedup;  /* paired, against that sequential configuration */
 };
 
