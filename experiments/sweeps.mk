@@ -1,6 +1,7 @@
 # The sweep studies, each a bench file per work size and a report --sweep; included by the
 # main Makefile. The runner is experiments/sweep-run.
-#   make study-startup          document 003: fork or spawn, pool per call or kept, threads or
+#   make study-startup [SCALE=small|medium|production]   (5, 10 or 20 repetitions)
+#                               document 003: fork or spawn, pool per call or kept, threads or
 #                               processes, chunk size against the work per item (experiments/
 #                               study-startup): results/study-startup/report.md (about 5 minutes)
 #   make study-mutation-sweep   document 000's regime: parallel mutation against the genome
@@ -12,13 +13,16 @@
 STARTUP_DIR ?= results/study-startup
 STARTUP_SPINS ?= 100 1000 10000 100000 1000000 10000000
 STARTUP_POPS ?= 16 128
-STARTUP_REPEAT ?= 5
+# repetitions by scale: small (the default) under 10 minutes on 2 cores
+SCALE ?= small
+SCALE_REPEAT = $(if $(filter medium,$(SCALE)),10,$(if $(filter production,$(SCALE)),20,5))
+STARTUP_REPEAT ?= $(SCALE_REPEAT)
 STARTUP_WARMUP ?= 1
 STARTUP_TITLE = Study: start, pools, threads and chunks against the work per item
 SWEEP_DIR ?= results/study-mutation/sweep
 SWEEP_HIDDEN ?= 0 10 30 100 300 1000
 SWEEP_POP ?= 200
-SWEEP_REPEAT ?= 5
+SWEEP_REPEAT ?= $(SCALE_REPEAT)
 SWEEP_WARMUP ?= 1
 SWEEP_TITLE = Study 000's regime: parallel mutation against the genome size
 

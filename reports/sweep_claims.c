@@ -5,6 +5,7 @@
  * it lies wholly at or above a (at least the gain claimed), REFUTED when wholly below a, else
  * INCONCLUSIVE; NOT APPLICABLE where nothing here measures it, with the reason.
  */
+#include <math.h>
 #include <string.h>
 
 #include "reports/report.h"
@@ -47,15 +48,41 @@ static int floor_samples(const struct report_group *g, const char *name, double 
 	return n;
 }
 
+/*
+ * Why an INCONCLUSIVE claim is one: the rounds that would narrow the interval enough to leave
+ * the claim's low end on one side, its arms taken to shrink as 1 / sqrt(rounds).
+ */
+static void undecided_reason(FILE *f, const struct sweep_claim *c, const struct ratio_ci *ci)
+{
+	/* the arm of the interval that reaches over the low end, the one that must shrink */
+	double arm = ci->ratio < c->lo ? ci->hi - ci->ratio : ci->ratio - ci->lo;
+	double gap = fabs(ci->ratio - c->lo), need;
+
+	if (!ci->resamples) {
+		fprintf(f, " (%d repetition%s: no interval)", ci->n, ci->n == 1 ? "" : "s");
+		return;
+	}
+	if (gap < 0.02 * c->lo) {
+		fprintf(f, " (the ratio sits on the claim's low end: more rounds would not decide it)");
+		return;
+	}
+	need = ceil(ci->n * (arm / gap) * (arm / gap));
+	fprintf(f, " (%d rounds; about %.0f would decide it at this noise)", ci->n, need);
+}
+
 static void claim_cell(FILE *f, const struct sweep_claim *c, const struct ratio_ci *ci)
 {
+	const char *word = sweep_claim_word(c, ci);
 	char m[32], lo[32], hi[32];
 
 	fmt_ratio(m, sizeof(m), ci->ratio);
 	fmt_ratio(lo, sizeof(lo), ci->lo);
 	fmt_ratio(hi, sizeof(hi), ci->hi);
-	fprintf(f, "%s× [%s–%s] **%s**%s", m, lo, hi, sweep_claim_word(c, ci),
-		ci->resamples && ci->lo > c->hi ? " (above the claimed range)" : "");
+	fprintf(f, "%s× [%s–%s] **%s**", m, lo, hi, word);
+	if (!strcmp(word, "INCONCLUSIVE"))
+		undecided_reason(f, c, ci);
+	else if (ci->lo > c->hi)
+		fprintf(f, " (above the claimed range)");
 }
 
 /* C1: process creation, from the first file's calibration: spawn floor / fork floor */
