@@ -201,3 +201,4 @@ clean:
 -include experiments/experiments.mk
 -include experiments/experiment-5.mk
 -include experiments/study-balance.mk
+-include experiments/sweeps.mk

@@ -16,6 +16,7 @@ void evo_config_defaults(struct evo_config *cfg)
 		.episodes = 4,
 		.steps = 1000,
 		.prepare_cache = 1,
+		.spin = 1000,
 		.p_weights = 0.8,
 		.p_weight_reset = 0.1,
 		.weight_sigma = 0.5,

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 enum net_mode { MODE_DYNAMIC, MODE_STATIC };
-enum task_kind { TASK_POLE, TASK_XOR };
+enum task_kind { TASK_POLE, TASK_XOR, TASK_SPIN };
 
 struct evo_config {
 	/* the workload */
@@ -21,6 +21,8 @@ struct evo_config {
 	int episodes;             /* pole: episodes per network per generation */
 	int steps;                /* pole: step limit of one episode */
 	int prepare_cache;        /* 1: keep plans across generations; 0: rebuild every generation */
+	int spin;                 /* spin task: loop iterations per evaluation, a unit of work of about 1 ns */
+	int init_hidden;          /* dynamic: hidden nodes a new genome starts with (a large genome) */
 
 	/* dynamic mutation probabilities (per network per generation) */
 	double p_weights;         /* perturb the weights at all */

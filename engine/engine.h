@@ -76,6 +76,9 @@ int engine_evolve_with(const struct evo_config *cfg, const struct evolve_hooks *
 
 /* One network, for strategies and tests. */
 void net_mutate(struct net *n, const struct evo_config *cfg, uint64_t gen, uint64_t index);
+/* a dynamic genome grown by nodes splits of its enabled connections, drawn from r */
+struct rng;
+void net_grow(struct net *n, struct rng *r, int nodes);
 int net_prepare(struct net *n, int cache, struct scratch *s);
 int net_crossover(struct net *child, const struct net *a, const struct net *b,
 		  const struct evo_config *cfg, uint64_t gen, uint64_t index);

@@ -127,6 +127,14 @@ static void mutate_static(struct net *n, const struct evo_config *cfg, struct rn
 }
 
 /* Elites were copied unchanged by resample and stay so for one mutation phase. */
+void net_grow(struct net *n, struct rng *r, int nodes)
+{
+	int k;
+
+	for (k = 0; k < nodes; k++)
+		add_node(n, r);
+}
+
 void net_mutate(struct net *n, const struct evo_config *cfg, uint64_t gen, uint64_t index)
 {
 	struct rng r;

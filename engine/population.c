@@ -71,6 +71,7 @@ static int init_net(struct net *n, const struct evo_config *cfg, const struct ta
 		return rc;
 	for (i = 0; i < n->n_conns; i++)
 		n->conns[i].weight = rng_gauss(&r) * (float)cfg->weight_init;
+	net_grow(n, &r, cfg->init_hidden);    /* after the weights: no change to the default's draws */
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 static const struct task *const tasks[] = {
 	[TASK_POLE] = &task_pole,
 	[TASK_XOR] = &task_xor,
+	[TASK_SPIN] = &task_spin,
 };
 
 const struct task *task_find(const char *name)

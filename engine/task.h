@@ -28,6 +28,7 @@ const struct task *task_find(const char *name);
 const struct task *task_by_kind(int kind);
 extern const struct task task_pole;
 extern const struct task task_xor;
+extern const struct task task_spin;
 
 /* double-pole physics, exposed for tests */
 #define POLE_STATE 6

@@ -17,7 +17,7 @@
 #include "harness/options.h"
 
 static const char *const mode_names[] = { "dynamic", "static", NULL };
-static const char *const task_names[] = { "pole", "xor", NULL };
+static const char *const task_names[] = { "pole", "xor", "spin", NULL };
 static const char *const on_off[] = { "off", "on", NULL };
 static const char *const start_names[] = { "fork", "spawn", NULL };
 static const char *const transport_names[] = { "pipe", "shm", NULL };
@@ -42,6 +42,8 @@ const struct opt_spec run_opts[] = {
 	{ "steps", OPT_INT, EVO(steps), 1, 10000000, NULL, "pole: step limit of an episode (0.01 s each)" },
 	{ "prepare-cache", OPT_CHOICE, EVO(prepare_cache), 0, 0, on_off, "keep evaluation plans across generations (off: rebuild all every generation)" },
 	{ "hidden", OPT_INT, EVO(hidden), 1, 4096, NULL, "static: width of each of the two hidden layers" },
+	{ "spin", OPT_INT, EVO(spin), 0, 1000000000, NULL, "spin task: iterations of work per network evaluation (about 1 ns each)" },
+	{ "init-hidden", OPT_INT, EVO(init_hidden), 0, 100000, NULL, "dynamic: hidden nodes every new genome starts with, each splitting a connection (a large genome: about 2 connections a node)" },
 	{ "tournament", OPT_INT, EVO(tournament), 1, 1000000, NULL, "tournament size (at most --pop)" },
 	{ "elite", OPT_INT, EVO(elite), 0, 1000000, NULL, "best networks copied unchanged (less than --pop)" },
 	PROB("p-crossover", p_crossover, "share of children made by crossover"),

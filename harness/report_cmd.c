@@ -12,6 +12,7 @@
 #include "harness/options.h"
 #include "harness/run.h"
 #include "reports/report.h"
+#include "reports/sweep.h"
 
 #define RO(field) offsetof(struct report_options, field)
 
@@ -26,6 +27,7 @@ static const struct opt_spec report_opts[] = {
 	{ "verdict", OPT_STRING, RO(verdict), 0, 0, NULL, "experiment 5: only write its tables and rules' verdicts (R1-R4) from DIR's evaluate.tsv, searches.tsv and gpu-status to this file, and the rates figures" },
 	{ "trials", OPT_INT, RO(trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration of its trials bench (0 counts as 1)" },
 	{ "shared-trials", OPT_INT, RO(shared_trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration sharing the GPU" },
+	{ "sweep", OPT_STRING, RO(sweep), 0, 0, NULL, "startup or mutation: also a section across DIR's bench files, one work size each: every configuration's speedup against the work per item, where it breaks even, the study's claims (make study-startup, make study-mutation)" },
 	{ "help", OPT_FLAG, RO(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
@@ -110,6 +112,10 @@ static int check_paths(const struct report *r, char *err, size_t errlen)
 			return -EINVAL;
 		if (f)
 			fclose(f);
+	}
+	if (r->o.sweep && !sweep_find(r->o.sweep)) {
+		snprintf(err, errlen, "--sweep %s: not a sweep (one of %s)", r->o.sweep, sweep_names());
+		return -EINVAL;
 	}
 	e = !r->o.plots ? 0 : stat(r->o.plots, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 	if (e) {

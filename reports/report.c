@@ -11,6 +11,7 @@
 #include "reports/evaluate.h"
 #include "reports/evaluate_verdict.h"
 #include "reports/report.h"
+#include "reports/sweep.h"
 
 /* plots/ beside bin/: the scripts travel with the binary's checkout */
 static void find_plots(struct report *r)
@@ -76,5 +77,7 @@ int report_make(struct report *r)
 		return evaluate_verdict_write(r) ? -1 : 0;
 	if (report_load(r))
 		return -1;
-	return write_outputs(r) ? -1 : 0;
+	if (write_outputs(r))
+		return -1;
+	return r->o.sweep ? sweep_write(r, sweep_find(r->o.sweep)) : 0;
 }

@@ -113,6 +113,7 @@ struct report_options {
 	const char *verdict;      /* experiment 5's part (reports/evaluate_verdict.c) into this file */
 	int trials;               /* experiment 5: trials per configuration of its trials bench */
 	int shared_trials;        /* experiment 5: trials per configuration sharing the GPU */
+	const char *sweep;        /* a section across files of one sweep (reports/sweep.h), or NULL */
 	int help;
 };
 

@@ -2,7 +2,8 @@
 #   make run                the main Makefile's run target ends in run-study: a small study of
 #                           every strategy, results/run/report.md, the table on the terminal
 #   make report DIR=D       tables.md, figures (gnuplot) and report.md from every *.jsonl in D
-#   make study-mutation     study document 000: results/study-mutation/report.md
+#   make study-mutation     study document 000: results/study-mutation/report.md, then its
+#                           regime sweep (experiments/sweeps.mk): results/study-mutation/sweep/
 # Knobs: RUN_REPEAT, RUN_WARMUP, RUN_WORKLOAD; STUDY_REPEAT, STUDY_WARMUP.
 
 RUN_DIR ?= results/run
@@ -56,3 +57,4 @@ study-mutation: deps
 	cat $(STUDY_DIR)/tables.md; \
 	echo; echo "make study-mutation: $$(($$(date +%s) - start)) s; report: $(STUDY_DIR)/report.md"; \
 	exit $$rc
+	@$(MAKE) --no-print-directory study-mutation-sweep

@@ -20,6 +20,8 @@
 #define REPS_SPAWN_EVOPAR 20      /* an exec of evopar loads OpenBLAS and PAPI: ms, not us */
 #define REPS_THREAD 300
 #define REPS_PIPE 400
+_Static_assert(REPS_PIPE <= FLOOR_MAX_REPS && REPS_PROCESS <= FLOOR_MAX_REPS &&
+	       REPS_THREAD <= FLOOR_MAX_REPS, "every floor's samples fit in struct floor_stat");
 
 const char *const floor_names[FLOOR_COUNT] = {
 	"fork_wait", "spawn_true_wait", "spawn_evopar_wait", "thread_create_join",
@@ -46,6 +48,7 @@ static int cmp_double(const void *a, const void *b)
 static void summarise(struct floor_stat *f, double *us, int n)
 {
 	qsort(us, (size_t)n, sizeof(*us), cmp_double);
+	memcpy(f->samples_us, us, (size_t)n * sizeof(*us));
 	f->reps = n;
 	f->min_us = us[0];
 	f->max_us = us[n - 1];
@@ -191,6 +194,7 @@ void calibrate_write(struct jw *w, const struct calibration *c)
 			jw_num(w, "min_us", f->min_us);
 			jw_num(w, "max_us", f->max_us);
 			jw_int(w, "reps", f->reps);
+			jw_nums(w, "samples_us", f->samples_us, f->reps);
 		}
 		jw_obj_end(w);
 	}

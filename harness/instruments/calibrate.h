@@ -23,9 +23,12 @@ enum floor_kind {
 	FLOOR_COUNT
 };
 
+#define FLOOR_MAX_REPS 400      /* the most repetitions of one floor */
+
 struct floor_stat {
 	int reps;               /* repetitions measured; 0 when skipped */
 	double median_us, min_us, max_us;
+	double samples_us[FLOOR_MAX_REPS];  /* every repetition, sorted: for intervals */
 	char skipped[128];      /* why it was not measured, or "" */
 };
 

@@ -16,6 +16,8 @@ double balance_net_cost(const struct evo_config *cfg, double fitness, double siz
 {
 	double steps;
 
+	if (cfg->task == TASK_SPIN)
+		return 1.0 + size + cfg->spin;
 	if (cfg->task != TASK_POLE)
 		return 1.0 + size;
 	if (fitness < 0)
