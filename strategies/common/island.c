@@ -293,9 +293,9 @@ static int log_put(struct island *isl, const char *fmt, ...)
 }
 
 /*
- * One "migration" record per arrival: wall-clock time (so islands on other machines line
- * up), the generation it was taken in and the one it was sent in, source, destination, and
- * each migrant's fitness as sent.
+ * One "migration" record per arrival: wall-clock time_s, seconds since the epoch (so islands
+ * on other machines line up), the generation it was taken in and the one it was sent in,
+ * source, destination, and each migrant's fitness as sent.
  */
 int island_log_arrival(struct island *isl, int gen, int src, int sent_gen, int first, int count)
 {
@@ -303,14 +303,14 @@ int island_log_arrival(struct island *isl, int gen, int src, int sent_gen, int f
 	int i, rc;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	rc = log_put(isl, "{\"type\":\"migration\",\"time\":%.6f,\"gen\":%d,\"sent_gen\":%d,"
+	rc = log_put(isl, "{\"type\":\"migration\",\"time_s\":%.6f,\"gen\":%d,\"sent_gen\":%d,"
 		     "\"src\":%d,\"dst\":%d,\"fitness\":[", (double)ts.tv_sec + ts.tv_nsec * 1e-9,
 		     gen, sent_gen, src, isl->id);
 	for (i = 0; i < count && !rc; i++) {
 		float f = isl->imm[first + i].fitness;
 
 		if (isfinite(f))
-			rc = log_put(isl, "%s%.9g", i ? "," : "", (double)f);
+			rc = log_put(isl, "%s%#.9g", i ? "," : "", (double)f);   /* '#': 1 is 1.0 */
 		else
 			rc = log_put(isl, "%snull", i ? "," : "");
 	}
