@@ -77,6 +77,7 @@ static void write_bench_record(struct bench *b)
 	int i;
 
 	jw_begin(w, "bench");
+	jw_int(w, "schema", EVOPAR_RECORD_SCHEMA);   /* the runs' meta records carry it too */
 	jw_str(w, "evopar_version", EVOPAR_VERSION);
 	jw_int(w, "repeat", b->o.repeat);
 	jw_int(w, "warmups", b->o.warmup);   /* "warmup" is each run's flag */
