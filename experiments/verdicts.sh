@@ -2,15 +2,19 @@
 # read evopar report's searches.tsv by configuration label and column name, and compare and
 # format numbers. Sourced by experiments/run-search.
 
-# the value of column COL for label LABEL in TSV ("" when the label is not there)
+# the value of column COL for label LABEL in TSV ("" when the label is not there or the value
+# is missing: searches.tsv leaves a missing value empty)
 col() {
 	awk -F'\t' -v l="$2" -v c="$3" '
 		NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 		$2 == l { print $h[c]; exit }' "$1"
 }
 
-# is A > B (numbers; "-" or "" is never greater nor smaller)
-gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a != "" && b != "-" && b != "" && a + 0 > b + 0) }'; }
+# col for a table cell: "-" where the value is missing
+txt() { local v; v=$(col "$@"); echo "${v:--}"; }
+
+# is A > B (numbers; "" is never greater nor smaller)
+gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && b != "" && a + 0 > b + 0) }'; }
 lt() { gt "$2" "$1"; }
 
 # an arithmetic expression with three significant digits
@@ -20,7 +24,7 @@ calc() { awk "BEGIN { v = $*; printf \"%.3g\", v }"; }
 cell() {
 	local m lo hi
 	m=$(col "$1" "$2" "$3")
-	[ -n "$m" ] && [ "$m" != - ] || { echo "-"; return; }
+	[ -n "$m" ] || { echo "-"; return; }
 	lo=$(col "$1" "$2" "$3_min") hi=$(col "$1" "$2" "$3_max")
 	printf '%.3g [%.3g–%.3g]' "$m" "$lo" "$hi"
 }

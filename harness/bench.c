@@ -77,9 +77,10 @@ static void write_bench_record(struct bench *b)
 	int i;
 
 	jw_begin(w, "bench");
+	jw_int(w, "schema", EVOPAR_RECORD_SCHEMA);   /* the runs' meta records carry it too */
 	jw_str(w, "evopar_version", EVOPAR_VERSION);
 	jw_int(w, "repeat", b->o.repeat);
-	jw_int(w, "warmup", b->o.warmup);
+	jw_int(w, "warmups", b->o.warmup);   /* "warmup" is each run's flag */
 	jw_str(w, "order", "interleaved");
 	jw_num(w, "timeout_s", b->o.timeout_s);
 	jw_arr_begin(w, "configs");

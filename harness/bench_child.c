@@ -16,33 +16,12 @@
 #include "harness/instruments/sampler.h"
 #include "harness/records/records.h"
 
-/* The JSON text of a string, quotes included, into out (truncated to fit). */
-static void json_quote(const char *s, char *out, size_t len)
-{
-	size_t at = 0;
-
-	if (len < 3)
-		return;
-	out[at++] = '"';
-	for (; *s && at + 8 < len; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			at += (size_t)snprintf(out + at, len - at, "\\%c", ch);
-		else if (ch < 0x20)
-			at += (size_t)snprintf(out + at, len - at, "\\u%04x", ch);
-		else
-			out[at++] = (char)ch;
-	}
-	out[at++] = '"';
-	out[at] = 0;
-}
-
 /* Copy the child's records into the bench file, each tagged after its opening brace. */
 static int copy_records(struct bench *b, int id, int rep, int warm, int *n_records)
 {
 	FILE *f = fopen(b->tmp_out, "r");
-	char *line = NULL, label[600], tag[800];
+	struct jw tag = { 0 };
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int rc = 0;
@@ -50,19 +29,25 @@ static int copy_records(struct bench *b, int id, int rep, int warm, int *n_recor
 	*n_records = 0;
 	if (!f)
 		return 0;       /* the run wrote nothing (it failed before its first record) */
-	json_quote(b->cfg[id].label, label, sizeof(label));
-	snprintf(tag, sizeof(tag), "{\"config_id\":%d,\"config_label\":%s,\"rep\":%d,\"warmup\":%s,",
-		 id, label, rep, warm ? "true" : "false");
-	while ((n = getline(&line, &cap, f)) > 0) {
+	/* the tag is the opening of an object, by the one writer: the child's fields follow it */
+	jw_obj_begin(&tag, NULL);
+	jw_int(&tag, "config_id", id);
+	jw_str(&tag, "config_label", b->cfg[id].label);
+	jw_int(&tag, "rep", rep);
+	jw_bool(&tag, "warmup", warm);
+	rc = tag.oom ? -ENOMEM : 0;
+	while (!rc && (n = getline(&line, &cap, f)) > 0) {
 		if (line[0] != '{' || line[n - 1] != '\n')
 			continue;       /* a torn last line of a killed run */
-		rc = output_put(&b->out, tag, strlen(tag));
+		rc = output_put(&b->out, tag.buf, tag.len);
+		if (!rc)
+			rc = output_put(&b->out, ",", 1);
 		if (!rc)
 			rc = output_put(&b->out, line + 1, (size_t)n - 1);
-		if (rc)
-			break;
-		(*n_records)++;
+		if (!rc)
+			(*n_records)++;
 	}
+	jw_release(&tag);
 	free(line);
 	fclose(f);
 	return rc ? rc : output_flush(&b->out);

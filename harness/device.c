@@ -69,7 +69,7 @@ int device_write_info(struct jw *w, const struct device *d)
 	if (d->kind == DEVICE_CPU)
 		return 0;
 	jw_begin(w, "device");
-	jw_str(w, "device", device_names[d->kind]);
+	jw_str(w, "kind", device_names[d->kind]);   /* "device" is the generation record's split */
 	if (gpu_info_get(&info, err, sizeof(err))) {
 		jw_str(w, "error", err);
 	} else {

@@ -66,6 +66,9 @@ static int take_bench(struct report_group *g, json_t *rec)
 
 	if (g->bench)
 		return 0;
+	/* schema 1 named the count "warmup", the name each run's flag has */
+	if (!json_object_get(rec, "warmups") && json_is_integer(json_object_get(rec, "warmup")))
+		json_object_set(rec, "warmups", json_object_get(rec, "warmup"));
 	g->bench = json_incref(rec);
 	json_array_foreach(cfgs, i, c) {
 		struct report_config *rc = find_config(g, (int)report_num(c, "config_id", (double)i),

@@ -431,7 +431,7 @@ static void write_group(struct report *r, FILE *f, const struct report_group *g)
 	if (g->bench)
 		fprintf(f, "`evopar bench`: %d configurations, %d repetitions after %d warm-up round%s, "
 			   "interleaved; %d warm-up runs left out.", g->n_cfg, (int)report_num(g->bench, "repeat", 0),
-			(int)report_num(g->bench, "warmup", 0), report_num(g->bench, "warmup", 0) == 1 ? "" : "s",
+			(int)report_num(g->bench, "warmups", 0), report_num(g->bench, "warmups", 0) == 1 ? "" : "s",
 			g->warmup_runs);
 	if (g->elapsed_s > 0)
 		fprintf(f, " The whole bench took %.0f s (%.1f min).", g->elapsed_s, g->elapsed_s / 60);

@@ -84,8 +84,8 @@ static void write_reps_line(FILE *f, const struct report_group *g)
 {
 	if (g->bench)
 		fprintf(f, "%d repetitions after %d warm-up round%s, interleaved (A B C A B C ...), each a fresh process.\n",
-			(int)report_num(g->bench, "repeat", 0), (int)report_num(g->bench, "warmup", 0),
-			report_num(g->bench, "warmup", 0) == 1 ? "" : "s");
+			(int)report_num(g->bench, "repeat", 0), (int)report_num(g->bench, "warmups", 0),
+			report_num(g->bench, "warmups", 0) == 1 ? "" : "s");
 	else
 		fprintf(f, "Plain `evopar run` files: each file is one repetition.\n");
 }

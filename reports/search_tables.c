@@ -82,7 +82,7 @@ int search_write_tables(const struct report_group *g, FILE *f)
 	if (g->bench)
 		fprintf(f, "%d repetition%s after %d warm-up round%s, interleaved (A B C A B C ...), each a fresh process.\n",
 			(int)report_num(g->bench, "repeat", 0), report_num(g->bench, "repeat", 0) == 1 ? "" : "s",
-			(int)report_num(g->bench, "warmup", 0), report_num(g->bench, "warmup", 0) == 1 ? "" : "s");
+			(int)report_num(g->bench, "warmups", 0), report_num(g->bench, "warmups", 0) == 1 ? "" : "s");
 	else
 		fprintf(f, "Plain `evopar search` files: each file is one search, a configuration of its own.\n");
 	fprintf(f, "Cells: median [min–max] across repetitions. wall s: the search's own clock; speedup: "
@@ -106,26 +106,27 @@ int search_write_tables(const struct report_group *g, FILE *f)
 }
 
 /* --- searches.tsv: the same numbers for scripts (the experiments' verdicts) ------------------ */
+/* A missing value is an empty field: what awk, pandas and DuckDB read as missing. */
 
 static void tsv_stat(FILE *f, const struct sample_stats *s, double scale)
 {
 	if (s->n)
 		fprintf(f, "\t%.6g\t%.6g\t%.6g", s->median * scale, s->min * scale, s->max * scale);
 	else
-		fprintf(f, "\t-\t-\t-");
+		fprintf(f, "\t\t\t");
 }
 
 static void tsv_row(FILE *f, const struct report_group *g, const struct report_config *c)
 {
 	const struct search_stats *ss = &c->ss;
 
-	fprintf(f, "%s\t%s\t%s\t%d\t%d\t%d\t%d", g->file, c->label, c->strategy ? c->strategy : "?",
+	fprintf(f, "%s\t%s\t%s\t%d\t%d\t%d\t%d", g->file, c->label, c->strategy ? c->strategy : "",
 		ss->jobs, ss->blas_threads, ss->cores, c->wall.n);
 	tsv_stat(f, &c->wall, 1);
 	if (ss->compared)
 		fprintf(f, "\t%.6g\t%.6g\t%.6g", ss->speedup, ss->speedup_lo, ss->speedup_hi);
 	else
-		fprintf(f, "\t-\t-\t-");
+		fprintf(f, "\t\t\t");
 	tsv_stat(f, &ss->concurrency, 1);
 	tsv_stat(f, &ss->parallelism, 1);
 	tsv_stat(f, &ss->slowdown, 1);
@@ -136,9 +137,9 @@ static void tsv_row(FILE *f, const struct report_group *g, const struct report_c
 	tsv_stat(f, &ss->ctx_invol, 1);
 	tsv_stat(f, &ss->tree_threads, 1);
 	tsv_stat(f, &ss->rss_kb, 1.0 / 1024);
-	fprintf(f, "\t%d\t%d\t%d\t%s\t%c\t%d\t%d\t%d\n", ss->threads_seen, ss->processes,
-		ss->max_in_flight, ss->flagged ? "yes" : ss->compared && ss->jobs > 1 ? "no" : "-",
-		ss->kind ? ss->kind : '-', ss->causes, c->wall.unstable, c->failed);
+	fprintf(f, "\t%d\t%d\t%d\t%s\t%s\t%d\t%d\t%d\n", ss->threads_seen, ss->processes,
+		ss->max_in_flight, ss->flagged ? "yes" : ss->compared && ss->jobs > 1 ? "no" : "",
+		(char[2]){ ss->kind, 0 }, ss->causes, c->wall.unstable, c->failed);
 }
 
 int search_write_tsv(struct report *r)

@@ -136,7 +136,7 @@ static void test_replace_worst(void **state)
 	/* the log: one record, source 0 to island 1, the two migrants' fitness */
 	assert_non_null(strstr(f->isl.log, "\"type\":\"migration\""));
 	assert_non_null(strstr(f->isl.log, "\"gen\":4,\"sent_gen\":4,\"src\":0,\"dst\":1,"
-				   "\"fitness\":[2,3]}\n"));
+				   "\"fitness\":[2.0,3.0]}\n"));
 	release(f);
 }
 

@@ -143,6 +143,7 @@ static void meta_open(struct jw *w, const char *command, const struct opt_spec *
 
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	jw_begin(w, "meta");
+	jw_int(w, "schema", EVOPAR_RECORD_SCHEMA);
 	jw_str(w, "evopar_version", EVOPAR_VERSION);
 	jw_str(w, "git_commit", EVOPAR_COMMIT);
 	jw_str(w, "command", command);

@@ -9,6 +9,11 @@
 #include "harness/records/record.h"
 
 #define EVOPAR_VERSION "0.1.0"
+/*
+ * The version of the records' layout (docs/records.md), in every meta record; it changes when
+ * a field is renamed, removed or changes type. Files without it are version 1.
+ */
+#define EVOPAR_RECORD_SCHEMA 2
 
 struct counters;
 

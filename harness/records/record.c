@@ -14,6 +14,36 @@
 
 #include "harness/records/record.h"
 
+/* room for n more bytes and the NUL after them; 0, or -1 with oom set */
+static int jw_room(struct jw *w, size_t n)
+{
+	size_t cap;
+	char *nb;
+
+	if (w->len + n < w->cap)
+		return 0;
+	cap = w->cap ? w->cap * 2 : 512;
+	while (cap <= w->len + n)
+		cap *= 2;
+	nb = realloc(w->buf, cap);
+	if (!nb) {
+		w->oom = 1;
+		return -1;
+	}
+	w->buf = nb;
+	w->cap = cap;
+	return 0;
+}
+
+static void jw_put(struct jw *w, const void *s, size_t n)
+{
+	if (jw_room(w, n))
+		return;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = 0;
+}
+
 __attribute__((format(printf, 2, 3)))
 static void jw_printf(struct jw *w, const char *fmt, ...)
 {
@@ -34,41 +64,65 @@ static void jw_printf(struct jw *w, const char *fmt, ...)
 			w->len += (size_t)n;
 			return;
 		}
-		{
-			size_t cap = w->cap ? w->cap * 2 : 512;
-			char *nb;
-
-			while (cap - w->len <= (size_t)n)
-				cap *= 2;
-			nb = realloc(w->buf, cap);
-			if (!nb) {
-				w->oom = 1;
-				return;
-			}
-			w->buf = nb;
-			w->cap = cap;
-		}
+		if (jw_room(w, (size_t)n))
+			return;
 	}
 }
 
-static void jw_string(struct jw *w, const char *s)
+/*
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), or 0 where s holds none. The NUL ends a sequence too.
+ */
+static int utf8_seq(const unsigned char *s)
 {
-	jw_printf(w, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	unsigned int cp;
+	int n, i;
 
-		if (c == '"' || c == '\\')
-			jw_printf(w, "\\%c", c);
-		else if (c == '\n')
-			jw_printf(w, "\\n");
-		else if (c == '\t')
-			jw_printf(w, "\\t");
-		else if (c < 0x20)
-			jw_printf(w, "\\u%04x", c);
-		else
-			jw_printf(w, "%c", c);
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	cp = s[0] & (0x3fu >> (n - 1));
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
 	}
-	jw_printf(w, "\"");
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string of s: runs of plain bytes and whole UTF-8 sequences are copied as they are;
+ * quotes, backslashes and control bytes escaped; each byte of an invalid sequence becomes
+ * U+FFFD, so a path or a label in another encoding still gives a file every JSON reader takes.
+ */
+static void jw_string(struct jw *w, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str, *run;
+	int n;
+
+	jw_put(w, "\"", 1);
+	for (run = s;; run = s) {
+		while ((n = *s >= 0x80 ? utf8_seq(s) : *s >= 0x20 && *s != '"' && *s != '\\'))
+			s += n;
+		jw_put(w, run, (size_t)(s - run));
+		if (!*s)
+			break;
+		if (*s >= 0x80)
+			jw_put(w, "\xef\xbf\xbd", 3);
+		else if (*s == '"' || *s == '\\')
+			jw_printf(w, "\\%c", *s);
+		else if (*s == '\n')
+			jw_put(w, "\\n", 2);
+		else if (*s == '\t')
+			jw_put(w, "\\t", 2);
+		else
+			jw_printf(w, "\\u%04x", *s);
+		s++;
+	}
+	jw_put(w, "\"", 1);
 }
 
 static void jw_key(struct jw *w, const char *key)
@@ -121,11 +175,21 @@ void jw_int(struct jw *w, const char *key, long long v)
 
 static void jw_number(struct jw *w, const char *key, double v, int digits)
 {
+	char num[40];
+	int n;
+
 	jw_key(w, key);
-	if (isfinite(v))
-		jw_printf(w, "%.*g", digits, v);
-	else
-		jw_printf(w, "null");
+	if (!isfinite(v)) {
+		jw_put(w, "null", 4);
+		return;
+	}
+	/* a double always reads back as one: 1 is written 1.0, so a column keeps one type */
+	n = snprintf(num, sizeof(num) - 2, "%.*g", digits, v);
+	if (!strpbrk(num, ".e")) {
+		num[n++] = '.';
+		num[n++] = '0';
+	}
+	jw_put(w, num, (size_t)n);
 }
 
 void jw_num(struct jw *w, const char *key, double v)

@@ -83,8 +83,15 @@ static void write_trial(struct search_run *s, const struct trial_result *r)
 	jw_begin(w, "trial");
 	jw_int(w, "id", r->id);
 	jw_obj_begin(w, "params");
-	for (i = 0; i < s->space.n; i++)
-		jw_num(w, s->space.p[i].name, space_draw(&s->space, i, s->o.run.cfg.evo.seed, r->id));
+	for (i = 0; i < s->space.n; i++) {
+		double v = space_draw(&s->space, i, s->o.run.cfg.evo.seed, r->id);
+
+		/* an int parameter is an integer in every trial: one type per field */
+		if (s->space.p[i].integer)
+			jw_int(w, s->space.p[i].name, (long long)v);
+		else
+			jw_num(w, s->space.p[i].name, v);
+	}
 	jw_obj_end(w);
 	jw_num(w, "value", r->value);
 	jw_str(w, "status", r->failed ? "failed" : "ok");

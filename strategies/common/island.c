@@ -292,10 +292,21 @@ static int log_put(struct island *isl, const char *fmt, ...)
 	return 0;
 }
 
+/* a fitness as the record writer writes a double (harness/records/): a decimal point always */
+static int log_fitness(struct island *isl, int i, float f)
+{
+	char num[32];
+
+	if (!isfinite(f))
+		return log_put(isl, "%snull", i ? "," : "");
+	snprintf(num, sizeof(num), "%.9g", (double)f);
+	return log_put(isl, "%s%s%s", i ? "," : "", num, strpbrk(num, ".e") ? "" : ".0");
+}
+
 /*
- * One "migration" record per arrival: wall-clock time (so islands on other machines line
- * up), the generation it was taken in and the one it was sent in, source, destination, and
- * each migrant's fitness as sent.
+ * One "migration" record per arrival: wall-clock time_s, seconds since the epoch (so islands
+ * on other machines line up), the generation it was taken in and the one it was sent in,
+ * source, destination, and each migrant's fitness as sent.
  */
 int island_log_arrival(struct island *isl, int gen, int src, int sent_gen, int first, int count)
 {
@@ -303,17 +314,11 @@ int island_log_arrival(struct island *isl, int gen, int src, int sent_gen, int f
 	int i, rc;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	rc = log_put(isl, "{\"type\":\"migration\",\"time\":%.6f,\"gen\":%d,\"sent_gen\":%d,"
+	rc = log_put(isl, "{\"type\":\"migration\",\"time_s\":%.6f,\"gen\":%d,\"sent_gen\":%d,"
 		     "\"src\":%d,\"dst\":%d,\"fitness\":[", (double)ts.tv_sec + ts.tv_nsec * 1e-9,
 		     gen, sent_gen, src, isl->id);
-	for (i = 0; i < count && !rc; i++) {
-		float f = isl->imm[first + i].fitness;
-
-		if (isfinite(f))
-			rc = log_put(isl, "%s%.9g", i ? "," : "", (double)f);
-		else
-			rc = log_put(isl, "%snull", i ? "," : "");
-	}
+	for (i = 0; i < count && !rc; i++)
+		rc = log_fitness(isl, i, isl->imm[first + i].fitness);
 	return rc ? rc : log_put(isl, "]}\n");
 }
 

@@ -34,7 +34,7 @@ mig = [r for r in mig if r["type"] == "migration"]
 assert sorted((r["gen"], r["src"], r["dst"]) for r in mig) == \
     sorted((g, 1 - d, d) for g in (2, 5, 8, 11) for d in (0, 1)), mig
 for r in mig:
-    assert r["sent_gen"] == r["gen"] and r["time"] > 1e9 and len(r["fitness"]) == 3
+    assert r["sent_gen"] == r["gen"] and r["time_s"] > 1e9 and len(r["fitness"]) == 3
     assert r["fitness"] == sorted(r["fitness"], reverse=True)     # --migrant-select best
 PY
 

@@ -79,7 +79,7 @@ mig = [r for r in mig if r["type"] == "migration"]
 assert sorted((r["gen"], r["src"], r["dst"]) for r in mig) == \
     sorted((g, (d + 2) % 3, d) for g in (2, 5, 8, 11) for d in range(3)), mig
 for r in mig:
-    assert r["sent_gen"] == r["gen"] and len(r["fitness"]) == 3 and r["time"] > 1e9
+    assert r["sent_gen"] == r["gen"] and len(r["fitness"]) == 3 and r["time_s"] > 1e9
     assert r["fitness"] == sorted(r["fitness"], reverse=True)      # best first
 PY
 check "migration records, full: every island takes from both others" python3 - "$T/m3full1.jsonl" <<'PY'
