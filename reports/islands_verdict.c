@@ -112,7 +112,7 @@ static const char *more_text(char *b, const struct cmp *c)
 
 static const char *side_word(int side)
 {
-	return side > 0 ? "above 1" : side < 0 ? "below 1" : "holds 1";
+	return side > 0 ? "lies above 1" : side < 0 ? "lies below 1" : "holds 1";
 }
 
 /* does every ok row of arm satisfy the column test? rows counted into *n */
@@ -176,8 +176,7 @@ static const char *verdict(FILE *f, struct cmp *rt, struct cmp *rg, struct cmp *
 		   "wall seconds until the first generation at or above the target): %s; the interval "
 		   "%s%s.\n", ci_text(b, rt), side_word(rt->side), more_text(m, rt));
 	fprintf(f, "- **RG, generations to the target at equal evaluations** (`single` ÷ `islands`; "
-		   "below 1 is a worse search): %s; the interval %s%s.\n", ci_text(b, rg),
-		side_word(rg->side), more_text(m, rg));
+		   "below 1 is a worse search): %s; the interval %s.\n", ci_text(b, rg), side_word(rg->side));
 	if (pin_ok)
 		fprintf(f, "- **SA, Alba's orthodox weak speedup** (the same islands pinned to one core "
 			   "÷ on all cores, time to the target): %s; the interval %s%s.\n", ci_text(b, sa),
