@@ -6,6 +6,8 @@
 #ifndef EVOPAR_REPORTS_ISLANDS_H
 #define EVOPAR_REPORTS_ISLANDS_H
 
+#include <stdio.h>
+
 struct report;
 
 /* the arms the rule reads, as the configurations' labels start ("ARM sSEED") */
@@ -18,6 +20,11 @@ struct report;
 /* islands_tsv.c: DIR/bench.jsonl's measured runs into DIR/islands.tsv, with the target every
    run reached and when; 0, or -errno with r->err set */
 int islands_tsv_write(struct report *r);
+
+/* path written by fill(f, ctx); 0, or -errno with r->err naming path after name (an option
+   such as "--verdict ", or "") */
+int islands_write_file(struct report *r, const char *path, const char *name,
+		       int (*fill)(FILE *f, const void *ctx), const void *ctx);
 
 /* islands_verdict.c: DIR/islands.tsv (written first from DIR/bench.jsonl when there is one)
    into r->o.verdict: the verdict, its intervals, the study's criteria; 0 or -errno, r->err */

@@ -199,27 +199,43 @@ static void write_row(FILE *f, const struct irun *u, double target)
 	fprintf(f, "%s\n", u->digest);
 }
 
-static int write_tsv(struct report *r, const struct irun_set *s)
+int islands_write_file(struct report *r, const char *path, const char *name,
+		       int (*fill)(FILE *f, const void *ctx), const void *ctx)
 {
-	char path[4200];
-	FILE *f;
-	int i, rc = 0;
+	FILE *f = fopen(path, "w");
+	int rc, e;
 
-	snprintf(path, sizeof(path), "%s/islands.tsv", r->dir);
-	f = fopen(path, "w");
 	if (!f) {
 		rc = -errno;
-		snprintf(r->err, sizeof(r->err), "%s: %s", path, strerror(-rc));
+		snprintf(r->err, sizeof(r->err), "%s%s: %s", name, path, strerror(-rc));
 		return rc;
 	}
+	rc = fill(f, ctx);
+	e = fclose(f) ? -errno : 0;
+	if (rc == -ENOMEM)
+		snprintf(r->err, sizeof(r->err), "out of memory");
+	else if (e && !rc)
+		snprintf(r->err, sizeof(r->err), "%s%s: write failed: %s", name, path, strerror(-e));
+	return rc ? rc : e;
+}
+
+static int fill_tsv(FILE *f, const void *ctx)
+{
+	const struct irun_set *s = ctx;
+	int i;
+
 	fputs(tsv_cols, f);
 	for (i = 0; i < s->n; i++)
 		write_row(f, &s->run[i], s->target);
-	if (fclose(f)) {
-		rc = -errno;
-		snprintf(r->err, sizeof(r->err), "%s: write failed: %s", path, strerror(-rc));
-	}
-	return rc;
+	return 0;
+}
+
+static int write_tsv(struct report *r, const struct irun_set *s)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/islands.tsv", r->dir);
+	return islands_write_file(r, path, "", fill_tsv, s);
 }
 
 /* one arm's block of the figure's data: per generation the median, min and max best so far */

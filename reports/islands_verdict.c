@@ -321,8 +321,9 @@ static void machine(FILE *f, const struct vtab *t)
 		busy * 2 > n ? " — **busy**: more runnable work than cores, so the times are noisy" : "");
 }
 
-static int write_part(FILE *f, const struct vtab *t)
+static int write_part(FILE *f, const void *ctx)
 {
+	const struct vtab *t = ctx;
 	struct cmp rt = { .num = ARM_THREADS, .den = ARM_ISLANDS, .col = "s_to_target" };
 	struct cmp rg = { .num = ARM_SINGLE, .den = ARM_ISLANDS, .col = "gens_to_target" };
 	struct cmp sa = { .num = ARM_ONE_CORE, .den = ARM_ISLANDS, .col = "s_to_target" };
@@ -371,7 +372,7 @@ int islands_verdict_write(struct report *r)
 {
 	char path[4200];
 	struct vtab t = { 0 };
-	FILE *f = NULL, *probe;
+	FILE *probe;
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/bench.jsonl", r->dir);
@@ -384,19 +385,7 @@ int islands_verdict_write(struct report *r)
 		rc = load_table(r, &t);
 	if (rc)
 		goto free_tab;
-	f = fopen(r->o.verdict, "w");
-	if (!f) {
-		rc = -errno;
-		snprintf(r->err, sizeof(r->err), "--verdict %s: %s", r->o.verdict, strerror(-rc));
-		goto free_tab;
-	}
-	rc = write_part(f, &t);
-	if (rc == -ENOMEM)
-		snprintf(r->err, sizeof(r->err), "out of memory");
-	if (fclose(f) && !rc) {
-		rc = -errno;
-		snprintf(r->err, sizeof(r->err), "--verdict %s: write failed: %s", r->o.verdict, strerror(-rc));
-	}
+	rc = islands_write_file(r, r->o.verdict, "--verdict ", write_part, &t);
 free_tab:
 	vtab_free(&t);
 	return rc;
