@@ -102,7 +102,9 @@ static const char *more_text(char *b, const struct cmp *c)
 	b[0] = 0;
 	if (c->side || !c->ci.n)
 		return b;
-	if (c->ci.n < 2 || !(dist > 0))
+	if (c->ci.n < 2)
+		snprintf(b, 160, "; one pair draws no interval: at least two seeds are needed");
+	else if (!(dist > 0))
 		snprintf(b, 160, "; no number of seeds would decide it at this ratio");
 	else
 		snprintf(b, 160, "; about %.0f seeds would be needed to leave 1 if the spread stays as it is",
@@ -211,7 +213,7 @@ static const char *arm_stat(char *b, const struct vtab *t, const char *arm, cons
 static void arms_table(FILE *f, const struct vtab *t)
 {
 	static const char *const arms[] = { ARM_SINGLE, ARM_THREADS, ARM_ISLANDS, ARM_ONE_CORE, ARM_NOMIG };
-	char b[5][128];
+	char b[5][128], target[32];
 	size_t a;
 	int n;
 
@@ -230,7 +232,7 @@ static void arms_table(FILE *f, const struct vtab *t)
 		   "`islands-1core` `islands`' (compare the digests below); the islands evolve other "
 		   "populations than one population does: a **different computation** (other networks, "
 		   "other episode lengths), so their wall time is not a speedup of `single`'s and no "
-		   "figure draws it against an ideal line.\n\n", t->nrow ? vt_str(t, 0, "target") : "-");
+		   "figure draws it against an ideal line.\n\n", vnum(target, t->nrow ? vt_num(t, 0, "target") : NAN));
 }
 
 /* the ratios reported beside the rule */
