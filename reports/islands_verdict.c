@@ -93,11 +93,12 @@ static const char *ci_text(char *b, const struct cmp *c)
 	return b;
 }
 
-/* how many pairs an interval that holds 1 would need to leave it, its width shrinking as
-   1/sqrt(n), into b[160] ("" when it already lies on one side) */
+/* how many pairs an interval that holds 1 would need to leave it, its arm from the ratio
+   toward 1 shrinking as 1/sqrt(n), into b[160] ("" when it already lies on one side) */
 static const char *more_text(char *b, const struct cmp *c)
 {
-	double half = (c->ci.hi - c->ci.lo) / 2, dist = fabs(c->ci.ratio - 1);
+	double half = c->ci.ratio < 1 ? c->ci.hi - c->ci.ratio : c->ci.ratio - c->ci.lo;
+	double dist = fabs(c->ci.ratio - 1);
 
 	b[0] = 0;
 	if (c->side || !c->ci.n)
