@@ -131,52 +131,30 @@ static int judge(const struct fix *fx, char *word, char *err, size_t errlen)
 	return rc;
 }
 
-static void expect(const struct fix *fx, const char *want)
+/* each outcome of the rule from a fixture built for it */
+static void test_each_outcome(void **state)
 {
+	static const struct {
+		struct fix fx;
+		const char *want;
+	} cases[] = {
+		{ { .rt = 1.5, .rg = 1, .sa = 1.8, .affinity = 1 }, "SUPPORTED" },
+		/* faster to the target, but a worse search: that alone refutes */
+		{ { .rt = 1.5, .rg = 0.7, .sa = 1.8, .affinity = 1 }, "NOT SUPPORTED" },
+		{ { .rt = 0.6, .rg = 1, .sa = 1.8, .affinity = 1 }, "NOT SUPPORTED" },
+		/* RT's interval holds 1 */
+		{ { .rt = 1, .rg = 1, .sa = 1.8, .jitter = 1, .affinity = 1 }, "INCONCLUSIVE" },
+		/* the pinned reference had two cores: SA not measured */
+		{ { .rt = 1.5, .rg = 1, .sa = 1.8, .affinity = 2 }, "INCONCLUSIVE" },
+	};
 	char word[64], err[512];
-
-	assert_int_equal(judge(fx, word, err, sizeof(err)), 0);
-	assert_string_equal(word, want);
-}
-
-static void test_supported(void **state)
-{
-	struct fix fx = { .rt = 1.5, .rg = 1, .sa = 1.8, .affinity = 1 };
+	size_t i;
 
 	(void)state;
-	expect(&fx, "SUPPORTED");
-}
-
-static void test_worse_search_alone_refutes(void **state)
-{
-	struct fix fx = { .rt = 1.5, .rg = 0.7, .sa = 1.8, .affinity = 1 };
-
-	(void)state;
-	expect(&fx, "NOT SUPPORTED");
-}
-
-static void test_slower_to_target_refutes(void **state)
-{
-	struct fix fx = { .rt = 0.6, .rg = 1, .sa = 1.8, .affinity = 1 };
-
-	(void)state;
-	expect(&fx, "NOT SUPPORTED");
-}
-
-static void test_interval_holding_one_is_inconclusive(void **state)
-{
-	struct fix fx = { .rt = 1, .rg = 1, .sa = 1.8, .jitter = 1, .affinity = 1 };
-
-	(void)state;
-	expect(&fx, "INCONCLUSIVE");
-}
-
-static void test_unpinned_reference_is_inconclusive(void **state)
-{
-	struct fix fx = { .rt = 1.5, .rg = 1, .sa = 1.8, .affinity = 2 };
-
-	(void)state;
-	expect(&fx, "INCONCLUSIVE");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(judge(&cases[i].fx, word, err, sizeof(err)), 0);
+		assert_string_equal(word, cases[i].want);
+	}
 }
 
 static void test_missing_column_is_an_error(void **state)
@@ -250,11 +228,7 @@ static void test_bench_records_become_the_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_supported),
-		cmocka_unit_test(test_worse_search_alone_refutes),
-		cmocka_unit_test(test_slower_to_target_refutes),
-		cmocka_unit_test(test_interval_holding_one_is_inconclusive),
-		cmocka_unit_test(test_unpinned_reference_is_inconclusive),
+		cmocka_unit_test(test_each_outcome),
 		cmocka_unit_test(test_missing_column_is_an_error),
 		cmocka_unit_test(test_bench_records_become_the_table),
 	};
