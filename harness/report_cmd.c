@@ -17,6 +17,8 @@
 #define RO(field) offsetof(struct report_options, field)
 
 static const char *const on_off[] = { "off", "on", NULL };
+/* in the order of enum report_rule */
+static const char *const rules[] = { "evaluate", "islands", NULL };
 
 static const struct opt_spec report_opts[] = {
 	{ "title", OPT_STRING, RO(title), 0, 0, NULL, "the first heading of report.md (default: the directory)" },
@@ -24,7 +26,8 @@ static const struct opt_spec report_opts[] = {
 	{ "reference", OPT_STRING, RO(reference), 0, 0, NULL, "published figures to set beside ours (format: reports/study-mutation.ref)" },
 	{ "plots", OPT_STRING, RO(plots), 0, 0, NULL, "directory of the gnuplot scripts (default: plots/ beside bin/)" },
 	{ "figures", OPT_CHOICE, RO(figures), 0, 0, on_off, "draw the figures with gnuplot" },
-	{ "verdict", OPT_STRING, RO(verdict), 0, 0, NULL, "experiment 5: only write its tables and rules' verdicts (R1-R4) from DIR's evaluate.tsv, searches.tsv and gpu-status to this file, and the rates figures" },
+	{ "verdict", OPT_STRING, RO(verdict), 0, 0, NULL, "only write an experiment's tables and rules' verdicts to this file (--rule): experiment 5's (R1-R4) from DIR's evaluate.tsv, searches.tsv and gpu-status, and the rates figures" },
+	{ "rule", OPT_CHOICE, RO(rule), 0, 0, rules, "whose part --verdict writes: experiment 5's (evaluate), or experiment 3's (islands: DIR/bench.jsonl's runs into DIR/islands.tsv, then its rule on that table's columns)" },
 	{ "trials", OPT_INT, RO(trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration of its trials bench (0 counts as 1)" },
 	{ "shared-trials", OPT_INT, RO(shared_trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration sharing the GPU" },
 	{ "sweep", OPT_STRING, RO(sweep), 0, 0, NULL, "startup or mutation: also a section across DIR's bench files, one work size each: every configuration's speedup against the work per item, where it breaks even, the study's claims (make study-startup, make study-mutation)" },

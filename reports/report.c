@@ -10,6 +10,7 @@
 
 #include "reports/evaluate.h"
 #include "reports/evaluate_verdict.h"
+#include "reports/islands.h"
 #include "reports/report.h"
 #include "reports/sweep.h"
 
@@ -73,6 +74,8 @@ static int write_outputs(struct report *r)
 int report_make(struct report *r)
 {
 	find_plots(r);
+	if (r->o.verdict && r->o.rule == REPORT_RULE_ISLANDS)
+		return islands_verdict_write(r) ? -1 : 0;
 	if (r->o.verdict)         /* experiment 5's part, from the tables a report wrote before */
 		return evaluate_verdict_write(r) ? -1 : 0;
 	if (report_load(r))

@@ -104,6 +104,9 @@ struct report_watch {
 	int fig_made;
 };
 
+/* the rules --verdict can write (--rule, harness/report_cmd.c) */
+enum report_rule { REPORT_RULE_EVALUATE, REPORT_RULE_ISLANDS };
+
 struct report_options {
 	const char *title;
 	const char *intro;        /* markdown file put at the top of report.md */
@@ -111,6 +114,7 @@ struct report_options {
 	const char *plots;        /* directory of the gnuplot scripts */
 	int figures;              /* 0: no gnuplot */
 	const char *verdict;      /* experiment 5's part (reports/evaluate_verdict.c) into this file */
+	int rule;                 /* whose part --verdict writes: REPORT_RULE_* */
 	int trials;               /* experiment 5: trials per configuration of its trials bench */
 	int shared_trials;        /* experiment 5: trials per configuration sharing the GPU */
 	const char *sweep;        /* a section across files of one sweep (reports/sweep.h), or NULL */
