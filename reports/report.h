@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "reports/interval.h"
 #include "reports/search.h"
 #include "reports/stats.h"
 
@@ -21,6 +22,8 @@ struct report_rep {
 	int rep;
 	double sum_ms[ROW_COUNT]; /* over generations 1.. (generation 0 is warm-up) */
 	int gens;                 /* generations summed */
+	double sum_comm[ROW_COUNT];  /* comm_ms, time moving data, summed alike (total: all phases) */
+	int comm_gens;            /* generations that carried comm_ms */
 	double sum_imbalance[ROW_COUNT];  /* the generation records' imbalance, summed alike */
 	int imbalance_gens;       /* generations that carried one */
 	int have_summary;
@@ -58,7 +61,13 @@ struct report_config {
 	int n_reps, cap_reps;
 	int failed;               /* measured runs that did not end "ok" */
 	int baseline;             /* index of the sequential configuration it is compared with */
+	int control;              /* the bench's A/A control: a second sequential arm (--aa) */
 	struct sample_stats row[ROW_COUNT];
+	/* against its baseline: the ratio of medians with its bootstrap 95% interval, paired by
+	   round in a bench (unpaired between plain run files, which are not rounds) */
+	struct ratio_ci speedup[ROW_COUNT];
+	int speedup_paired;
+	struct sample_stats comm_share[ROW_COUNT];  /* per repetition comm_ms / phase ms */
 	struct sample_stats imbalance[ROW_COUNT];  /* per repetition its mean max/mean busy */
 	struct sample_stats util; /* cpu seconds / wall second */
 	struct sample_stats wall;
@@ -80,6 +89,8 @@ struct report_group {
 	json_t *calibration;      /* NULL when the file has none */
 	json_t *bench;            /* the bench record, or NULL */
 	double elapsed_s;         /* the bench_end record's, or 0 */
+	int rounds;               /* measured rounds the bench ran (bench_round records), or 0 */
+	json_t *bench_end;        /* the bench_end record, or NULL */
 	int warmup_runs;          /* runs seen and left out as warm-up */
 	int plain_runs;           /* untagged runs (evopar run --out) */
 	char fig_prefix[128];     /* figure file names: PREFIX + kind + .png / .svg */
@@ -164,6 +175,21 @@ void report_rep_stats(struct sample_stats *s, const struct report_config *c, siz
 /* the speedup of c against its baseline for a row, and whether it is unstable; 0 when none */
 double report_speedup(const struct report_group *g, const struct report_config *c, int row,
 		      int *unstable);
+/* every configuration's speedups with their intervals (after report_pick_baselines); 0 or
+   -ENOMEM */
+int report_speedup_stats(struct report_group *g);
+/* the interval of c's speedup for a row: NULL without a speedup or without an interval (fewer
+   than two pairs, or c is its own baseline) */
+const struct ratio_ci *report_speedup_ci(const struct report_group *g, const struct report_config *c,
+					 int row);
+/* "1.23 [1.10–1.35]" (" ?" after it when unstable), the point alone without an interval, "-"
+   without a speedup */
+void report_fmt_speedup(char *buf, size_t len, const struct report_group *g,
+			const struct report_config *c, int row);
+/* the A/A control of a group compared with its sequential arm, or NULL */
+const struct report_config *report_control(const struct report_group *g);
+/* one sentence on how the group's speedup intervals were drawn (paired or not, resamples) */
+void report_say_intervals(FILE *f, const struct report_group *g);
 /* configurations compared with a baseline other than themselves */
 int report_count_compared(const struct report_group *g);
 /* the calibration's capacity at this many workers (its cores where more); 0 when none */
