@@ -141,6 +141,7 @@ struct report {
 
 /*
  * Calls go down only:
+ *   harness/compare_cmd.c (evopar compare) > compare.c > report_load.c, interval.c
  *   harness/report_cmd.c (the command) > report.c (report_make) > report_load.c, report_tables.c, report_md.c, report_plot.c,
  *   search_tables.c (searches.tsv), evaluate_verdict.c (--verdict) >
  *   evaluate_sections.c, evaluate_tsv.c; evaluate_sections.c > evaluate_tsv.c; report_load.c, report_md.c, report_plot.c > report_watch.c
@@ -161,6 +162,11 @@ int report_load(struct report *r);
    becomes a note); 0, or -errno with r->err set (take's error: out of memory) */
 int report_read_records(struct report *r, const char *name, int (*take)(void *ctx, json_t *rec),
 			void *ctx);
+/* one records file of r->dir (a bench's, or a plain run's or search's) into g, with its
+   statistics: `evopar compare`'s; 0 or -errno with r->err set */
+int report_load_one(struct report *r, struct report_group *g, const char *name);
+/* what a group holds (not g itself) */
+void report_group_release(struct report_group *g);
 /* r and all it holds */
 void report_free(struct report *r);
 
@@ -172,6 +178,8 @@ void report_pick_baselines(struct report_group *g);
    left out; with_trials: only repetitions that ran trials) */
 void report_rep_stats(struct sample_stats *s, const struct report_config *c, size_t offset,
 		      int with_trials);
+/* a repetition's ms per generation in a row (a search's wall ms), or -1 when it did not end ok */
+double report_rep_value(const struct report_rep *p, int row);
 /* the speedup of c against its baseline for a row, and whether it is unstable; 0 when none */
 double report_speedup(const struct report_group *g, const struct report_config *c, int row,
 		      int *unstable);
@@ -204,6 +212,20 @@ int report_write_tables(struct report *r, FILE *f);
 int report_write_md(struct report *r, const char *tables_path, const char *md_path);
 /* report_plot.c: data files and gnuplot; a figure that cannot be drawn becomes a note */
 void report_figures(struct report *r);
+
+/* compare.c: `evopar compare A B`, two record files (bench or run JSON Lines, or Google
+   Benchmark JSON) per configuration: the ratio B/A of median times, its unpaired bootstrap
+   interval and a verdict */
+struct compare_options {
+	const char *a, *b;
+	double fail_above;        /* percent: exit 1 when an interval lies wholly above 1 + it; < 0: off */
+	int json;                 /* one JSON object per configuration instead of the table */
+	int metric;               /* Google Benchmark files: 0 real_time, 1 cpu_time */
+	int help;
+};
+/* the comparison on out; 0, 1 when --fail-above found a regression, or -errno with err set
+   (-EINVAL: a file that is not records) */
+int compare_files(const struct compare_options *o, FILE *out, char *err, size_t errlen);
 
 /* report_watch.c: evopar watch files */
 /* is this first record that of an evopar watch file? */

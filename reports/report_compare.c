@@ -164,8 +164,7 @@ double report_speedup(const struct report_group *g, const struct report_config *
 	return b->row[row].median / c->row[row].median;
 }
 
-/* a repetition's ms per generation in a row, or -1 when it did not end ok */
-static double rep_value(const struct report_rep *p, int row)
+double report_rep_value(const struct report_rep *p, int row)
 {
 	return p->ok && p->gens ? p->sum_ms[row] / p->gens : -1;
 }
@@ -192,7 +191,7 @@ static int paired_speedup(const struct report_config *b, const struct report_con
 
 	for (i = 0; i < c->n_reps; i++) {
 		const struct report_rep *q = same_round(b, c->reps[i].rep);
-		double x = rep_value(&c->reps[i], row), y = q ? rep_value(q, row) : -1;
+		double x = report_rep_value(&c->reps[i], row), y = q ? report_rep_value(q, row) : -1;
 
 		if (x > 0 && y > 0) {
 			num[n] = y;
@@ -209,11 +208,11 @@ static int unpaired_speedup(const struct report_config *b, const struct report_c
 	int i, n = 0, m = 0;
 
 	for (i = 0; i < b->n_reps; i++)
-		if (rep_value(&b->reps[i], row) > 0)
-			num[n++] = rep_value(&b->reps[i], row);
+		if (report_rep_value(&b->reps[i], row) > 0)
+			num[n++] = report_rep_value(&b->reps[i], row);
 	for (i = 0; i < c->n_reps; i++)
-		if (rep_value(&c->reps[i], row) > 0)
-			den[m++] = rep_value(&c->reps[i], row);
+		if (report_rep_value(&c->reps[i], row) > 0)
+			den[m++] = report_rep_value(&c->reps[i], row);
 	return boot_unpaired_ratio(num, n, den, m, BOOT_RESAMPLES, BOOT_SEED, ci);
 }
 

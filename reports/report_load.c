@@ -342,6 +342,21 @@ static int group_stats(struct report_group *g)
 	return g->search ? search_group_stats(g) : 0;
 }
 
+int report_load_one(struct report *r, struct report_group *g, const char *name)
+{
+	int rc;
+
+	g->file = strdup(name);
+	if (!g->file)
+		return -ENOMEM;
+	rc = load_file(r, g, name);
+	if (!rc)
+		rc = group_stats(g);
+	if (rc == -ENOMEM)
+		snprintf(r->err, sizeof(r->err), "out of memory");
+	return rc;
+}
+
 static int is_jsonl(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
@@ -451,23 +466,27 @@ static void config_release(struct report_config *c)
 	json_decref(c->config);
 }
 
+void report_group_release(struct report_group *g)
+{
+	int i;
+
+	search_free_group(g);
+	for (i = 0; i < g->n_cfg; i++)
+		config_release(&g->cfg[i]);
+	json_decref(g->meta);
+	json_decref(g->calibration);
+	json_decref(g->bench);
+	json_decref(g->bench_end);
+	free(g->cfg);
+	free(g->file);
+}
+
 void report_free(struct report *r)
 {
-	int gi, i;
+	int gi;
 
-	for (gi = 0; gi < r->n_g; gi++) {
-		struct report_group *g = &r->g[gi];
-
-		search_free_group(g);
-		for (i = 0; i < g->n_cfg; i++)
-			config_release(&g->cfg[i]);
-		json_decref(g->meta);
-		json_decref(g->calibration);
-		json_decref(g->bench);
-		json_decref(g->bench_end);
-		free(g->cfg);
-		free(g->file);
-	}
+	for (gi = 0; gi < r->n_g; gi++)
+		report_group_release(&r->g[gi]);
 	report_watch_free(r);
 	free(r->g);
 	free(r);
