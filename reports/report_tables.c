@@ -5,6 +5,7 @@
  * over seeds, one table across them; a search's own table comes from search_tables.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,15 +135,21 @@ static void write_capacity(FILE *f, const struct report_group *g)
 	fprintf(f, ".\n");
 }
 
-/* whether the records carry busy times (files from before them do not) */
-static int has_imbalance(const struct report_group *g)
+/* whether some configuration has the statistics at offset (an array of ROW_COUNT) for its
+   total: files from before busy times or comm_ms do not */
+static int any_measured(const struct report_group *g, size_t offset)
 {
 	int i;
 
 	for (i = 0; i < g->n_cfg; i++)
-		if (g->cfg[i].imbalance[ROW_TOTAL].n)
+		if (((const struct sample_stats *)((const char *)&g->cfg[i] + offset))[ROW_TOTAL].n)
 			return 1;
 	return 0;
+}
+
+static int has_imbalance(const struct report_group *g)
+{
+	return any_measured(g, offsetof(struct report_config, imbalance));
 }
 
 /* the rows under the main table's speedup: its share of capacity and the imbalance */
@@ -276,12 +283,7 @@ static void write_speedup_table(FILE *f, const struct report_group *g)
 
 static int has_comm(const struct report_group *g)
 {
-	int i;
-
-	for (i = 0; i < g->n_cfg; i++)
-		if (g->cfg[i].comm_share[ROW_TOTAL].n)
-			return 1;
-	return 0;
+	return any_measured(g, offsetof(struct report_config, comm_share));
 }
 
 /* a phase's share of time spent moving data, in %: median [min–max] across repetitions */
