@@ -487,6 +487,9 @@ int report_write_tables(struct report *r, FILE *f)
 		}
 		if (g->search) {
 			search_write_tables(g, f);
+			if (report_control(g))
+				fprintf(f, "\n");
+			write_null_band(f, g);
 			continue;
 		}
 		write_workload(f, g);
