@@ -32,7 +32,7 @@ const struct opt_spec bench_opts[] = {
 	{ "order-seed", OPT_U64, BO(order_seed), 0, 0, NULL, "seed of each round's shuffled order of the configurations; 0: the first configuration's --seed" },
 	{ "aa", OPT_FLAG, BO(aa), 0, 0, NULL, "A/A control: run the first sequential configuration twice, the copy labelled 'LABEL A/A'; reports print its ratio as the null band" },
 	{ "ci-width", OPT_DOUBLE, BO(ci_width), 0, 10, NULL, "after --repeat rounds, add rounds until every speedup's paired 95% interval has a relative half-width below this (0.05: ±5%); 0: off" },
-	{ "max-time", OPT_DOUBLE, BO(max_time_s), 0, 604800, NULL, "seconds the bench may take adding rounds (a round that would not end in time is not started); 0: no rounds past --repeat (3600 with --ci-width)" },
+	{ "max-time", OPT_DOUBLE, BO(max_time_s), 0, 604800, NULL, "add rounds while the whole bench (calibration included) ends within this many seconds: a round that would not end in time is not started; 0: no rounds past --repeat (3600 with --ci-width)" },
 	{ "out", OPT_STRING, BO(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the bench ends" },
 	{ "quiet", OPT_FLAG, BO(quiet), 0, 0, NULL, "no progress line" },
 	{ "help", OPT_FLAG, BO(help), 0, 0, NULL, "this text" },
