@@ -295,6 +295,30 @@ static int compare_sides(const struct compare_options *o, const struct side *a, 
 	return regressions > 0;
 }
 
+/* One configuration in each file (two plain run or search files): those two are compared,
+   whatever their labels, under "A's label / B's label". */
+static int pair_singles(struct side *a, struct side *b)
+{
+	size_t len;
+	char *name;
+
+	if (a->n != 1 || b->n != 1 || !strcmp(a->s[0].name, b->s[0].name))
+		return 0;
+	len = strlen(a->s[0].name) + strlen(b->s[0].name) + 4;
+	name = malloc(len);
+	if (!name)
+		return -ENOMEM;
+	snprintf(name, len, "%s / %s", a->s[0].name, b->s[0].name);
+	free(a->s[0].name);
+	a->s[0].name = name;
+	name = strdup(name);
+	if (!name)
+		return -ENOMEM;
+	free(b->s[0].name);
+	b->s[0].name = name;
+	return 0;
+}
+
 int compare_files(const struct compare_options *o, FILE *out, char *err, size_t errlen)
 {
 	struct side a = { .path = o->a }, b = { .path = o->b };
@@ -302,6 +326,10 @@ int compare_files(const struct compare_options *o, FILE *out, char *err, size_t 
 
 	if (!rc)
 		rc = load_side(&b, o->metric, err, errlen);
+	if (!rc && pair_singles(&a, &b)) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+	}
 	if (!rc && !o->json)
 		fprintf(out, "A: %s\nB: %s\nPer configuration: the median time in each file and the ratio B/A of the "
 			     "medians (above 1: B is slower) with its bootstrap 95%% interval, each file resampled "

@@ -53,6 +53,14 @@ check "only in A: listed" jq_ok -s 'map(select(.configuration == "threads x2"))[
 "$EVOPAR" compare "$T/real.jsonl" "$T/real.jsonl" --json >"$T/out"
 check "a bench file against itself: ratio 1, no difference" jq_ok '.ratio == 1 and .verdict == "same" and .n_a == 3' "$T/out"
 
+# two plain run files, one configuration each: compared whatever their labels; one run a side
+# gives no interval, so no verdict either way
+"$EVOPAR" run --quiet --pop 10 --gens 3 --steps 10 --out "$T/run1.jsonl"
+"$EVOPAR" run --quiet --pop 10 --gens 3 --steps 10 --strategy threads --workers 2 --out "$T/run2.jsonl"
+"$EVOPAR" compare "$T/run1.jsonl" "$T/run2.jsonl" --json >"$T/out"
+check "plain run files: the two compared, one run a side: no interval, no difference" jq_ok \
+	'.configuration == "sequential / threads x2" and .n_a == 1 and .n_b == 1 and .lo == null and .verdict == "same"' "$T/out"
+
 # Google Benchmark JSON: repetitions (run_type iteration) compared, aggregates left out
 gbench() {
 	local scale=$1 r
