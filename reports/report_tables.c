@@ -28,7 +28,7 @@ static void fmt_share(char *buf, size_t len, const struct report_group *g,
 {
 	double cap = report_capacity(g, c->workers);
 
-	if (speedup > 0 && cap > 0 && c->baseline != (int)(c - g->cfg))
+	if (speedup > 0 && cap > 0 && c->baseline != (int)(c - g->cfg) && !c->control)
 		snprintf(buf, len, "%.0f%%", 100 * speedup / cap);
 	else
 		snprintf(buf, len, "-");
