@@ -29,6 +29,10 @@ const struct opt_spec bench_opts[] = {
 	{ "warmup", OPT_INT, BO(warmup), 0, 1000, NULL, "warm-up repetitions first (recorded, marked warmup, left out of reports)" },
 	{ "timeout", OPT_DOUBLE, BO(timeout_s), 1, 604800, NULL, "seconds one run may take before it is stopped (SIGTERM, then SIGKILL) and recorded as failed" },
 	{ "sample-ms", OPT_DOUBLE, BO(sample_ms), 0, 60000, NULL, "the bench samples each child's process tree (threads, processes, summed RSS) this often; 0: not" },
+	{ "order-seed", OPT_U64, BO(order_seed), 0, 0, NULL, "seed of each round's shuffled order of the configurations; 0: the first configuration's --seed" },
+	{ "aa", OPT_FLAG, BO(aa), 0, 0, NULL, "A/A control: run the first sequential configuration twice, the copy labelled 'LABEL A/A'; reports print its ratio as the null band" },
+	{ "ci-width", OPT_DOUBLE, BO(ci_width), 0, 10, NULL, "after --repeat rounds, add rounds until every speedup's paired 95% interval has a relative half-width below this (0.05: ±5%); 0: off" },
+	{ "max-time", OPT_DOUBLE, BO(max_time_s), 0, 604800, NULL, "add rounds while the whole bench (calibration included) ends within this many seconds: a round that would not end in time is not started; 0: no rounds past --repeat (3600 with --ci-width)" },
 	{ "out", OPT_STRING, BO(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the bench ends" },
 	{ "quiet", OPT_FLAG, BO(quiet), 0, 0, NULL, "no progress line" },
 	{ "help", OPT_FLAG, BO(help), 0, 0, NULL, "this text" },
@@ -57,7 +61,8 @@ static void usage(FILE *f)
 
 	fprintf(f, "usage: evopar bench --config 'ARGS' [--config 'ARGS' ...] [options]\n"
 		   "       evopar bench --configs FILE [options]\n\n"
-		   "Run every configuration --warmup times, then --repeat times, interleaved (A B C A B C),\n"
+		   "Run every configuration --warmup times, then --repeat times, in rounds: each round runs\n"
+		   "every configuration once, in an order shuffled afresh (--order-seed; bench_round records),\n"
 		   "each run a fresh `evopar run ARGS --quiet` process, into one JSON Lines file: a\n"
 		   "calibration record (this machine's floors), a bench record, then each run's records\n"
 		   "tagged with config_id, config_label, rep and warmup, and a bench_run record per run\n"
@@ -81,8 +86,9 @@ static void write_bench_record(struct bench *b)
 	jw_str(w, "evopar_version", EVOPAR_VERSION);
 	jw_int(w, "repeat", b->o.repeat);
 	jw_int(w, "warmups", b->o.warmup);   /* "warmup" is each run's flag */
-	jw_str(w, "order", "interleaved");
+	jw_str(w, "order", "shuffled");
 	jw_num(w, "timeout_s", b->o.timeout_s);
+	bench_rounds_describe(b);
 	jw_arr_begin(w, "configs");
 	for (i = 0; i < b->n_cfg; i++) {
 		jw_obj_begin(w, NULL);
@@ -94,6 +100,7 @@ static void write_bench_record(struct bench *b)
 			jw_str(w, "strategy", b->cfg[i].ro.cfg.strategy);
 			jw_int(w, "workers", b->cfg[i].ro.cfg.workers);
 		}
+		bench_rounds_config(b, i);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -117,24 +124,33 @@ static void show_progress(struct bench *b, int id, int rep, int warm, int final)
 		b->runs_done ? el / b->runs_done * (b->runs_total - b->runs_done) : 0.0, b->runs_failed);
 }
 
-/* W warm-up rounds then R measured rounds, each round every configuration in order. */
+/*
+ * W warm-up rounds then R measured rounds (more with --ci-width / --max-time), each round
+ * every configuration once in its own shuffled order.
+ */
 static int bench_all(struct bench *b)
 {
-	int round, id, rc;
+	int round, k, rc;
 
 	b->runs_total = (b->o.warmup + b->o.repeat) * b->n_cfg;
-	for (round = 0; round < b->o.warmup + b->o.repeat; round++) {
+	for (round = 0; bench_round_wanted(b, round); round++) {
 		int warm = round < b->o.warmup, rep = warm ? round : round - b->o.warmup;
 
-		for (id = 0; id < b->n_cfg; id++) {
+		rc = bench_round_begin(b, round);
+		for (k = 0; !rc && k < b->n_cfg; k++) {
+			int id = b->order[k];
+
 			if (bench_stop)
 				return -EINTR;
 			show_progress(b, id, rep, warm, 0);
 			rc = bench_one(b, id, rep, warm);
 			if (rc)
 				return rc;
+			bench_round_took(b, round, id);
 			b->runs_done++;
 		}
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -149,6 +165,7 @@ static void write_end_record(struct bench *b, int rc)
 	jw_num(w, "elapsed_s", now_s() - b->t_start);
 	jw_int(w, "runs", b->runs_done);
 	jw_int(w, "runs_failed", b->runs_failed);
+	bench_rounds_end(b);
 	jw_end(w);
 	output_write(&b->out, w);
 }
@@ -173,6 +190,7 @@ static void remove_tmpdir(struct bench *b)
 static void bench_free(struct bench *b)
 {
 	bench_configs_free(b);
+	bench_rounds_free(b);
 	jw_release(&b->jw);
 	free(b);
 }
@@ -216,6 +234,8 @@ static int bench_measure(struct bench *b)
 		fprintf(stderr, "evopar bench: %s\n", err);
 		return EXIT_FAILED;
 	}
+	if (rc != -EINTR)
+		bench_rounds_say(b);
 	if (b->runs_failed)
 		fprintf(stderr, "evopar bench: %d of %d runs failed; their bench_run records say how\n",
 			b->runs_failed, b->runs_done);

@@ -178,6 +178,8 @@ int bench_one(struct bench *b, int id, int rep, int warm)
 	e.timed_out = reap_run(&e.ch, t + b->o.timeout_s);
 	sampler_stop(&e.tree);
 	e.wall_s = now_s() - t;
+	/* the measure the adaptive rule of bench_rounds.c reads, as the reports will */
+	b->last_value = !e.timed_out && child_exit_code(&e.ch) == 0 ? bench_run_value(b->tmp_out, c) : -1;
 	/* a write error ends the bench; output_commit says it, with the path */
 	rc = copy_records(b, id, rep, warm, &e.n_records);
 	if (!rc) {

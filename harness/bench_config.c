@@ -496,7 +496,8 @@ int bench_parse(struct bench *b, int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	return prepare_configs(b);
+	rc = prepare_configs(b);
+	return rc ? rc : bench_rounds_prepare(b);
 }
 
 void bench_configs_free(struct bench *b)

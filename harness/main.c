@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "search", cmd_search, "trial-level parallelism: many evolutions with drawn hyperparameters" },
 	{ "bench", cmd_bench, "run configurations R times each, interleaved, into one file" },
 	{ "report", cmd_report, "tables, figures and report.md from the records in a directory" },
+	{ "compare", cmd_compare, "two results per configuration: ratio of medians, 95% interval, verdict" },
 	{ "watch", cmd_watch, "run any command (or attach to a pid) and diagnose its parallelism from /proc" },
 	{ "list", cmd_list, "the strategies, one line each" },
 	{ "worker", cmd_worker, "(internal) a worker process started by --start spawn" },

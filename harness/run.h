@@ -19,5 +19,6 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);    /* bench.c */
 int cmd_report(int argc, char **argv);   /* report_cmd.c */
+int cmd_compare(int argc, char **argv);  /* compare_cmd.c */
 
 #endif

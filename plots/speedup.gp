@@ -25,7 +25,7 @@ do for [fmt in "png svg"] {
 	}
 	set termoption noenhanced
 	set output out.".".fmt
-	set title "Speedup over sequential (".what."; median, bars min–max)"
+	set title "Speedup over sequential (".what."; median, bars: bootstrap 95% interval)"
 	set xlabel xname
 	set ylabel "speedup over sequential (×)"
 	set xtics 1

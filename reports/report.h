@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "reports/interval.h"
 #include "reports/search.h"
 #include "reports/stats.h"
 
@@ -21,6 +22,8 @@ struct report_rep {
 	int rep;
 	double sum_ms[ROW_COUNT]; /* over generations 1.. (generation 0 is warm-up) */
 	int gens;                 /* generations summed */
+	double sum_comm[ROW_COUNT];  /* comm_ms, time moving data, summed alike (total: all phases) */
+	int comm_gens;            /* generations that carried comm_ms */
 	double sum_imbalance[ROW_COUNT];  /* the generation records' imbalance, summed alike */
 	int imbalance_gens;       /* generations that carried one */
 	int have_summary;
@@ -58,7 +61,13 @@ struct report_config {
 	int n_reps, cap_reps;
 	int failed;               /* measured runs that did not end "ok" */
 	int baseline;             /* index of the sequential configuration it is compared with */
+	int control;              /* the bench's A/A control: a second sequential arm (--aa) */
 	struct sample_stats row[ROW_COUNT];
+	/* against its baseline: the ratio of medians with its bootstrap 95% interval, paired by
+	   round in a bench (unpaired between plain run files, which are not rounds) */
+	struct ratio_ci speedup[ROW_COUNT];
+	int speedup_paired;
+	struct sample_stats comm_share[ROW_COUNT];  /* per repetition comm_ms / phase ms */
 	struct sample_stats imbalance[ROW_COUNT];  /* per repetition its mean max/mean busy */
 	struct sample_stats util; /* cpu seconds / wall second */
 	struct sample_stats wall;
@@ -80,6 +89,8 @@ struct report_group {
 	json_t *calibration;      /* NULL when the file has none */
 	json_t *bench;            /* the bench record, or NULL */
 	double elapsed_s;         /* the bench_end record's, or 0 */
+	int rounds;               /* measured rounds the bench ran (bench_round records), or 0 */
+	json_t *bench_end;        /* the bench_end record, or NULL */
 	int warmup_runs;          /* runs seen and left out as warm-up */
 	int plain_runs;           /* untagged runs (evopar run --out) */
 	char fig_prefix[128];     /* figure file names: PREFIX + kind + .png / .svg */
@@ -135,6 +146,7 @@ struct report {
 
 /*
  * Calls go down only:
+ *   harness/compare_cmd.c (evopar compare) > compare.c > report_load.c, interval.c
  *   harness/report_cmd.c (the command) > report.c (report_make) > report_load.c, report_tables.c, report_md.c, report_plot.c,
  *   search_tables.c (searches.tsv), evaluate_verdict.c (--verdict) >
  *   evaluate_sections.c, evaluate_tsv.c; evaluate_sections.c > evaluate_tsv.c; report_load.c, report_md.c, report_plot.c > report_watch.c
@@ -155,6 +167,11 @@ int report_load(struct report *r);
    becomes a note); 0, or -errno with r->err set (take's error: out of memory) */
 int report_read_records(struct report *r, const char *name, int (*take)(void *ctx, json_t *rec),
 			void *ctx);
+/* one records file of r->dir (a bench's, or a plain run's or search's) into g, with its
+   statistics: `evopar compare`'s; 0 or -errno with r->err set */
+int report_load_one(struct report *r, struct report_group *g, const char *name);
+/* what a group holds (not g itself) */
+void report_group_release(struct report_group *g);
 /* r and all it holds */
 void report_free(struct report *r);
 
@@ -166,9 +183,26 @@ void report_pick_baselines(struct report_group *g);
    left out; with_trials: only repetitions that ran trials) */
 void report_rep_stats(struct sample_stats *s, const struct report_config *c, size_t offset,
 		      int with_trials);
+/* a repetition's ms per generation in a row (a search's wall ms), or -1 when it did not end ok */
+double report_rep_value(const struct report_rep *p, int row);
 /* the speedup of c against its baseline for a row, and whether it is unstable; 0 when none */
 double report_speedup(const struct report_group *g, const struct report_config *c, int row,
 		      int *unstable);
+/* every configuration's speedups with their intervals (after report_pick_baselines); 0 or
+   -ENOMEM */
+int report_speedup_stats(struct report_group *g);
+/* the interval of c's speedup for a row: NULL without a speedup or without an interval (fewer
+   than two pairs, or c is its own baseline) */
+const struct ratio_ci *report_speedup_ci(const struct report_group *g, const struct report_config *c,
+					 int row);
+/* "1.23 [1.10–1.35]" (" ?" after it when unstable), the point alone without an interval, "-"
+   without a speedup */
+void report_fmt_speedup(char *buf, size_t len, const struct report_group *g,
+			const struct report_config *c, int row);
+/* the A/A control of a group compared with its sequential arm, or NULL */
+const struct report_config *report_control(const struct report_group *g);
+/* one sentence on how the group's speedup intervals were drawn (paired or not, resamples) */
+void report_say_intervals(FILE *f, const struct report_group *g);
 /* configurations compared with a baseline other than themselves */
 int report_count_compared(const struct report_group *g);
 /* the calibration's capacity at this many workers (its cores where more); 0 when none */
@@ -183,6 +217,20 @@ int report_write_tables(struct report *r, FILE *f);
 int report_write_md(struct report *r, const char *tables_path, const char *md_path);
 /* report_plot.c: data files and gnuplot; a figure that cannot be drawn becomes a note */
 void report_figures(struct report *r);
+
+/* compare.c: `evopar compare A B`, two record files (bench or run JSON Lines, or Google
+   Benchmark JSON) per configuration: the ratio B/A of median times, its unpaired bootstrap
+   interval and a verdict */
+struct compare_options {
+	const char *a, *b;
+	double fail_above;        /* percent: exit 1 when an interval lies wholly above 1 + it; < 0: off */
+	int json;                 /* one JSON object per configuration instead of the table */
+	int metric;               /* Google Benchmark files: 0 real_time, 1 cpu_time */
+	int help;
+};
+/* the comparison on out; 0, 1 when --fail-above found a regression, or -errno with err set
+   (-EINVAL: a file that is not records) */
+int compare_files(const struct compare_options *o, FILE *out, char *err, size_t errlen);
 
 /* report_watch.c: evopar watch files */
 /* is this first record that of an evopar watch file? */

@@ -4,6 +4,7 @@
  * machine's capacity they are measured against.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +72,7 @@ void report_pick_baselines(struct report_group *g)
 	int i, j, first = -1;
 
 	for (j = 0; j < g->n_cfg; j++)
-		if (is_sequential(&g->cfg[j]) && first < 0)
+		if (is_sequential(&g->cfg[j]) && !g->cfg[j].control && first < 0)
 			first = j;
 	for (i = 0; i < g->n_cfg; i++) {
 		struct report_config *c = &g->cfg[i];
@@ -80,7 +81,9 @@ void report_pick_baselines(struct report_group *g)
 		for (j = 0; j < g->n_cfg; j++) {
 			struct report_config *s = &g->cfg[j];
 
-			if (is_sequential(s) && c->config && s->config && same_workload(c->config, s->config)) {
+			/* the A/A control is compared, never compared with */
+			if (is_sequential(s) && !s->control && c->config && s->config &&
+			    same_workload(c->config, s->config)) {
 				c->baseline = j;
 				break;
 			}
@@ -106,6 +109,12 @@ int report_config_stats(struct report_config *c)
 			if (c->reps[i].ok && c->reps[i].imbalance_gens)
 				x[n++] = c->reps[i].sum_imbalance[row] / c->reps[i].imbalance_gens;
 		stats_compute(&c->imbalance[row], x, n);
+	}
+	for (row = 0; row < ROW_COUNT; row++) {
+		for (i = n = 0; i < c->n_reps; i++)
+			if (c->reps[i].ok && c->reps[i].comm_gens && c->reps[i].sum_ms[row] > 0)
+				x[n++] = c->reps[i].sum_comm[row] / c->reps[i].sum_ms[row];
+		stats_compute(&c->comm_share[row], x, n);
 	}
 	for (i = n = 0; i < c->n_reps; i++)
 		if (c->reps[i].ok && c->reps[i].wall_s > 0)
@@ -150,7 +159,152 @@ double report_speedup(const struct report_group *g, const struct report_config *
 	if (!b->row[row].n || !c->row[row].n || c->row[row].median <= 0)
 		return 0;
 	*unstable = b->row[row].unstable || c->row[row].unstable;
+	if (c != b && c->speedup[row].ratio > 0)
+		return c->speedup[row].ratio;     /* on the pairs, like its interval */
 	return b->row[row].median / c->row[row].median;
+}
+
+double report_rep_value(const struct report_rep *p, int row)
+{
+	return p->ok && p->gens ? p->sum_ms[row] / p->gens : -1;
+}
+
+/* the baseline's repetition of the same round, or NULL */
+static const struct report_rep *same_round(const struct report_config *b, int rep)
+{
+	int i;
+
+	for (i = 0; i < b->n_reps; i++)
+		if (b->reps[i].rep == rep)
+			return &b->reps[i];
+	return NULL;
+}
+
+/*
+ * Round r of the baseline with round r of c: both measured under the same load, so resampling
+ * rounds (both arms together) keeps what a round shares out of the interval.
+ */
+static int paired_speedup(const struct report_config *b, const struct report_config *c, int row,
+			  double *num, double *den, struct ratio_ci *ci)
+{
+	int i, n = 0;
+
+	for (i = 0; i < c->n_reps; i++) {
+		const struct report_rep *q = same_round(b, c->reps[i].rep);
+		double x = report_rep_value(&c->reps[i], row), y = q ? report_rep_value(q, row) : -1;
+
+		if (x > 0 && y > 0) {
+			num[n] = y;
+			den[n++] = x;
+		}
+	}
+	return boot_paired_ratio(num, den, n, BOOT_RESAMPLES, BOOT_SEED, ci);
+}
+
+/* plain run files are not rounds: each arm resampled on its own */
+static int unpaired_speedup(const struct report_config *b, const struct report_config *c, int row,
+			    double *num, double *den, struct ratio_ci *ci)
+{
+	int i, n = 0, m = 0;
+
+	for (i = 0; i < b->n_reps; i++)
+		if (report_rep_value(&b->reps[i], row) > 0)
+			num[n++] = report_rep_value(&b->reps[i], row);
+	for (i = 0; i < c->n_reps; i++)
+		if (report_rep_value(&c->reps[i], row) > 0)
+			den[m++] = report_rep_value(&c->reps[i], row);
+	return boot_unpaired_ratio(num, n, den, m, BOOT_RESAMPLES, BOOT_SEED, ci);
+}
+
+static int config_speedups(struct report_group *g, struct report_config *c)
+{
+	const struct report_config *b = &g->cfg[c->baseline];
+	int cap = (b->n_reps > c->n_reps ? b->n_reps : c->n_reps) + 1, row;
+	double *num = malloc(2 * sizeof(*num) * (size_t)cap);
+
+	if (!num)
+		return -ENOMEM;
+	c->speedup_paired = g->bench != NULL;
+	for (row = 0; row < ROW_COUNT; row++) {
+		if (c->speedup_paired)
+			paired_speedup(b, c, row, num, num + cap, &c->speedup[row]);
+		else
+			unpaired_speedup(b, c, row, num, num + cap, &c->speedup[row]);
+	}
+	free(num);
+	return 0;
+}
+
+int report_speedup_stats(struct report_group *g)
+{
+	int i, row;
+
+	for (i = 0; i < g->n_cfg; i++) {
+		struct report_config *c = &g->cfg[i];
+
+		for (row = 0; row < ROW_COUNT; row++)
+			c->speedup[row] = (struct ratio_ci){ 0 };
+		if (c->baseline < 0 || c->baseline == i)
+			continue;
+		if (config_speedups(g, c))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+const struct ratio_ci *report_speedup_ci(const struct report_group *g, const struct report_config *c,
+					 int row)
+{
+	int unstable;
+
+	if (c->baseline < 0 || &g->cfg[c->baseline] == c || report_speedup(g, c, row, &unstable) <= 0 ||
+	    !c->speedup[row].resamples)
+		return NULL;
+	return &c->speedup[row];
+}
+
+void report_fmt_speedup(char *buf, size_t len, const struct report_group *g,
+			const struct report_config *c, int row)
+{
+	const struct ratio_ci *ci = report_speedup_ci(g, c, row);
+	char med[32], lo[32], hi[32];
+	int unstable;
+	double sp = report_speedup(g, c, row, &unstable);
+
+	if (sp <= 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	fmt_ratio(med, sizeof(med), sp);
+	if (!ci) {
+		snprintf(buf, len, "%s%s", med, unstable ? " ?" : "");
+		return;
+	}
+	fmt_ratio(lo, sizeof(lo), ci->lo);
+	fmt_ratio(hi, sizeof(hi), ci->hi);
+	fmt_interval(buf, len, med, lo, hi, unstable);
+}
+
+const struct report_config *report_control(const struct report_group *g)
+{
+	int i;
+
+	for (i = 0; i < g->n_cfg; i++)
+		if (g->cfg[i].control && g->cfg[i].baseline >= 0 && g->cfg[i].baseline != i)
+			return &g->cfg[i];
+	return NULL;
+}
+
+void report_say_intervals(FILE *f, const struct report_group *g)
+{
+	if (g->bench)
+		fprintf(f, "Speedup intervals: paired bootstrap 95%% intervals of the ratio of medians, rounds as "
+			   "pairs (round r of sequential with round r of the configuration, both resampled "
+			   "together, so the load a round shares cancels), %d resamples.\n", BOOT_RESAMPLES);
+	else
+		fprintf(f, "Speedup intervals: bootstrap 95%% intervals of the ratio of medians, each side "
+			   "resampled on its own (plain run files are not rounds, so nothing pairs them), %d "
+			   "resamples.\n", BOOT_RESAMPLES);
 }
 
 int report_count_compared(const struct report_group *g)

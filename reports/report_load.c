@@ -78,6 +78,7 @@ static int take_bench(struct report_group *g, json_t *rec)
 			return -ENOMEM;
 		if (report_str(c, "args", NULL) && !rc->args)
 			rc->args = strdup(report_str(c, "args", NULL));
+		rc->control = json_is_true(json_object_get(c, "aa_control"));
 	}
 	return 0;
 }
@@ -102,6 +103,23 @@ static void take_meta(struct report_group *g, struct report_config *c, json_t *r
 		c->workers = (int)report_num(cfg, "islands", 1);
 }
 
+/* the time a generation spent moving data, per phase, summed like its ms */
+static void take_comm(struct report_rep *p, const json_t *comm)
+{
+	double v[ROW_COUNT];
+	int i;
+
+	if (!json_is_object(comm))
+		return;
+	for (i = ROW_MUTATE; i <= ROW_RESAMPLE; i++)
+		v[i] = report_num(comm, report_row_names[i], 0);
+	v[ROW_TOTAL] = v[ROW_MUTATE] + v[ROW_PREPARE] + v[ROW_EVALUATE] + v[ROW_RESAMPLE];
+	v[ROW_MPR] = v[ROW_MUTATE] + v[ROW_PREPARE] + v[ROW_RESAMPLE];
+	for (i = 0; i < ROW_COUNT; i++)
+		p->sum_comm[i] += v[i];
+	p->comm_gens++;
+}
+
 static void take_generation(struct report_rep *p, json_t *rec)
 {
 	json_t *ms = json_object_get(rec, "ms");
@@ -117,6 +135,7 @@ static void take_generation(struct report_rep *p, json_t *rec)
 	for (i = 0; i < ROW_COUNT; i++)
 		p->sum_ms[i] += v[i];
 	p->gens++;
+	take_comm(p, json_object_get(rec, "comm_ms"));
 	if (json_is_object(json_object_get(rec, "imbalance"))) {
 		for (i = ROW_MUTATE; i <= ROW_TOTAL; i++)
 			p->sum_imbalance[i] += report_num(json_object_get(rec, "imbalance"), report_row_names[i], 1);
@@ -207,6 +226,12 @@ static int take_record(struct report_group *g, struct plain_cursor *pc, json_t *
 		return take_bench(g, rec);
 	if (!strcmp(type, "bench_end")) {
 		g->elapsed_s = report_num(rec, "elapsed_s", 0);
+		if (!g->bench_end)
+			g->bench_end = json_incref(rec);
+		return 0;
+	}
+	if (!strcmp(type, "bench_round")) {
+		g->rounds += !json_is_true(json_object_get(rec, "warmup"));
 		return 0;
 	}
 	if (json_is_true(json_object_get(rec, "warmup"))) {
@@ -315,7 +340,24 @@ static int group_stats(struct report_group *g)
 		g->search |= g->cfg[i].search;
 	}
 	report_pick_baselines(g);
+	if (report_speedup_stats(g))
+		return -ENOMEM;
 	return g->search ? search_group_stats(g) : 0;
+}
+
+int report_load_one(struct report *r, struct report_group *g, const char *name)
+{
+	int rc;
+
+	g->file = strdup(name);
+	if (!g->file)
+		return -ENOMEM;
+	rc = load_file(r, g, name);
+	if (!rc)
+		rc = group_stats(g);
+	if (rc == -ENOMEM)
+		snprintf(r->err, sizeof(r->err), "out of memory");
+	return rc;
 }
 
 static int is_jsonl(const struct dirent *d)
@@ -427,22 +469,27 @@ static void config_release(struct report_config *c)
 	json_decref(c->config);
 }
 
+void report_group_release(struct report_group *g)
+{
+	int i;
+
+	search_free_group(g);
+	for (i = 0; i < g->n_cfg; i++)
+		config_release(&g->cfg[i]);
+	json_decref(g->meta);
+	json_decref(g->calibration);
+	json_decref(g->bench);
+	json_decref(g->bench_end);
+	free(g->cfg);
+	free(g->file);
+}
+
 void report_free(struct report *r)
 {
-	int gi, i;
+	int gi;
 
-	for (gi = 0; gi < r->n_g; gi++) {
-		struct report_group *g = &r->g[gi];
-
-		search_free_group(g);
-		for (i = 0; i < g->n_cfg; i++)
-			config_release(&g->cfg[i]);
-		json_decref(g->meta);
-		json_decref(g->calibration);
-		json_decref(g->bench);
-		free(g->cfg);
-		free(g->file);
-	}
+	for (gi = 0; gi < r->n_g; gi++)
+		report_group_release(&r->g[gi]);
 	report_watch_free(r);
 	free(r->g);
 	free(r);

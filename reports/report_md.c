@@ -269,45 +269,104 @@ static int read_reference(struct report *r, struct reference *ref)
 	return rc;
 }
 
-/* our median for a row, with the speedup against our sequential in parentheses */
+/* our median for a row, with the speedup against our sequential and its interval in parentheses */
 static void ours_cell(char *buf, size_t len, const struct report_group *g,
 		      const struct report_config *c, int row)
 {
 	const struct sample_stats *s = &c->row[row];
-	char ms[32], ratio[32];
+	char ms[32], ratio[CELL / 2];
 	int unstable;
 	double sp = report_speedup(g, c, row, &unstable);
 
 	fmt_ms(ms, sizeof(ms), s->median);
-	fmt_ratio(ratio, sizeof(ratio), sp);
+	report_fmt_speedup(ratio, sizeof(ratio), g, c, row);
 	if (!s->n)
 		snprintf(buf, len, "-");
 	else if (&g->cfg[c->baseline] == c || sp <= 0)
 		snprintf(buf, len, "%s%s", ms, s->unstable ? " ?" : "");
 	else
-		snprintf(buf, len, "%s%s (%s×%s)", ms, s->unstable ? " ?" : "", ratio, unstable ? " ?" : "");
+		snprintf(buf, len, "%s%s (×%s)", ms, s->unstable ? " ?" : "", ratio);
+}
+
+/* is c compared with a sequential baseline other than itself, and not the A/A control? */
+static int is_parallel(const struct report_group *g, const struct report_config *c, int row)
+{
+	int unstable;
+
+	return c->baseline >= 0 && &g->cfg[c->baseline] != c && !c->control &&
+	       report_speedup(g, c, row, &unstable) > 0;
+}
+
+/* +1 faster, -1 slower, 0 no difference at this noise: the side of 1 its interval lies on */
+static int speedup_side(const struct report_group *g, const struct report_config *c, int row)
+{
+	const struct ratio_ci *ci = report_speedup_ci(g, c, row);
+
+	return ci ? ratio_ci_side(ci, 1.0) : 0;
 }
 
 /*
- * The stated rule: parallel pays for a row when a configuration's slowest repetition still
- * beats the sequential median (the low end of its speedup range is above 1).
+ * The stated rule: parallel pays for a row when the paired 95% interval of a configuration's
+ * speedup lies wholly above 1, costs when it lies wholly below, and otherwise this noise
+ * cannot tell.
  */
 static void write_verdict(FILE *f, const struct report_group *g, int row)
 {
-	int i, n = 0, pays = 0;
+	static const char *const words[3] = { "costs for ", "cannot tell for ", "pays for " };
+	int side, i, n, any = 0;
 
 	fprintf(f, "- %s: ", report_row_names[row]);
+	for (side = 1; side >= -1; side--) {
+		int listed = 0;
+
+		for (i = 0; i < g->n_cfg; i++) {
+			const struct report_config *c = &g->cfg[i];
+
+			if (!is_parallel(g, c, row) || speedup_side(g, c, row) != side)
+				continue;
+			fprintf(f, "%s%s%s", listed ? ", " : any ? "; " : "", listed ? "" : words[side + 1], c->label);
+			listed = any = 1;
+		}
+	}
+	for (i = n = 0; i < g->n_cfg; i++)
+		n += is_parallel(g, &g->cfg[i], row);
+	fprintf(f, "%s (of %d parallel configurations).\n", any ? "" : "no parallel configuration", n);
+}
+
+/* each configuration's total against sequential, by the rule of write_verdict */
+static void write_speedup_verdicts(FILE *f, const struct report_group *g)
+{
+	static const char *const words[3] = {
+		"slower than sequential (the interval lies below 1)",
+		"no difference at this noise (the interval holds 1)",
+		"faster than sequential (the interval lies above 1)",
+	};
+	const struct report_config *a = report_control(g);
+	char cell[CELL];
+	int i, any = 0;
+
 	for (i = 0; i < g->n_cfg; i++) {
 		const struct report_config *c = &g->cfg[i];
-		int unstable;
 
-		if (c->baseline < 0 || c->baseline == i || report_speedup(g, c, row, &unstable) <= 0)
+		if (!is_parallel(g, c, ROW_TOTAL))
 			continue;
-		n++;
-		if (c->row[row].max > 0 && g->cfg[c->baseline].row[row].median / c->row[row].max > 1)
-			fprintf(f, "%s%s", pays++ ? ", " : "pays for ", c->label);
+		if (!any)
+			fprintf(f, "### Against sequential\n\nBy a stated rule on the speedup of the total and its "
+				   "95%% interval (%d resamples): faster when the interval lies wholly above 1, slower "
+				   "when wholly below, otherwise no difference at this noise.\n\n", BOOT_RESAMPLES);
+		any = 1;
+		report_fmt_speedup(cell, sizeof(cell), g, c, ROW_TOTAL);
+		fprintf(f, "- %s: %s, %s.\n", c->label, cell,
+			report_speedup_ci(g, c, ROW_TOTAL) ? words[speedup_side(g, c, ROW_TOTAL) + 1] :
+			"too few rounds for an interval: no verdict");
 	}
-	fprintf(f, "%s (of %d parallel configurations).\n", pays ? "" : "pays for none", n);
+	if (any && a) {
+		report_fmt_speedup(cell, sizeof(cell), g, a, ROW_TOTAL);
+		fprintf(f, "- the A/A control %s: %s, the null band: what the load alone makes of two identical "
+			   "sequential arms.\n", a->label, cell);
+	}
+	if (any)
+		fprintf(f, "\n");
 }
 
 static void write_reference(struct report *r, FILE *f, const struct report_group *g)
@@ -348,9 +407,9 @@ static void write_reference(struct report *r, FILE *f, const struct report_group
 		}
 		fprintf(f, "\n");
 	}
-	fprintf(f, "\n**Verdict**, by a stated rule: parallel pays for a row when even a configuration's "
-		   "slowest repetition beats the sequential median (the low end of its speedup range is "
-		   "above 1).\n\n");
+	fprintf(f, "\n**Verdict**, by a stated rule: parallel pays for a row when the 95%% interval of a "
+		   "configuration's speedup (%d resamples) lies wholly above 1, costs when it lies wholly "
+		   "below, and otherwise cannot tell at this noise.\n\n", BOOT_RESAMPLES);
 	write_verdict(f, g, ref.row[ref.n_rows - 1]);
 	write_verdict(f, g, ROW_TOTAL);
 	fprintf(f, "\n");
@@ -429,9 +488,10 @@ static void write_group(struct report *r, FILE *f, const struct report_group *g)
 	fprintf(f, "## %s\n\n", g->file);
 	write_load_warning(f, g);
 	if (g->bench)
-		fprintf(f, "`evopar bench`: %d configurations, %d repetitions after %d warm-up round%s, "
-			   "interleaved; %d warm-up runs left out.", g->n_cfg, (int)report_num(g->bench, "repeat", 0),
+		fprintf(f, "`evopar bench`: %d configurations, %d rounds after %d warm-up round%s, %s; %d warm-up "
+			   "runs left out.", g->n_cfg, g->rounds ? g->rounds : (int)report_num(g->bench, "repeat", 0),
 			(int)report_num(g->bench, "warmups", 0), report_num(g->bench, "warmups", 0) == 1 ? "" : "s",
+			json_object_get(g->bench, "order_seed") ? "each round in a shuffled order" : "interleaved",
 			g->warmup_runs);
 	if (g->elapsed_s > 0)
 		fprintf(f, " The whole bench took %.0f s (%.1f min).", g->elapsed_s, g->elapsed_s / 60);
@@ -444,6 +504,7 @@ static void write_group(struct report *r, FILE *f, const struct report_group *g)
 		write_figures(f, g);
 		return;
 	}
+	write_speedup_verdicts(f, g);
 	write_reference(r, f, g);
 	write_overheads(f, g);
 	write_runs(f, g);

@@ -37,7 +37,8 @@ static FILE *open_data(struct report *r, const struct report_group *g, int kind,
 	return report_open_data(r, path, "figure");
 }
 
-/* Blocks, one per series: "name" header, then workers speedup low high. Returns the count. */
+/* Blocks, one per series: "name" header, then workers speedup low high (its 95% interval).
+   Returns the count. */
 static int speedup_data(const struct report_group *g, FILE *f)
 {
 	char name[256], other[256];
@@ -62,16 +63,15 @@ static int speedup_data(const struct report_group *g, FILE *f)
 		fprintf(f, " \"speedup\" \"low\" \"high\"\n");
 		for (j = i; j < g->n_cfg; j++) {
 			const struct report_config *d = &g->cfg[j];
-			const struct sample_stats *b;
+			const struct ratio_ci *ci = report_speedup_ci(g, d, ROW_TOTAL);
 			int unstable;
 			double sp = report_speedup(g, d, ROW_TOTAL, &unstable);
 
 			series_name(d->label, other, sizeof(other));
 			if (sp <= 0 || strcmp(name, other))
 				continue;
-			b = &g->cfg[d->baseline].row[ROW_TOTAL];
-			fprintf(f, "%d %.6g %.6g %.6g\n", d->workers, sp, b->median / d->row[ROW_TOTAL].max,
-				b->median / d->row[ROW_TOTAL].min);
+			/* the bars: the speedup's bootstrap interval, the point where there is none */
+			fprintf(f, "%d %.6g %.6g %.6g\n", d->workers, sp, ci ? ci->lo : sp, ci ? ci->hi : sp);
 		}
 		n++;
 	}

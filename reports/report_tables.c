@@ -5,6 +5,7 @@
  * over seeds, one table across them; a search's own table comes from search_tables.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,26 +17,9 @@
 static const char *const phase_rows[] = { "mutate", "prepare", "evaluate", "resample", "total" };
 
 static void fmt_speedup(char *buf, size_t len, const struct report_group *g,
-			const struct report_config *c, int row, int with_range)
+			const struct report_config *c, int row)
 {
-	const struct report_config *b;
-	char med[32], lo[32], hi[32];
-	int unstable;
-	double sp = report_speedup(g, c, row, &unstable);
-
-	if (sp <= 0) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	b = &g->cfg[c->baseline];
-	fmt_ratio(med, sizeof(med), sp);
-	if (with_range && c->row[row].min > 0 && c != b) {
-		fmt_ratio(lo, sizeof(lo), b->row[row].median / c->row[row].max);
-		fmt_ratio(hi, sizeof(hi), b->row[row].median / c->row[row].min);
-		fmt_interval(buf, len, med, lo, hi, unstable);
-	} else {
-		snprintf(buf, len, "%s%s", med, unstable ? " ?" : "");
-	}
+	report_fmt_speedup(buf, len, g, c, row);
 }
 
 /* " (88% of capacity)" after a speedup, where the calibration measured the capacity */
@@ -44,7 +28,7 @@ static void fmt_share(char *buf, size_t len, const struct report_group *g,
 {
 	double cap = report_capacity(g, c->workers);
 
-	if (speedup > 0 && cap > 0 && c->baseline != (int)(c - g->cfg))
+	if (speedup > 0 && cap > 0 && c->baseline != (int)(c - g->cfg) && !c->control)
 		snprintf(buf, len, "%.0f%%", 100 * speedup / cap);
 	else
 		snprintf(buf, len, "-");
@@ -80,14 +64,54 @@ static void write_workload(FILE *f, const struct report_group *g)
 	fprintf(f, ", seed %.0f.\n", report_num(c, "seed", 0));
 }
 
+/* how the bench ran its rounds: shuffled (with the order's seed) or, in older files, in order */
 static void write_reps_line(FILE *f, const struct report_group *g)
 {
-	if (g->bench)
-		fprintf(f, "%d repetitions after %d warm-up round%s, interleaved (A B C A B C ...), each a fresh process.\n",
-			(int)report_num(g->bench, "repeat", 0), (int)report_num(g->bench, "warmups", 0),
-			report_num(g->bench, "warmups", 0) == 1 ? "" : "s");
-	else
+	int rounds = g->rounds ? g->rounds : (int)report_num(g->bench, "repeat", 0);
+	int warmup = (int)report_num(g->bench, "warmups", 0);
+	const char *stopped = report_str(g->bench_end, "stopped", NULL);
+
+	if (!g->bench) {
 		fprintf(f, "Plain `evopar run` files: each file is one repetition.\n");
+		return;
+	}
+	if (!json_object_get(g->bench, "order_seed")) {
+		fprintf(f, "%d repetitions after %d warm-up round%s, interleaved (A B C A B C ...), each a fresh process.\n",
+			rounds, warmup, warmup == 1 ? "" : "s");
+		return;
+	}
+	fprintf(f, "%d rounds after %d warm-up round%s; each round runs every configuration once, in an order "
+		   "shuffled afresh (order seed %.0f, each round's order in its bench_round record), each run a "
+		   "fresh process.", rounds, warmup, warmup == 1 ? "" : "s", report_num(g->bench, "order_seed", 0));
+	if (stopped && strcmp(stopped, "repeat"))
+		fprintf(f, " Rounds were added until %s.", !strcmp(stopped, "ci-width") ?
+			"every speedup's interval was narrow enough (--ci-width)" : !strcmp(stopped, "max-time") ?
+			"--max-time ran out, before every interval was narrow enough" : "the bench was interrupted");
+	fprintf(f, "\n");
+}
+
+/*
+ * The A/A control: a second sequential arm, compared with the first like any configuration.
+ * Its interval is what the load alone makes of two identical arms: the null band.
+ */
+static void write_null_band(FILE *f, const struct report_group *g)
+{
+	const struct report_config *a = report_control(g);
+	const struct ratio_ci *ci = a ? report_speedup_ci(g, a, ROW_TOTAL) : NULL;
+	char cell[CELL], lo[32], hi[32];
+
+	if (!a)
+		return;
+	report_fmt_speedup(cell, sizeof(cell), g, a, ROW_TOTAL);
+	if (!ci) {
+		fprintf(f, "A/A control (%s, the same sequential runs again, against %s): %s; too few rounds for an "
+			   "interval, so no null band.\n", a->label, g->cfg[a->baseline].label, cell);
+		return;
+	}
+	fmt_ratio(lo, sizeof(lo), ci->lo);
+	fmt_ratio(hi, sizeof(hi), ci->hi);
+	fprintf(f, "A/A control (%s, the same sequential runs again, against %s): %s. Differences inside "
+		   "[%s, %s] are noise at this load.\n", a->label, g->cfg[a->baseline].label, cell, lo, hi);
 }
 
 /* what the calibration measured the machine's capacity at */
@@ -111,15 +135,21 @@ static void write_capacity(FILE *f, const struct report_group *g)
 	fprintf(f, ".\n");
 }
 
-/* whether the records carry busy times (files from before them do not) */
-static int has_imbalance(const struct report_group *g)
+/* whether some configuration has the statistics at offset (an array of ROW_COUNT) for its
+   total: files from before busy times or comm_ms do not */
+static int any_measured(const struct report_group *g, size_t offset)
 {
 	int i;
 
 	for (i = 0; i < g->n_cfg; i++)
-		if (g->cfg[i].imbalance[ROW_TOTAL].n)
+		if (((const struct sample_stats *)((const char *)&g->cfg[i] + offset))[ROW_TOTAL].n)
 			return 1;
 	return 0;
+}
+
+static int has_imbalance(const struct report_group *g)
+{
+	return any_measured(g, offsetof(struct report_config, imbalance));
 }
 
 /* the rows under the main table's speedup: its share of capacity and the imbalance */
@@ -167,7 +197,7 @@ static void write_main_table(FILE *f, const struct report_group *g)
 	}
 	fprintf(f, "| speedup (total) |");
 	for (i = 0; i < g->n_cfg; i++) {
-		fmt_speedup(cell, sizeof(cell), g, &g->cfg[i], ROW_TOTAL, 1);
+		fmt_speedup(cell, sizeof(cell), g, &g->cfg[i], ROW_TOTAL);
 		fprintf(f, " %s |", cell);
 	}
 	fprintf(f, "\n");
@@ -211,7 +241,7 @@ static void phase_table(FILE *f, const struct report_group *g, const char *corne
 static void speedup_cell(char *buf, size_t len, const struct report_group *g,
 			 const struct report_config *c, int row)
 {
-	fmt_speedup(buf, len, g, c, row, 0);
+	fmt_speedup(buf, len, g, c, row);
 }
 
 /* the speedup and, in brackets, its share of the capacity */
@@ -221,7 +251,7 @@ static void speedup_share_cell(char *buf, size_t len, const struct report_group 
 	char sp[CELL / 2], share[32];
 	int unstable;
 
-	fmt_speedup(sp, sizeof(sp), g, c, row, 0);
+	fmt_speedup(sp, sizeof(sp), g, c, row);
 	fmt_share(share, sizeof(share), g, c, report_speedup(g, c, row, &unstable));
 	snprintf(buf, len, "%s (%s)", sp, share);
 }
@@ -249,6 +279,34 @@ static void write_speedup_table(FILE *f, const struct report_group *g)
 	fprintf(f, "\nImbalance per phase: each worker's busy time in the phase, max / mean (1: even; a phase the "
 		   "strategy keeps in the main process counts one worker), median [min–max] across repetitions:\n\n");
 	phase_table(f, g, "imbalance", imbalance_cell);
+}
+
+static int has_comm(const struct report_group *g)
+{
+	return any_measured(g, offsetof(struct report_config, comm_share));
+}
+
+/* a phase's share of time spent moving data, in %: median [min–max] across repetitions */
+static void comm_cell(char *buf, size_t len, const struct report_group *g,
+		      const struct report_config *c, int row)
+{
+	const struct sample_stats *s = &c->comm_share[row];
+
+	(void)g;
+	if (!s->n)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f [%.1f–%.1f]", 100 * s->median, 100 * s->min, 100 * s->max);
+}
+
+/* where the records carry comm_ms: how much of each phase is moving data, not computing */
+static void write_comm_table(FILE *f, const struct report_group *g)
+{
+	if (!has_comm(g) || !report_count_compared(g))
+		return;
+	fprintf(f, "\nTime moving data: comm_ms / the phase's ms (serialising, sending and receiving networks and "
+		   "results), in %%, median [min–max] across repetitions (total: all phases' comm_ms / total ms):\n\n");
+	phase_table(f, g, "comm share %", comm_cell);
 }
 
 /* configurations compared with a sequential run of another workload say so */
@@ -429,15 +487,21 @@ int report_write_tables(struct report *r, FILE *f)
 		}
 		if (g->search) {
 			search_write_tables(g, f);
+			if (report_control(g))
+				fprintf(f, "\n");
+			write_null_band(f, g);
 			continue;
 		}
 		write_workload(f, g);
 		write_reps_line(f, g);
+		report_say_intervals(f, g);
+		write_null_band(f, g);
 		write_capacity(f, g);
 		fprintf(f, "Cells: median ms per generation [min–max] across repetitions; each repetition counts "
 			   "once, as the mean of its generation records, generation 0 left out as warm-up.\n\n");
 		write_main_table(f, g);
 		write_speedup_table(f, g);
+		write_comm_table(f, g);
 		write_baseline_notes(f, g);
 	}
 	if (write_across_files(r, f))

@@ -4,12 +4,14 @@
 #   make report DIR=D       tables.md, figures (gnuplot) and report.md from every *.jsonl in D
 #   make study-mutation     study document 000: results/study-mutation/report.md, then its
 #                           regime sweep (experiments/sweeps.mk): results/study-mutation/sweep/
-# Knobs: RUN_REPEAT, RUN_WARMUP, RUN_WORKLOAD; STUDY_REPEAT, STUDY_WARMUP.
+# Knobs: RUN_REPEAT, RUN_WARMUP, RUN_WORKLOAD, RUN_AA; STUDY_REPEAT, STUDY_WARMUP.
 
 RUN_DIR ?= results/run
 RUN_REPEAT ?= 5
 RUN_WARMUP ?= 1
 RUN_WORKLOAD ?= --pop 200 --gens 30 --seed 42
+# an A/A control (a second sequential arm) whose interval is the reports' null band; RUN_AA= drops it
+RUN_AA ?= --aa
 STUDY_DIR ?= results/study-mutation
 STUDY_REPEAT ?= 5
 STUDY_WARMUP ?= 1
@@ -29,8 +31,8 @@ run-study: bin/evopar
 		*) set -- "$$@" --config "--strategy $$s --workers 1" --config "--strategy $$s --workers 2";; \
 		esac; \
 	done; \
-	echo "make run: $$(($$# / 2)) configurations x ($(RUN_WARMUP) warm-up + $(RUN_REPEAT)) runs: $(RUN_WORKLOAD)"; \
-	bin/evopar bench --common="$(RUN_WORKLOAD)" "$$@" --repeat $(RUN_REPEAT) --warmup $(RUN_WARMUP) \
+	echo "make run: $$(($$# / 2)) configurations$(if $(RUN_AA), and an A/A control,) x ($(RUN_WARMUP) warm-up + $(RUN_REPEAT)) runs: $(RUN_WORKLOAD)"; \
+	bin/evopar bench --common="$(RUN_WORKLOAD)" "$$@" $(RUN_AA) --repeat $(RUN_REPEAT) --warmup $(RUN_WARMUP) \
 		--out $(RUN_DIR)/bench.jsonl; rc=$$?; \
 	[ -e $(RUN_DIR)/bench.jsonl ] || exit 1; \
 	bin/evopar report $(RUN_DIR) --title "evopar: every strategy on a small workload" \
@@ -49,7 +51,7 @@ study-mutation: deps
 	@mkdir -p $(STUDY_DIR)
 	@rm -f $(STUDY_DIR)/*.jsonl
 	@start=$$(date +%s); \
-	bin/evopar bench --configs experiments/study-mutation --repeat $(STUDY_REPEAT) \
+	bin/evopar bench --configs experiments/study-mutation $(RUN_AA) --repeat $(STUDY_REPEAT) \
 		--warmup $(STUDY_WARMUP) --out $(STUDY_DIR)/bench.jsonl; rc=$$?; \
 	[ -e $(STUDY_DIR)/bench.jsonl ] || exit 1; \
 	bin/evopar report $(STUDY_DIR) --title "Study 000: parallel mutation of dynamic networks" \

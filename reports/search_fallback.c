@@ -144,9 +144,12 @@ static void config_search_stats(struct report_group *g, struct report_config *c,
 	util_stats(c);
 	ss->speedup = report_speedup(g, c, ROW_TOTAL, &unstable);
 	ss->compared = ss->speedup > 0;
-	if (ss->compared && c->row[ROW_TOTAL].min > 0) {
-		ss->speedup_lo = g->cfg[c->baseline].row[ROW_TOTAL].median / c->row[ROW_TOTAL].max;
-		ss->speedup_hi = g->cfg[c->baseline].row[ROW_TOTAL].median / c->row[ROW_TOTAL].min;
+	/* the paired interval of report_compare.c; the point where there is none */
+	if (ss->compared) {
+		const struct ratio_ci *ci = report_speedup_ci(g, c, ROW_TOTAL);
+
+		ss->speedup_lo = ci ? ci->lo : ss->speedup;
+		ss->speedup_hi = ci ? ci->hi : ss->speedup;
 	}
 }
 

@@ -86,7 +86,7 @@ int search_write_tables(const struct report_group *g, FILE *f)
 	else
 		fprintf(f, "Plain `evopar search` files: each file is one search, a configuration of its own.\n");
 	fprintf(f, "Cells: median [min–max] across repetitions. wall s: the search's own clock; speedup: "
-		   "sequential's median wall / this median (range: against this one's slowest and fastest); "
+		   "sequential's median wall / this median [its paired bootstrap 95%% interval, rounds as pairs]; "
 		   "concurrency: trial-seconds / wall-seconds; parallelism: trial CPU-seconds / wall-seconds; "
 		   "slowdown: the median over trials of a trial's time / the same trial's time in the sequential "
 		   "search; CPU util., user s, sys s and context switches: the whole process tree as evopar bench "

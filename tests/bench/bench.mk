@@ -9,7 +9,6 @@ BENCH_OBJ := $(BUILD)/tests/bench
 BENCH_BIN := $(BENCH_OBJ)/bench_engine
 PROBE_BIN := $(BENCH_OBJ)/probe
 CHECK_BIN := $(BENCH_OBJ)/bench_check
-COMPARE_BIN := $(BENCH_OBJ)/bench_compare
 BENCH_BASELINE ?= $(BENCH_SRC_DIR)/baseline.json
 BENCH_RESULTS ?= results/bench
 CG_DIR := $(BENCH_OBJ)/callgrind
@@ -63,10 +62,7 @@ $(PROBE_BIN): $(BENCH_OBJ)/probe.o $(BENCH_COMMON_OBJ)
 $(CHECK_BIN): $(BENCH_OBJ)/bench_check.o $(BENCH_OBJ)/bench_json.o
 	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
-$(COMPARE_BIN): $(BENCH_OBJ)/bench_compare.o $(BENCH_OBJ)/bench_json.o
-	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
-
-bench-build: bench-no-sanitize $(BENCH_BIN) $(PROBE_BIN) $(CHECK_BIN) $(COMPARE_BIN)
+bench-build: bench-no-sanitize $(BENCH_BIN) $(PROBE_BIN) $(CHECK_BIN)
 
 # --- make bench: Google Benchmark, table on the terminal, JSON in results/bench/ ------
 bench: deps
@@ -119,27 +115,17 @@ bench-repeatable: bench-no-sanitize $(PROBE_BIN)
 	fi
 
 # --- make bench-compare A=old.json B=new.json ---------------------------------------------
-GBENCH_COMPARE ?=
-GBENCH_COMPARE_PATHS := /usr/share/benchmark/tools/compare.py /usr/local/share/benchmark/tools/compare.py \
-	/usr/lib/benchmark/tools/compare.py /usr/share/doc/libbenchmark-dev/tools/compare.py
+# evopar compare on two make bench files: every repetition of each benchmark, the ratio B/A of
+# the medians with its bootstrap interval and a verdict. BENCH_COMPARE_ARGS: e.g. --metric cpu,
+# --fail-above 5 (exit 1 on a regression beyond 5%), --json.
+BENCH_COMPARE_ARGS ?=
 
 bench-compare: deps
 	@$(MAKE) --no-print-directory bench-compare-run
 
-bench-compare-run: $(COMPARE_BIN)
+bench-compare-run: bin/evopar
 	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "usage: make bench-compare A=old.json B=new.json"; exit 2; }
-	@cmp='$(GBENCH_COMPARE)'; \
-	if [ -z "$$cmp" ]; then \
-		for c in $$(command -v compare.py) $(GBENCH_COMPARE_PATHS); do [ -f "$$c" ] && { cmp=$$c; break; }; done; \
-	fi; \
-	if [ -z "$$cmp" ]; then \
-		echo "bench-compare: Google Benchmark's compare.py is not installed (GBENCH_COMPARE=path/to/compare.py"; \
-		echo "  to use it); the project's own table:"; \
-		$(COMPARE_BIN) "$(A)" "$(B)"; \
-	elif ! python3 "$$cmp" benchmarks "$(A)" "$(B)"; then \
-		echo "bench-compare: $$cmp failed (it needs numpy and scipy); the project's own table:"; \
-		$(COMPARE_BIN) "$(A)" "$(B)"; \
-	fi
+	@bin/evopar compare "$(A)" "$(B)" $(BENCH_COMPARE_ARGS)
 
 # --- make bench, second part: dispatch costs (bench_dispatch.c) ---------------------------
 # The cost of moving work to a worker and back, beside this machine's floors, in one Google

@@ -1,5 +1,5 @@
 /*
- * Small helpers shared by bench_check and bench_compare: load a JSON file with a message
+ * Small helpers of bench_check: load a JSON file with a message
  * on failure, read optional fields, and write a JSON file atomically.
  */
 #ifndef EVOPAR_BENCH_JSON_H

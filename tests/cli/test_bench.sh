@@ -23,9 +23,15 @@ assert recs[1]["type"] == "bench" and len(recs[1]["configs"]) == 2
 assert recs[1]["configs"][0]["config_label"] == "sequential"
 assert recs[1]["configs"][1]["config_label"] == "thr"
 assert recs[-1]["type"] == "bench_end" and recs[-1]["runs"] == 6
-# interleaved: warm-up round, then rep 0 of A and B, then rep 1 of A and B
+assert recs[-1]["rounds"] == 2 and recs[-1]["stopped"] == "repeat", recs[-1]
+# rounds: the warm-up round, then rep 0 of A and B, then rep 1, each round in its recorded order
+rounds = [r for r in recs if r["type"] == "bench_round"]
+assert [(r["round"], r["rep"], r["warmup"]) for r in rounds] == [(0, 0, True), (1, 0, False), (2, 1, False)], rounds
+assert all(sorted(r["order"]) == [0, 1] for r in rounds), rounds
+expect = [(i, r["rep"], r["warmup"]) for r in rounds for i in r["order"]]
 order = [(r["config_id"], r["rep"], r["warmup"]) for r in recs if r["type"] == "meta"]
-assert order == [(0, 0, True), (1, 0, True), (0, 0, False), (1, 0, False), (0, 1, False), (1, 1, False)], order
+assert order == expect, (order, expect)
+assert recs[1]["order"] == "shuffled" and recs[1]["order_seed"] == 42, recs[1]
 runs = [r for r in recs if r["type"] == "bench_run"]
 assert len(runs) == 6 and all(r["status"] == "ok" for r in runs)
 gens = [r for r in recs if r["type"] == "generation"]
@@ -80,6 +86,55 @@ bad_input "a missing --configs file" "--configs" --configs "$T/none"
 bad_input "an open quote" "--config 1" --config "--pop '3"
 printf 'ok: --strategy sequential\nbad: --workers 0\n' >"$T/badcfg"
 bad_input "a bad line in --configs" "line 2" --configs "$T/badcfg"
+
+# the order: seeded (the same --order-seed, the same orders), shuffled (over 12 rounds of 3
+# configurations not every round runs them in the order given), and the A/A control (--aa)
+Q="--pop 10 --gens 2 --steps 10 --sample-ms 0"
+for k in 1 2; do
+	"$EVOPAR" bench --common="$Q" --config "--strategy sequential" --config "--strategy threads --workers 2" \
+		--config "--strategy threads --workers 1" --aa --order-seed 7 --repeat 12 --warmup 0 \
+		--out "$T/o$k.jsonl" 2>/dev/null
+	check "--aa --order-seed: exit 0 ($k)" [ $? = 0 ]
+done
+jq_ok() { jq -e "$@" >/dev/null; }
+orders() { jq -c 'select(.type == "bench_round") | .order' "$1"; }
+check "--order-seed: the same seed, the same orders" [ "$(orders "$T/o1.jsonl")" = "$(orders "$T/o2.jsonl")" ]
+check "the order is shuffled: some round differs from the order given" \
+	sh -c '[ "$(jq -c "select(.type == \"bench_round\") | .order" "$1" | sort -u | wc -l)" -gt 1 ]' sh "$T/o1.jsonl"
+check "each round runs every configuration once" \
+	jq_ok -s '[.[] | select(.type == "bench_round") | (.order | sort) == [0, 1, 2, 3]] | all and length == 12' "$T/o1.jsonl"
+check "--aa: the control is the sequential configuration again, marked" jq_ok -s \
+	'.[1].aa == true and (.[1].configs[3] | .config_label == "sequential A/A" and .aa_control == true and .control_of == 0 and .strategy == "sequential")' "$T/o1.jsonl"
+check "--aa: the control ran every round" \
+	[ "$(jq -c 'select(.type == "bench_run" and .config_id == 3)' "$T/o1.jsonl" | wc -l)" = 12 ]
+mkdir -p "$T/aa" && cp "$T/o1.jsonl" "$T/aa/"
+"$EVOPAR" report "$T/aa" --figures off >/dev/null 2>&1
+check "--aa: the report prints the null band" grep -q '^A/A control (sequential A/A, .*Differences inside \[.*\] are noise at this load' "$T/aa/tables.md"
+check "the report gives the paired intervals and their resamples" grep -q 'rounds as pairs.*2000 resamples' "$T/aa/tables.md"
+check "the report says the order was shuffled" grep -q 'shuffled afresh (order seed 7' "$T/aa/tables.md"
+check "--aa without a sequential configuration: exit 2" \
+	sh -c '"$1" bench --config "--strategy threads --workers 2" --aa --out "$2" 2>/dev/null; [ $? = 2 ]' sh "$EVOPAR" "$T/x.jsonl"
+
+# adaptive rounds: --ci-width wide enough stops at once after --repeat; one too narrow to meet adds
+# rounds until the time is spent; both say which happened, on stderr and in bench_end
+"$EVOPAR" bench --common="$Q" --config "--strategy sequential" --config "--strategy threads --workers 2" \
+	--repeat 3 --warmup 0 --ci-width 9 --out "$T/w.jsonl" 2>"$T/err"
+check "--ci-width: exit 0" [ $? = 0 ]
+check "--ci-width met: bench_end says so" jq_ok 'select(.type == "bench_end") | .stopped == "ci-width" and .rounds == 3' "$T/w.jsonl"
+check "--ci-width met: stderr says so" grep -q "interval within ±900.0% after 3 rounds" "$T/err"
+"$EVOPAR" bench --common="$Q" --config "--strategy sequential" --config "--strategy threads --workers 2" \
+	--repeat 2 --warmup 0 --ci-width 0.000001 --max-time 3 --out "$T/m.jsonl" 2>"$T/err"
+check "--max-time: exit 0" [ $? = 0 ]
+# (how many rounds fit in 3 s is the machine's to decide: at least --repeat)
+check "--max-time: bench_end says time ran out, before the interval was narrow enough" \
+	jq_ok 'select(.type == "bench_end") | .stopped == "max-time" and .rounds >= 2 and .widest_config == "threads x2"' "$T/m.jsonl"
+check "--max-time: the rounds recorded are the rounds bench_end counts" \
+	jq_ok -s '([.[] | select(.type == "bench_round")] | length) == (.[-1].rounds)' "$T/m.jsonl"
+check "--max-time: rounds stay whole" jq_ok -s \
+	'([.[] | select(.type == "bench_run")] | length) == ([.[] | select(.type == "bench_round")] | length) * 2' "$T/m.jsonl"
+check "--max-time: stderr says time ran out" grep -q -- "--max-time 3 s ran out after" "$T/err"
+bad_input "--ci-width -1" "--ci-width" --config "--strategy sequential" --ci-width -1
+bad_input "--max-time x" "--max-time" --config "--strategy sequential" --max-time x
 
 # a bench killed outright leaves its temp directory locked-free: the next bench tidies it
 mkdir -p "$T/tmp"

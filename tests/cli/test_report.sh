@@ -46,6 +46,29 @@ done
 "$EVOPAR" report "$T/p" --figures off 2>/dev/null
 check "plain runs: a column per strategy" grep -q '^| ms per generation | sequential | threads x2 |$' "$T/p/tables.md"
 
+# paired intervals: a load that moves both arms of a round alike (sequential 10, 20, .. 50 ms,
+# the configuration half of its round's) is cancelled by pairing: the interval is [2.00–2.00],
+# where resampling each arm on its own would spread it over many times that (the spread of the
+# arms marks the cells unstable, ?)
+mkdir -p "$T/pair"
+{
+	printf '{"type":"bench","repeat":5,"warmup":0,"order":"shuffled","order_seed":3,"configs":[{"config_id":0,"config_label":"sequential"},{"config_id":1,"config_label":"threads x2"}]}\n'
+	for r in 0 1 2 3 4; do
+		for c in 0 1; do
+			l=sequential; s=sequential; v=$(((r + 1) * 10)); comm=0
+			[ $c = 1 ] && { l="threads x2"; s=threads; v=$(((r + 1) * 5)); comm=1; }
+			tag="\"config_id\":$c,\"config_label\":\"$l\",\"rep\":$r,\"warmup\":false"
+			printf '{%s,"type":"meta","config":{"strategy":"%s","workers":%d,"pop":10}}\n' "$tag" "$s" $((c + 1))
+			printf '{%s,"type":"generation","gen":1,"ms":{"mutate":1,"prepare":1,"evaluate":%d,"resample":1,"total":%d},"comm_ms":{"mutate":%d,"prepare":0,"evaluate":0,"resample":0}}\n' "$tag" $((v - 3)) "$v" "$comm"
+			printf '{%s,"type":"summary","status":"ok","wall_s":1}\n' "$tag"
+		done
+	done
+} >"$T/pair/bench.jsonl"
+"$EVOPAR" report "$T/pair" --figures off >/dev/null 2>&1
+check "paired: the round's load cancels, the interval is the point" grep -q '^| speedup (total) | 1.00 ? | 2.00 \[2.00–2.00\] ? |$' "$T/pair/tables.md"
+check "paired: the verdict rests on the interval" grep -q '^- threads x2: 2.00 \[2.00–2.00\] ?, faster than sequential' "$T/pair/report.md"
+check "the comm_ms share per phase" grep -q '^| mutate | 100.0 \[100.0–100.0\] |$' "$T/pair/tables.md"
+
 # bad input: exit 2, one line naming what is wrong, nothing written
 code() { "$@" >/dev/null 2>"$T/err"; echo $?; }
 check "no DIR: exit 2" [ "$(code "$EVOPAR" report)" = 2 ]
