@@ -86,7 +86,7 @@ static void write_bench_record(struct bench *b)
 	jw_str(w, "evopar_version", EVOPAR_VERSION);
 	jw_int(w, "repeat", b->o.repeat);
 	jw_int(w, "warmups", b->o.warmup);   /* "warmup" is each run's flag */
-	jw_str(w, "order", "shuffled");
+	jw_str(w, "round_order", "shuffled");   /* each bench_round record has its "order" */
 	jw_num(w, "timeout_s", b->o.timeout_s);
 	bench_rounds_describe(b);
 	jw_arr_begin(w, "configs");

@@ -44,7 +44,7 @@ check "run: meta.config.out holds U+FFFD for the \\xff bytes" \
 check "bench: the label written with U+FFFD, in bench, bench_run and the tags" \
 	jqe -s '[.[] | select(.config_id == 0) | .config_label] | length > 3 and all(. == "r\ufffd")' "$T/b/bench.jsonl"
 check "bench: its run records all carry the tags" \
-	jqe -s '[.[] | select(.type != "calibration" and .type != "bench" and .type != "bench_end") |
+	jqe -s '[.[] | select(.type != "calibration" and .type != "bench" and .type != "bench_round" and .type != "bench_end") |
 		has("config_id") and has("config_label") and has("rep") and (.warmup | type == "boolean")] | all' \
 	"$T/b/bench.jsonl"
 

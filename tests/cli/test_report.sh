@@ -52,7 +52,7 @@ check "plain runs: a column per strategy" grep -q '^| ms per generation | sequen
 # arms marks the cells unstable, ?)
 mkdir -p "$T/pair"
 {
-	printf '{"type":"bench","repeat":5,"warmup":0,"order":"shuffled","order_seed":3,"configs":[{"config_id":0,"config_label":"sequential"},{"config_id":1,"config_label":"threads x2"}]}\n'
+	printf '{"type":"bench","repeat":5,"warmup":0,"round_order":"shuffled","order_seed":3,"configs":[{"config_id":0,"config_label":"sequential"},{"config_id":1,"config_label":"threads x2"}]}\n'
 	for r in 0 1 2 3 4; do
 		for c in 0 1; do
 			l=sequential; s=sequential; v=$(((r + 1) * 10)); comm=0
