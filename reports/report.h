@@ -193,6 +193,10 @@ double report_speedup(const struct report_group *g, const struct report_config *
 int report_speedup_stats(struct report_group *g);
 /* the interval of c's speedup for a row: NULL without a speedup or without an interval (fewer
    than two pairs, or c is its own baseline) */
+/* time(slow) / time(fast) on row, the rounds of two configurations of one bench file as pairs;
+   0, or -1 without two paired rounds' worth of values (ci then holds NaN) */
+int report_paired_ratio(const struct report_config *slow, const struct report_config *fast, int row,
+			struct ratio_ci *ci);
 const struct ratio_ci *report_speedup_ci(const struct report_group *g, const struct report_config *c,
 					 int row);
 /* "1.23 [1.10–1.35]" (" ?" after it when unstable), the point alone without an interval, "-"

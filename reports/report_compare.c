@@ -201,6 +201,19 @@ static int paired_speedup(const struct report_config *b, const struct report_con
 	return boot_paired_ratio(num, den, n, BOOT_RESAMPLES, BOOT_SEED, ci);
 }
 
+int report_paired_ratio(const struct report_config *slow, const struct report_config *fast, int row,
+			struct ratio_ci *ci)
+{
+	double *num = malloc(2 * sizeof(*num) * (size_t)(fast->n_reps + 1));
+	int rc;
+
+	if (!num)
+		return -1;
+	rc = paired_speedup(slow, fast, row, num, num + fast->n_reps + 1, ci);
+	free(num);
+	return rc;
+}
+
 /* plain run files are not rounds: each arm resampled on its own */
 static int unpaired_speedup(const struct report_config *b, const struct report_config *c, int row,
 			    double *num, double *den, struct ratio_ci *ci)

@@ -55,39 +55,6 @@ const char *sweep_names(void)
 	return "startup, mutation";
 }
 
-/* the ok repetitions' ms per generation on row, of the repetition numbered rep; < 0: none */
-static double rep_ms(const struct report_config *c, int rep, int row)
-{
-	int i;
-
-	for (i = 0; i < c->n_reps; i++)
-		if (c->reps[i].rep == rep && c->reps[i].ok && c->reps[i].gens)
-			return c->reps[i].sum_ms[row] / c->reps[i].gens;
-	return -1;
-}
-
-int sweep_pair(const struct report_config *slow, const struct report_config *fast, int row,
-	       struct ratio_ci *ci)
-{
-	double *a = malloc(sizeof(*a) * (size_t)(slow->n_reps + 1) * 2), *b, x, y;
-	int i, n = 0, rc;
-
-	if (!a)
-		return -1;
-	b = a + slow->n_reps + 1;
-	for (i = 0; i < slow->n_reps; i++) {
-		x = rep_ms(slow, slow->reps[i].rep, row);
-		y = rep_ms(fast, slow->reps[i].rep, row);
-		if (x > 0 && y > 0) {
-			a[n] = x;
-			b[n++] = y;
-		}
-	}
-	rc = boot_paired_ratio(a, b, n, BOOT_RESAMPLES, BOOT_SEED, ci);
-	free(a);
-	return rc;
-}
-
 struct sweep_set {
 	struct sweep_point *p;
 	int n;
@@ -142,7 +109,7 @@ static void collect_group(struct sweep_set *s, const struct sweep_spec *spec,
 		p->work_ns = b->row[spec->work_row].median * 1e6 / pop;
 		p->row_share = b->row[ROW_TOTAL].median > 0 ?
 			       b->row[spec->row].median / b->row[ROW_TOTAL].median : NAN;
-		if (sweep_pair(b, c, spec->row, &p->speedup))
+		if (report_paired_ratio(b, c, spec->row, &p->speedup))
 			continue;
 		add_label(s, c->label);
 		add_unique_int(s->pops, &s->n_pops, pop);

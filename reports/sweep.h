@@ -11,7 +11,6 @@
 #include "reports/interval.h"
 
 struct report;
-struct report_config;
 
 /* a claim of a study document: ratio = time of `slow` / time of `fast`, claimed in [lo, hi] */
 struct sweep_claim {
@@ -60,8 +59,5 @@ void sweep_write_claims(struct report *r, const struct sweep_spec *spec, FILE *f
 
 /* sweep.c: the section appended to DIR/report.md (and its figure); 0 or -1 with r->err set */
 int sweep_write(struct report *r, const struct sweep_spec *spec);
-/* the paired ratio time(slow) / time(fast) of two configurations of one file, on row */
-int sweep_pair(const struct report_config *slow, const struct report_config *fast, int row,
-	       struct ratio_ci *ci);
 
 #endif

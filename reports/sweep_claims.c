@@ -122,7 +122,7 @@ static void config_claim(const struct report *r, const struct sweep_spec *spec,
 		struct ratio_ci ci;
 		char w[48];
 
-		if (!slow || !fast || slow->baseline < 0 || sweep_pair(slow, fast, spec->row, &ci))
+		if (!slow || !fast || slow->baseline < 0 || report_paired_ratio(slow, fast, spec->row, &ci))
 			continue;
 		seq = &g->cfg[slow->baseline];
 		fmt_ms(w, sizeof(w), seq->row[spec->work_row].median * 1e3 /

@@ -1,7 +1,8 @@
 /*
  * Unit tests for reports/sweep.c and sweep_claims.c: a claim's rule gives each of its words
  * on intervals built for it (and never a verdict without an interval), two configurations
- * are paired by repetition number (failed or missing repetitions left out), the specs exist.
+ * are paired by repetition number (report_paired_ratio: failed or missing repetitions left
+ * out), the specs exist.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -65,12 +66,12 @@ static void test_pairing_by_repetition(void **state)
 	}
 	set_rep(&a[4], 7, 5000, 1);                 /* no repetition 7 in fast */
 	set_rep(&b[4], 8, 1, 1);
-	assert_int_equal(sweep_pair(&slow, &fast, ROW_TOTAL, &c), 0);
+	assert_int_equal(report_paired_ratio(&slow, &fast, ROW_TOTAL, &c), 0);
 	assert_int_equal(c.n, 4);
 	assert_true(fabs(c.ratio - 3) < 1e-12 && fabs(c.lo - 3) < 1e-12 && fabs(c.hi - 3) < 1e-12);
 	a[0].ok = 0;                                /* a failed run is not a sample */
 	b[3].sum_ms[ROW_TOTAL] = 2 * 1000;          /* its partner, now unpaired, would spoil it */
-	assert_int_equal(sweep_pair(&slow, &fast, ROW_TOTAL, &c), 0);
+	assert_int_equal(report_paired_ratio(&slow, &fast, ROW_TOTAL, &c), 0);
 	assert_int_equal(c.n, 3);
 	assert_true(fabs(c.lo - 3) < 1e-12 && fabs(c.hi - 3) < 1e-12);
 }
