@@ -31,7 +31,7 @@ const struct opt_spec bench_opts[] = {
 	{ "timeout", OPT_DOUBLE, BO(timeout_s), 1, 604800, NULL, "seconds one run may take before it is stopped (SIGTERM, then SIGKILL) and recorded as failed" },
 	{ "sample-ms", OPT_DOUBLE, BO(sample_ms), 0, 60000, NULL, "the bench samples each child's process tree (threads, processes, summed RSS) this often; 0: not" },
 	{ "out", OPT_STRING, BO(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the bench ends" },
-	{ "quiet", OPT_FLAG, BO(quiet), 0, 0, NULL, "no progress line" },
+	{ "quiet", OPT_FLAG, BO(quiet), 0, 0, NULL, "no progress or summary line; stderr only for errors and warnings" },
 	{ "help", OPT_FLAG, BO(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };

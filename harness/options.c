@@ -85,7 +85,7 @@ const struct opt_spec run_opts[] = {
 	{ "sample-ms", OPT_DOUBLE, RUN(sample_ms), 0, 60000, NULL, "period of the thread and process sampler in ms (0: no sampler)" },
 	{ "counters", OPT_CHOICE, RUN(counters), 0, 0, on_off, "PAPI counters over the process tree (off: none are read)" },
 	{ "stall-timeout", OPT_DOUBLE, RUN(stall_timeout_s), 0, 604800, NULL, "seconds without a finished generation before the run fails, naming what it waited for (0: never)" },
-	{ "quiet", OPT_FLAG, RUN(quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
+	{ "quiet", OPT_FLAG, RUN(quiet), 0, 0, NULL, "no progress or summary line; stderr only for errors and warnings" },
 	{ "help", OPT_FLAG, RUN(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };

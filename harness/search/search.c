@@ -51,7 +51,7 @@ const struct opt_spec search_opts[] = {
 	{ "out", OPT_STRING, SO(run.out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the search ends" },
 	{ "trial-timeout", OPT_DOUBLE, SO(trial_timeout_s), 0.1, 604800, NULL, "seconds a trial may run before the search fails, naming its worker" },
 	{ "stall-timeout", OPT_DOUBLE, SO(run.stall_timeout_s), 0, 604800, NULL, "seconds without a finished trial before the search fails, naming what it waited for (0: never)" },
-	{ "quiet", OPT_FLAG, SO(run.quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
+	{ "quiet", OPT_FLAG, SO(run.quiet), 0, 0, NULL, "no progress or summary line; stderr only for errors and warnings" },
 	{ "help", OPT_FLAG, SO(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
