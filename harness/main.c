@@ -20,8 +20,19 @@ int cmd_watch(int argc, char **argv);   /* harness/watch/watch.c */
 /* a worker exec'd by a process strategy (--start spawn); not for people to type */
 static int cmd_worker(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 0 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
+		printf("usage: evopar worker\n\nInternal: a worker process that --start spawn execs, "
+		       "reading its configuration on fd 3.\n");
+		return 0;
+	}
+	if (argc > 0 && (!strcmp(argv[0], "-V") || !strcmp(argv[0], "--version"))) {
+		options_version(stdout);
+		return 0;
+	}
+	if (argc > 0) {
+		fprintf(stderr, "evopar worker: takes no arguments ('%s')\n", argv[0]);
+		return EXIT_USAGE;
+	}
 	return worker_exec_main();
 }
 
