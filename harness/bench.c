@@ -119,8 +119,9 @@ static void show_summary(const struct bench *b, int code, int written)
 	snprintf(figure, sizeof(figure), "%d of %d runs of %d configuration%s, %d failed",
 		 b->runs_done, b->runs_total, b->n_cfg, b->n_cfg == 1 ? "" : "s", b->runs_failed);
 	cli_summary(b->o.quiet, "bench", &(struct cli_end){ .status = !code ? "ok" :
-		    code == EXIT_INTERRUPTED ? "interrupted" : "failed", .wall_s = b->t_start > 0 ? now_s() - b->t_start : 0,
-		    .figure = figure, .what = "records", .out = b->o.out, .written = written });
+		    code == EXIT_INTERRUPTED ? "interrupted" : "failed",
+		    .wall_s = b->t_start > 0 ? now_s() - b->t_start : 0, .figure = figure,
+		    .what = "records", .out = b->o.out, .written = written });
 }
 
 /* W warm-up rounds then R measured rounds, each round every configuration in order. */
@@ -275,7 +276,6 @@ int cmd_bench(int argc, char **argv)
 		b->t_start = now_s();
 		code = bench_measure(b);
 	}
-
 	if (code < 0) {
 		fprintf(stderr, "evopar bench: %s\n", b->err);
 		output_discard(&b->out);
