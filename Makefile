@@ -86,10 +86,15 @@ LIB := $(BUILD)/libevopar.a
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit-tests asan-tests cli-tests bench clean help
+.PHONY: all deps run test unit-tests asan-tests cli-tests bench clean help install
 .DEFAULT_GOAL := all
 
-all: bin/evopar
+# the man page and the bash completion, written by evopar from its option tables
+MAN_PAGE := build/evopar.1
+COMPLETION := build/evopar.bash
+PREFIX ?= /usr/local
+
+all: bin/evopar $(MAN_PAGE) $(COMPLETION)
 
 help:
 	@echo "make run         install what is missing, build, a small study of every strategy (results/run/report.md)"
@@ -103,6 +108,7 @@ help:
 	@echo "make bench-baseline rewrite tests/bench/baseline.json from this tree (commit it, say why)"
 	@echo "make bench-compare A=old.json B=new.json  compare two make bench results"
 	@echo "make deps        apt-get install only what pkg-config / command -v do not find"
+	@echo "make install [PREFIX=/usr/local]  the binary, the man page and the bash completion"
 	@echo "make clean       remove bin/ and build/"
 
 # --- dependencies -------------------------------------------------------------------
@@ -138,7 +144,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/build-id: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(COMMIT) $(CC) $(CFLAGS) $(SAN_FLAGS)' | cmp -s - $@ || echo '$(COMMIT) $(CC) $(CFLAGS) $(SAN_FLAGS)' > $@
-$(BUILD)/harness/records/meta.o: $(BUILD)/build-id
+$(BUILD)/harness/records/meta.o $(BUILD)/harness/options.o: $(BUILD)/build-id
 
 # which GPU path the library holds; a change rebuilds the archive (and none.o's message)
 $(BUILD)/gpu-id: FORCE
@@ -149,6 +155,7 @@ $(BUILD)/gpu/none.o: ALL_CFLAGS += -DGPU_NONE_REASON='"$(GPU_NONE_REASON)"'
 $(BUILD)/gpu/%.o: gpu/%.cu
 	@mkdir -p $(dir $@)
 	$(call say,NVCC,$<)$(NVCC) $(NVCC_FLAGS) -c -o $@ $<
+$(BUILD)/harness/options.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"'
 $(BUILD)/harness/records/meta.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"' \
 	-DEVOPAR_CFLAGS='"$(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS)"'
 FORCE:
@@ -165,6 +172,16 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIB) \
 		$(ALL_LDFLAGS) $(shell $(PKG_CONFIG) --libs cmocka) $(PKG_LIBS) $(CUDA_LIBS) $(LDLIBS)
+
+$(MAN_PAGE): bin/evopar
+	$(call say,GEN,$@)bin/evopar help --man >$@.tmp && mv $@.tmp $@
+$(COMPLETION): bin/evopar
+	$(call say,GEN,$@)bin/evopar help --completion >$@.tmp && mv $@.tmp $@
+
+install: bin/evopar $(MAN_PAGE) $(COMPLETION)
+	install -D -m 755 bin/evopar $(DESTDIR)$(PREFIX)/bin/evopar
+	install -D -m 644 $(MAN_PAGE) $(DESTDIR)$(PREFIX)/share/man/man1/evopar.1
+	install -D -m 644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/evopar
 
 # --- run ----------------------------------------------------------------------------
 run: deps

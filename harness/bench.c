@@ -15,6 +15,7 @@
 
 #include "proc/clock.h"
 #include "harness/bench.h"
+#include "harness/cli.h"
 #include "harness/instruments/calibrate.h"
 #include "harness/records/records.h"
 #include "harness/run.h"
@@ -34,7 +35,7 @@ const struct opt_spec bench_opts[] = {
 	{ "ci-width", OPT_DOUBLE, BO(ci_width), 0, 10, NULL, "after --repeat rounds, add rounds until every speedup's paired 95% interval has a relative half-width below this (0.05: ±5%); 0: off" },
 	{ "max-time", OPT_DOUBLE, BO(max_time_s), 0, 604800, NULL, "add rounds while the whole bench (calibration included) ends within this many seconds: a round that would not end in time is not started; 0: no rounds past --repeat (3600 with --ci-width)" },
 	{ "out", OPT_STRING, BO(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the bench ends" },
-	{ "quiet", OPT_FLAG, BO(quiet), 0, 0, NULL, "no progress line" },
+	{ "quiet", OPT_FLAG, BO(quiet), 0, 0, NULL, "no progress or summary line; stderr only for errors and warnings" },
 	{ "help", OPT_FLAG, BO(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
@@ -108,20 +109,27 @@ static void write_bench_record(struct bench *b)
 	output_write(&b->out, w);
 }
 
-static void show_progress(struct bench *b, int id, int rep, int warm, int final)
+static void show_progress(struct bench *b, int id, int rep, int warm)
 {
 	double el = now_s() - b->t_start;
 
-	if (b->o.quiet || !isatty(STDERR_FILENO))
-		return;
-	if (final) {
-		fprintf(stderr, "\r%-100s\r", "");
-		return;
-	}
-	fprintf(stderr, "\rbench: run %d/%d  %.30s %s %d/%d  elapsed %.0f s  remaining %.0f s  failed %d   ",
-		b->runs_done + 1, b->runs_total, b->cfg[id].label, warm ? "warm-up" : "rep",
-		rep + 1, warm ? b->o.warmup : b->o.repeat, el,
-		b->runs_done ? el / b->runs_done * (b->runs_total - b->runs_done) : 0.0, b->runs_failed);
+	cli_progress(b->o.quiet, "bench: run %d/%d  %.30s %s %d/%d  elapsed %.0f s  remaining %.0f s  failed %d",
+		     b->runs_done + 1, b->runs_total, b->cfg[id].label, warm ? "warm-up" : "rep",
+		     rep + 1, warm ? b->o.warmup : b->o.repeat, el,
+		     b->runs_done ? el / b->runs_done * (b->runs_total - b->runs_done) : 0.0, b->runs_failed);
+}
+
+/* The one line at the end: how the bench ended, its runs, where the records went. */
+static void show_summary(const struct bench *b, int code, int written)
+{
+	char figure[128];
+
+	snprintf(figure, sizeof(figure), "%d of %d runs of %d configuration%s, %d failed",
+		 b->runs_done, b->runs_total, b->n_cfg, b->n_cfg == 1 ? "" : "s", b->runs_failed);
+	cli_summary(b->o.quiet, "bench", &(struct cli_end){ .status = !code ? "ok" :
+		    code == EXIT_INTERRUPTED ? "interrupted" : "failed",
+		    .wall_s = b->t_start > 0 ? now_s() - b->t_start : 0, .figure = figure,
+		    .what = "records", .out = b->o.out, .written = written });
 }
 
 /*
@@ -142,7 +150,7 @@ static int bench_all(struct bench *b)
 
 			if (bench_stop)
 				return -EINTR;
-			show_progress(b, id, rep, warm, 0);
+			show_progress(b, id, rep, warm);
 			rc = bench_one(b, id, rep, warm);
 			if (rc)
 				return rc;
@@ -221,7 +229,7 @@ static int bench_measure(struct bench *b)
 	output_write(&b->out, &b->jw);
 	write_bench_record(b);
 	rc = b->out.error ? -b->out.error : bench_all(b);
-	show_progress(b, 0, 0, 0, 1);
+	cli_progress_end(b->o.quiet);
 	write_end_record(b, rc);
 	/* a write error is output_commit's to say, which removes the temp file */
 	if (rc && rc != -EINTR && !b->out.error) {
@@ -232,6 +240,7 @@ static int bench_measure(struct bench *b)
 	/* an interrupted bench keeps what it measured: the file is valid, only shorter */
 	if (output_commit(&b->out, err, sizeof(err))) {
 		fprintf(stderr, "evopar bench: %s\n", err);
+		show_summary(b, EXIT_FAILED, 0);
 		return EXIT_FAILED;
 	}
 	if (rc != -EINTR)
@@ -242,7 +251,9 @@ static int bench_measure(struct bench *b)
 	if (rc == -EINTR)
 		fprintf(stderr, "evopar bench: interrupted by signal %d after %d runs\n",
 			(int)bench_stop, b->runs_done);
-	return rc == -EINTR ? EXIT_INTERRUPTED : b->runs_failed ? EXIT_FAILED : 0;
+	rc = rc == -EINTR ? EXIT_INTERRUPTED : b->runs_failed ? EXIT_FAILED : 0;
+	show_summary(b, rc, 1);
+	return rc;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -266,8 +277,11 @@ int cmd_bench(int argc, char **argv)
 		goto free_bench;
 	}
 	if (b->o.help) {
-		usage(stdout);
-		code = 0;
+		code = options_answer(b->o.help, usage);
+		goto free_bench;
+	}
+	if (options_check_output("out", b->o.out, err, sizeof(err))) {
+		fprintf(stderr, "evopar bench: %s\n", err);
 		goto free_bench;
 	}
 	code = EXIT_FAILED;
@@ -287,9 +301,18 @@ int cmd_bench(int argc, char **argv)
 		fprintf(stderr, "evopar bench: %s\n", b->err);
 		output_discard(&b->out);
 		code = EXIT_FAILED;
+		show_summary(b, code, 0);
 	}
 	remove_tmpdir(b);
 free_bench:
 	bench_free(b);
 	return code;
 }
+
+static void bench_doc_defaults(void *o)
+{
+	bench_options_defaults(o);
+}
+
+const struct cli_doc bench_doc = { bench_opts, usage, bench_doc_defaults, sizeof(struct bench_options),
+				   CLI_NO_OPERANDS };

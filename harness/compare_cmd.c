@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/cli.h"
 #include "harness/options.h"
 #include "harness/run.h"
 #include "reports/report.h"
@@ -22,6 +23,11 @@ static const struct opt_spec compare_opts[] = {
 	{ "help", OPT_FLAG, CO(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
+
+static void compare_doc_defaults(void *opts)
+{
+	*(struct compare_options *)opts = (struct compare_options){ .fail_above = -1 };
+}
 
 static void usage(FILE *f)
 {
@@ -44,7 +50,7 @@ int cmd_compare(int argc, char **argv)
 	char err[8600];
 	int rc;
 
-	if (argc >= 2 && strncmp(argv[0], "--", 2) && strncmp(argv[1], "--", 2)) {
+	if (argc >= 2 && argv[0][0] != '-' && argv[1][0] != '-') {
 		o.a = argv[0];
 		o.b = argv[1];
 		argc -= 2;
@@ -54,10 +60,8 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "evopar compare: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (o.help) {
-		usage(stdout);
-		return 0;
-	}
+	if (o.help)
+		return options_answer(o.help, usage);
 	if (!o.a) {
 		fprintf(stderr, "evopar compare: A B: two files to compare come first (evopar compare A B [options])\n");
 		return EXIT_USAGE;
@@ -69,3 +73,6 @@ int cmd_compare(int argc, char **argv)
 	}
 	return rc;
 }
+
+const struct cli_doc compare_doc = { compare_opts, usage, compare_doc_defaults,
+				     sizeof(struct compare_options), CLI_FILES };

@@ -10,11 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "strategies/common/fault.h"
 #include "strategies/strategy.h"
 #include "harness/device.h"
 #include "harness/options.h"
+#include "harness/records/meta.h"
+
+#ifndef EVOPAR_COMMIT
+#define EVOPAR_COMMIT "unknown"
+#endif
 
 static const char *const mode_names[] = { "dynamic", "static", NULL };
 static const char *const task_names[] = { "pole", "xor", "spin", NULL };
@@ -81,7 +87,7 @@ const struct opt_spec run_opts[] = {
 	{ "sample-ms", OPT_DOUBLE, RUN(sample_ms), 0, 60000, NULL, "period of the thread and process sampler in ms (0: no sampler)" },
 	{ "counters", OPT_CHOICE, RUN(counters), 0, 0, on_off, "PAPI counters over the process tree (off: none are read)" },
 	{ "stall-timeout", OPT_DOUBLE, RUN(stall_timeout_s), 0, 604800, NULL, "seconds without a finished generation before the run fails, naming what it waited for (0: never)" },
-	{ "quiet", OPT_FLAG, RUN(quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
+	{ "quiet", OPT_FLAG, RUN(quiet), 0, 0, NULL, "no progress or summary line; stderr only for errors and warnings" },
 	{ "help", OPT_FLAG, RUN(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
@@ -112,7 +118,7 @@ static int name_matches(const char *spec, const char *arg, size_t len)
 	return 1;
 }
 
-static void describe(const struct opt_spec *s, char *buf, size_t len)
+void options_describe(const struct opt_spec *s, char *buf, size_t len)
 {
 	size_t i, at;
 
@@ -150,7 +156,7 @@ static int set_value(const struct opt_spec *s, void *opts, const char *v, char *
 	char *field = (char *)opts + s->offset, *end, allowed[256];
 	size_t i;
 
-	describe(s, allowed, sizeof(allowed));
+	options_describe(s, allowed, sizeof(allowed));
 	errno = 0;
 	switch (s->type) {
 	case OPT_INT: {
@@ -206,16 +212,63 @@ bad:
 	return -1;
 }
 
+/* the table's "help" flag, which also carries OPT_ASKED_VERSION; NULL when it has none */
+static const struct opt_spec *help_spec(const struct opt_spec *table)
+{
+	const struct opt_spec *s;
+
+	for (s = table; s->name; s++)
+		if (s->type == OPT_FLAG && !strcmp(s->name, "help"))
+			return s;
+	return NULL;
+}
+
+/*
+ * The short and conventional words: -h, -V and --version, and "--". 1 when arg was one of
+ * them (done: stop, for "--"), 0 when it is an ordinary option, -1 on an error in err.
+ */
+static int conventional(const struct opt_spec *table, void *opts, const char *arg, int *done,
+			char *err, size_t errlen)
+{
+	const struct opt_spec *h = help_spec(table);
+	int *asked = h ? (int *)((char *)opts + h->offset) : NULL;
+
+	if (!strcmp(arg, "--")) {
+		*done = 1;
+		return 1;
+	}
+	if (strcmp(arg, "-h") && strcmp(arg, "-V") && strcmp(arg, "--version"))
+		return 0;
+	if (!asked) {
+		snprintf(err, errlen, "unknown option '%s'", arg);
+		return -1;
+	}
+	if (!strcmp(arg, "-h"))
+		*asked = OPT_ASKED_HELP;
+	else if (!*asked)
+		*asked = OPT_ASKED_VERSION;
+	return 1;
+}
+
 int options_parse(const struct opt_spec *table, void *opts, int argc, char **argv,
 		  char *err, size_t errlen)
 {
-	int i;
+	int i, done = 0, rc;
 
 	for (i = 0; i < argc; i++) {
 		const char *arg = argv[i], *eq, *val;
 		const struct opt_spec *s;
 		size_t len;
 
+		if (done) {
+			snprintf(err, errlen, "unexpected argument '%s' after --", arg);
+			return -1;
+		}
+		rc = conventional(table, opts, arg, &done, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc)
+			continue;
 		if (strncmp(arg, "--", 2) || !arg[2]) {
 			snprintf(err, errlen, "unexpected argument '%s' (options start with --)", arg);
 			return -1;
@@ -245,7 +298,7 @@ int options_parse(const struct opt_spec *table, void *opts, int argc, char **arg
 		} else {
 			char allowed[256];
 
-			describe(s, allowed, sizeof(allowed));
+			options_describe(s, allowed, sizeof(allowed));
 			snprintf(err, errlen, "--%s needs a value: %s", s->name, allowed);
 			return -1;
 		}
@@ -333,7 +386,84 @@ void options_help(FILE *f, const struct opt_spec *table, const void *defaults)
 		options_format(s, defaults, def, sizeof(def));
 		if (!def[0])
 			snprintf(def, sizeof(def), "none");
-		describe(s, allowed, sizeof(allowed));
+		options_describe(s, allowed, sizeof(allowed));
 		fprintf(f, "  %-20s %s\n  %-20s   (%s; default: %s)\n", name, s->help, "", allowed, def);
 	}
+}
+
+const char *options_commit(void)
+{
+	return EVOPAR_COMMIT;
+}
+
+void options_version(FILE *f)
+{
+	fprintf(f, "evopar %s (commit %s)\n", EVOPAR_VERSION, EVOPAR_COMMIT);
+}
+
+int options_answer(int asked, void (*usage)(FILE *f))
+{
+	if (asked == OPT_ASKED_VERSION)
+		options_version(stdout);
+	else
+		usage(stdout);
+	return 0;
+}
+
+/* mkdir -p dir; 0, or an errno with the folder that failed in part */
+static int make_folders(const char *dir, char *part, size_t len)
+{
+	struct stat st;
+	size_t i, n = strlen(dir);
+
+	for (i = 1; i <= n; i++) {
+		if (dir[i] && dir[i] != '/')
+			continue;
+		snprintf(part, len, "%.*s", (int)i, dir);
+		if (mkdir(part, 0777) && errno != EEXIST)
+			return errno;
+		if (stat(part, &st))
+			return errno;
+		if (!S_ISDIR(st.st_mode))
+			return ENOTDIR;
+	}
+	return 0;
+}
+
+int options_check_output(const char *option, const char *path, char *err, size_t errlen)
+{
+	char dir[4096], part[4096];
+	const char *slash = strrchr(path, '/'), *at;
+	struct stat st;
+	int e;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if (strlen(path) >= sizeof(dir)) {
+		snprintf(err, errlen, "--%s %.64s...: the path is too long", option, path);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	if (!dir[0])
+		snprintf(dir, sizeof(dir), "/");
+	at = dir;
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		/* a directory is refused; a device or a fifo is written in place, not renamed */
+		e = S_ISDIR(st.st_mode) ? EISDIR : access(path, W_OK) ? errno : 0;
+		at = path;
+	} else {
+		e = make_folders(dir, part, sizeof(part));
+		if (e)
+			at = part;
+		/* the records go to a temp file beside the final name, renamed into place */
+		else if (access(dir, W_OK | X_OK))
+			e = errno;
+	}
+	if (!e)
+		return 0;
+	if (at == path)
+		snprintf(err, errlen, "--%s %s: %s", option, path, strerror(e));
+	else
+		snprintf(err, errlen, "--%s %s: %s: %s", option, path, at, strerror(e));
+	return -1;
 }

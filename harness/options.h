@@ -45,9 +45,15 @@ struct run_options {
 extern const struct opt_spec run_opts[];
 void run_options_defaults(struct run_options *o);
 
+/* what the table's "help" field holds after options_parse: the user asked for a text, not a run */
+#define OPT_ASKED_HELP 1          /* -h or --help */
+#define OPT_ASKED_VERSION 2       /* -V or --version (--help wins when both are given) */
+
 /*
  * Parse argv[0..argc) into opts by the table; 0, or -1 with one line in err naming the
- * option and what it allows. Options take "--name value" or "--name=value".
+ * option and what it allows. Options take "--name value" or "--name=value"; "-h" is --help,
+ * "-V" and "--version" set the help field to OPT_ASKED_VERSION, and "--" ends the options
+ * (a command with no operands refuses any word after it).
  */
 int options_parse(const struct opt_spec *table, void *opts, int argc, char **argv,
 		  char *err, size_t errlen);
@@ -62,6 +68,22 @@ int run_options_check(const struct run_options *o, char *err, size_t errlen);
  * with "--OPTION PATH: why" in err.
  */
 FILE *options_open_input(const char *option, const char *path, char *err, size_t errlen);
+/*
+ * An output file named by an option (--out), checked before any work: its missing parent
+ * folders are made, and a path that cannot be written (a parent that is a file, no
+ * permission, a directory) is refused. "-" (stdout) passes. 0, or -1 with
+ * "--OPTION PATH: why" in err.
+ */
+int options_check_output(const char *option, const char *path, char *err, size_t errlen);
+/* what a command prints when options_parse set its help field (asked): the usage or the
+   version, on stdout; the exit code, 0 */
+int options_answer(int asked, void (*usage)(FILE *f));
+/* "evopar VERSION (commit C)" and a newline */
+void options_version(FILE *f);
+/* the git commit this evopar was built from ("unknown" outside a git tree) */
+const char *options_commit(void);
+/* what an option's value may be, in words ("an integer from 1 to 1024", "one of: a b") */
+void options_describe(const struct opt_spec *s, char *buf, size_t len);
 /* one line per option with its default, read from defaults */
 void options_help(FILE *f, const struct opt_spec *table, const void *defaults);
 /* the value of one option as text (for --help and meta) */

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "harness/cli.h"
 #include "harness/options.h"
+#include "harness/records/meta.h"
 #include "harness/run.h"
 #include "reports/report.h"
 #include "reports/sweep.h"
@@ -31,6 +34,7 @@ static const struct opt_spec report_opts[] = {
 	{ "trials", OPT_INT, RO(trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration of its trials bench (0 counts as 1)" },
 	{ "shared-trials", OPT_INT, RO(shared_trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration sharing the GPU" },
 	{ "sweep", OPT_STRING, RO(sweep), 0, 0, NULL, "startup or mutation: also a section across DIR's bench files, one work size each: every configuration's speedup against the work per item, where it breaks even, the study's claims (make study-startup, make study-mutation)" },
+	{ "quiet", OPT_FLAG, RO(quiet), 0, 0, NULL, "no summary line; stderr only for errors and warnings" },
 	{ "help", OPT_FLAG, RO(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
@@ -60,18 +64,28 @@ static int takes_value(const char *arg)
 	return 0;
 }
 
-/* DIR is the one word that is neither an option nor an option's value. */
+/* an option word for options_parse: --NAME, -h, -V */
+static int is_option(const char *arg)
+{
+	return !strncmp(arg, "--", 2) || !strcmp(arg, "-h") || !strcmp(arg, "-V");
+}
+
+/* DIR is the one word that is neither an option nor an option's value; after "--", any word. */
 static int parse_args(struct report *r, int argc, char **argv, char *err, size_t errlen)
 {
 	char **rest = malloc(sizeof(*rest) * (size_t)(argc + 1));
-	int i, n = 0, rc = 0;
+	int i, n = 0, rc = 0, operands = 0;
 
 	if (!rest) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	for (i = 0; i < argc; i++) {
-		if (!strncmp(argv[i], "--", 2)) {
+		if (!operands && !strcmp(argv[i], "--")) {
+			operands = 1;
+			continue;
+		}
+		if (!operands && is_option(argv[i])) {
 			rest[n++] = argv[i];
 			if (takes_value(argv[i]) && i + 1 < argc)
 				rest[n++] = argv[++i];
@@ -125,7 +139,52 @@ static int check_paths(const struct report *r, char *err, size_t errlen)
 		snprintf(err, errlen, "--plots %s: %s", r->o.plots, strerror(e));
 		return -EINVAL;
 	}
+	/* the outputs: --verdict's file, or the report's files written into DIR */
+	if (r->o.verdict)
+		return options_check_output("verdict", r->o.verdict, err, errlen) ? -EINVAL : 0;
+	if (access(r->dir, W_OK | X_OK)) {
+		snprintf(err, errlen, "DIR: %s: the report is written there: %s", r->dir, strerror(errno));
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* A sequential run that got clearly less than a core: the times are not to be trusted. */
+static void warn_busy(const struct report *r)
+{
+	const struct report_config *c;
+	int i;
+
+	for (i = 0; i < r->n_g; i++) {
+		c = report_busy_baseline(&r->g[i]);
+		if (c)
+			fprintf(stderr, "evopar report: warning: a busy machine: in %s the sequential runs "
+				"(%s) got a median of %.2f CPU seconds per wall second, not 1.0: times are "
+				"inflated and noisy; run again on a quiet machine (%s/report.md)\n",
+				r->g[i].file, c->label, c->util.median, r->dir);
+	}
+}
+
+/* The one line at the end: what the report read and where it is. */
+static void show_summary(const struct report *r, int ok, double wall_s)
+{
+	char figure[128], out[4200];
+	int i, configs = 0;
+
+	for (i = 0; i < r->n_g; i++)
+		configs += r->g[i].n_cfg;
+	if (r->o.verdict)
+		snprintf(figure, sizeof(figure), "experiment 5's verdicts");
+	else
+		snprintf(figure, sizeof(figure), "%d record file%s, %d configuration%s, %d watched job%s",
+			 r->n_g, r->n_g == 1 ? "" : "s", configs, configs == 1 ? "" : "s", r->n_watch,
+			 r->n_watch == 1 ? "" : "s");
+	snprintf(out, sizeof(out), "%s", r->o.verdict ? r->o.verdict : r->dir);
+	if (!r->o.verdict)
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "/report.md");
+	cli_summary(r->o.quiet, "report", &(struct cli_end){ .status = ok ? "ok" : "failed",
+		    .wall_s = wall_s, .figure = figure, .what = r->o.verdict ? "verdicts" : "report",
+		    .out = out, .written = ok });
 }
 
 int cmd_report(int argc, char **argv)
@@ -133,6 +192,7 @@ int cmd_report(int argc, char **argv)
 	struct report *r = calloc(1, sizeof(*r));
 	struct stat st;
 	char err[1024];
+	double t0;
 	int code = EXIT_USAGE;
 
 	if (!r) {
@@ -145,8 +205,7 @@ int cmd_report(int argc, char **argv)
 		goto free_report;
 	}
 	if (r->o.help) {
-		usage(stdout);
-		code = 0;
+		code = options_answer(r->o.help, usage);
 		goto free_report;
 	}
 	if (stat(r->dir, &st) || !S_ISDIR(st.st_mode)) {
@@ -158,12 +217,24 @@ int cmd_report(int argc, char **argv)
 		goto free_report;
 	}
 	code = EXIT_FAILED;
+	t0 = now_s();
 	if (report_make(r)) {
 		fprintf(stderr, "evopar report: %s\n", r->err);
+		show_summary(r, 0, now_s() - t0);
 		goto free_report;
 	}
+	warn_busy(r);
+	show_summary(r, 1, now_s() - t0);
 	code = 0;
 free_report:
 	report_free(r);
 	return code;
 }
+
+static void report_doc_defaults(void *o)
+{
+	*(struct report_options *)o = (struct report_options){ .figures = 1 };
+}
+
+const struct cli_doc report_doc = { report_opts, usage, report_doc_defaults,
+				    sizeof(struct report_options), CLI_DIRECTORY };

@@ -5,6 +5,7 @@
  */
 #include <cblas.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "engine/task.h"
 #include "proc/clock.h"
 #include "strategies/strategy.h"
+#include "harness/cli.h"
 #include "harness/device.h"
 #include "strategies/common/balance.h"
 #include "harness/instruments/counters.h"
@@ -258,23 +260,31 @@ static int write_strategy_records(struct run_state *r)
 }
 
 /* One line on stderr, redrawn, at most ten times a second; only on a terminal. */
-static void show_progress(struct run_state *r, int done, int final)
+static void show_progress(struct run_state *r, int done)
 {
 	static double last;
 	double now = now_s(), elapsed = now - r->t_start;
 
-	if (r->o.quiet || !isatty(STDERR_FILENO))
-		return;
-	if (final) {
-		fprintf(stderr, "\r%-70s\r", "");
-		return;
-	}
 	if (now - last < 0.1 && done < r->o.cfg.evo.gens)
 		return;
 	last = now;
-	fprintf(stderr, "\rgeneration %d/%d  elapsed %.1f s  remaining %.1f s  best %.3f   ",
-		done, r->o.cfg.evo.gens, elapsed,
-		done ? elapsed / done * (r->o.cfg.evo.gens - done) : 0.0, r->best_ever);
+	cli_progress(r->o.quiet, "generation %d/%d  elapsed %.1f s  remaining %.1f s  best %.3f",
+		     done, r->o.cfg.evo.gens, elapsed,
+		     done ? elapsed / done * (r->o.cfg.evo.gens - done) : 0.0, r->best_ever);
+}
+
+/* The one line at the end: how the run ended, its best fitness and digest, where it went. */
+static void show_summary(struct run_state *r, const char *status, double wall_s, int written)
+{
+	char figure[96], digest[24];
+
+	snprintf(figure, sizeof(figure), "%d of %d generations, best fitness %.6g", r->gens_done,
+		 r->o.cfg.evo.gens, r->best_ever);
+	if (r->synced)
+		snprintf(digest, sizeof(digest), "%016" PRIx64, population_digest(&r->pop));
+	cli_summary(r->o.quiet, "run", &(struct cli_end){ .status = status, .wall_s = wall_s,
+		    .figure = figure, .digest = r->synced ? digest : NULL, .what = "records",
+		    .out = r->o.out, .written = written });
 }
 
 /* What the watchdog saw the run waiting for when it fired, in err; the run has failed. */
@@ -375,7 +385,7 @@ static int evolve(struct run_state *r)
 		/* a write error is said once, by output_commit, with the path */
 		if (write_generation(r, &g))
 			return EXIT_FAILED;
-		show_progress(r, r->gens_done, 0);
+		show_progress(r, r->gens_done);
 		if (stall_fired(&r->stall))
 			return EXIT_FAILED;
 		if (stop_signal)
@@ -406,10 +416,8 @@ static int run_setup(struct run_state *r, int argc, char **argv)
 		fprintf(stderr, "evopar run: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (r->o.help) {
-		usage(stdout);
-		return 0;
-	}
+	if (r->o.help)
+		return options_answer(r->o.help, usage);
 	if (device_unavailable(r->o.device)) {
 		fprintf(stderr, "evopar run: --device %s: %s\n", device_names[r->o.device],
 			device_unavailable(r->o.device));
@@ -434,6 +442,10 @@ static int run_setup(struct run_state *r, int argc, char **argv)
 		r->o.counters = 0;
 	}
 	r->o.cfg.self_exe = r->self_exe;
+	if (options_check_output("out", r->o.out, err, sizeof(err))) {
+		fprintf(stderr, "evopar run: %s\n", err);
+		return EXIT_USAGE;
+	}
 	return -1;
 }
 
@@ -499,20 +511,25 @@ static int run_strategy(struct run_state *r)
 static int run_finish(struct run_state *r, int code)
 {
 	char err[512];
+	double wall_s;
+	int written = 1;
 
 	sampler_stop(&r->sampler);
 	counters_stop(&r->ctr);
-	show_progress(r, r->gens_done, 1);
-	write_summary(r, status_of(code), now_s() - r->t_start);
+	cli_progress_end(r->o.quiet);
+	wall_s = now_s() - r->t_start;
+	write_summary(r, status_of(code), wall_s);
 	if (output_commit(&r->out, err, sizeof(err))) {
 		fprintf(stderr, "evopar run: %s\n", err);
 		code = EXIT_FAILED;
+		written = 0;
 	}
 	if (code == EXIT_FAILED && r->err[0])
 		fprintf(stderr, "evopar run: %s\n", r->err);
 	else if (code == EXIT_INTERRUPTED && !r->o.quiet)
 		fprintf(stderr, "evopar run: interrupted by signal %d after %d generations\n",
 			(int)stop_signal, r->gens_done);
+	show_summary(r, status_of(code), wall_s, written);
 	return code;
 }
 
@@ -558,3 +575,11 @@ free_state:
 	free(r);
 	return code;
 }
+
+static void run_doc_defaults(void *o)
+{
+	run_options_defaults(o);
+}
+
+const struct cli_doc run_doc = { run_opts, usage, run_doc_defaults, sizeof(struct run_options),
+				 CLI_NO_OPERANDS };

@@ -129,6 +129,7 @@ struct report_options {
 	int trials;               /* experiment 5: trials per configuration of its trials bench */
 	int shared_trials;        /* experiment 5: trials per configuration sharing the GPU */
 	const char *sweep;        /* a section across files of one sweep (reports/sweep.h), or NULL */
+	int quiet;                /* no summary line on stderr */
 	int help;
 };
 
@@ -219,6 +220,9 @@ char *report_workload_key(const json_t *config, int without_seed);
 int report_write_tables(struct report *r, FILE *f);
 /* report_md.c: report.md around the tables at tables_path */
 int report_write_md(struct report *r, const char *tables_path, const char *md_path);
+/* the group's sequential configuration that got clearly less than one core (a busy machine:
+   its times are inflated), or NULL */
+const struct report_config *report_busy_baseline(const struct report_group *g);
 /* report_plot.c: data files and gnuplot; a figure that cannot be drawn becomes a note */
 void report_figures(struct report *r);
 

@@ -466,21 +466,25 @@ static int copy_file(FILE *to, const char *path)
  * A sequential run keeps one core busy; when it got clearly less, something else was running
  * and every number of the group is inflated and noisy: say so where it is read.
  */
-static void write_load_warning(FILE *f, const struct report_group *g)
+const struct report_config *report_busy_baseline(const struct report_group *g)
 {
 	int i;
 
-	for (i = 0; i < g->n_cfg; i++) {
-		const struct report_config *c = &g->cfg[i];
+	for (i = 0; i < g->n_cfg; i++)
+		if (g->cfg[i].baseline == i && g->cfg[i].util.n && g->cfg[i].util.median < 0.9)
+			return &g->cfg[i];
+	return NULL;
+}
 
-		if (c->baseline != i || !c->util.n || c->util.median >= 0.9)
-			continue;
+static void write_load_warning(FILE *f, const struct report_group *g)
+{
+	const struct report_config *c = report_busy_baseline(g);
+
+	if (c)
 		fprintf(f, "**A busy machine.** The sequential runs (%s) got a median of %.2f CPU seconds per "
 			   "wall second, not the 1.0 one busy core gives: other work shared the cores, so times "
 			   "are inflated and spread, and speedups mix parallelism with luck. Run again on a quiet "
 			   "machine before drawing conclusions.\n\n", c->label, c->util.median);
-		return;
-	}
 }
 
 static void write_group(struct report *r, FILE *f, const struct report_group *g)

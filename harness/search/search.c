@@ -17,6 +17,7 @@
 
 #include "engine/rng.h"
 #include "strategies/strategy.h"
+#include "harness/cli.h"
 #include "harness/device.h"
 #include "harness/records/records.h"
 #include "proc/clock.h"
@@ -50,12 +51,17 @@ const struct opt_spec search_opts[] = {
 	{ "out", OPT_STRING, SO(run.out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the search ends" },
 	{ "trial-timeout", OPT_DOUBLE, SO(trial_timeout_s), 0.1, 604800, NULL, "seconds a trial may run before the search fails, naming its worker" },
 	{ "stall-timeout", OPT_DOUBLE, SO(run.stall_timeout_s), 0, 604800, NULL, "seconds without a finished trial before the search fails, naming what it waited for (0: never)" },
-	{ "quiet", OPT_FLAG, SO(run.quiet), 0, 0, NULL, "no progress line; stderr only for errors" },
+	{ "quiet", OPT_FLAG, SO(run.quiet), 0, 0, NULL, "no progress or summary line; stderr only for errors and warnings" },
 	{ "help", OPT_FLAG, SO(help), 0, 0, NULL, "this text" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
 /* ---- records ----------------------------------------------------------------------- */
+
+static const char *search_status(int code)
+{
+	return code == 0 ? "ok" : code == EXIT_INTERRUPTED ? "interrupted" : "failed";
+}
 
 struct search_run {
 	struct search_options o;
@@ -69,6 +75,7 @@ struct search_run {
 	uint8_t *handed;           /* the farm's handed: what the backend handed out */
 	struct stall stall;        /* --stall-timeout */
 	int done;                  /* trials recorded, resumed ones included */
+	int run_here;              /* trials recorded that this search ran */
 	double best_value;
 	int best_trial;
 	double trial_seconds;      /* sum of the trials' durations */
@@ -105,6 +112,35 @@ static void write_trial(struct search_run *s, const struct trial_result *r)
 	jw_end(w);
 }
 
+/*
+ * Trials done of all, the time, the time left at this search's own pace so far (trials kept
+ * by --resume took none of it) and the best value yet; on a terminal only.
+ */
+static void show_progress(const struct search_run *s, double elapsed)
+{
+	char best[48] = "best -";
+
+	if (s->best_trial >= 0)
+		snprintf(best, sizeof(best), "best %.4g (trial %d)", s->best_value, s->best_trial);
+	cli_progress(s->o.run.quiet, "trial %d/%d  elapsed %.1f s  remaining %.1f s  %s", s->done,
+		     s->o.trials, elapsed, s->run_here ? elapsed / s->run_here * (s->o.trials - s->done) : 0.0,
+		     best);
+}
+
+/* The one line at the end: how the search ended, its best trial, where the records went. */
+static void show_summary(const struct search_run *s, int code, double wall_s, int written)
+{
+	char figure[128];
+	int n = snprintf(figure, sizeof(figure), "%d of %d trials", s->done, s->o.trials);
+
+	if (s->best_trial >= 0)
+		snprintf(figure + n, sizeof(figure) - (size_t)n, ", best value %.6g (trial %d)",
+			 s->best_value, s->best_trial);
+	cli_summary(s->o.run.quiet, "search", &(struct cli_end){ .status = search_status(code),
+		    .wall_s = wall_s, .figure = figure, .what = "records", .out = s->o.run.out,
+		    .written = written });
+}
+
 static int emit_trial(struct farm *f, const struct trial_result *r)
 {
 	struct search_run *s = f->emit_ctx;
@@ -120,8 +156,8 @@ static int emit_trial(struct farm *f, const struct trial_result *r)
 		s->best_value = r->value;
 		s->best_trial = r->id;
 	}
-	if (!s->o.run.quiet && isatty(STDERR_FILENO))
-		fprintf(stderr, "\rtrial %d/%d  elapsed %.1f s   ", s->done, s->o.trials, now_s() - f->t0);
+	s->run_here++;
+	show_progress(s, now_s() - f->t0);
 	return output_write(&s->out, &s->jw);
 }
 
@@ -325,10 +361,8 @@ static int search_setup(struct search_run *s, int argc, char **argv, const struc
 		fprintf(stderr, "evopar search: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (s->o.help) {
-		usage(stdout);
-		return 0;
-	}
+	if (s->o.help)
+		return options_answer(s->o.help, usage);
 	*ops = farm_at((size_t)s->o.backend);
 	if ((*ops)->supported && (*ops)->supported(&s->o)) {
 		fprintf(stderr, "evopar search: --backend %s: %s\n", (*ops)->name, (*ops)->supported(&s->o));
@@ -346,6 +380,11 @@ static int search_setup(struct search_run *s, int argc, char **argv, const struc
 	/* where records are written: a rank that only serves trials has no use for --resume */
 	if (s->o.resume && !((*ops)->writes_records && !(*ops)->writes_records()) &&
 	    resume_open(&s->resume, &s->o, &s->space, err, sizeof(err))) {
+		fprintf(stderr, "evopar search: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (!((*ops)->writes_records && !(*ops)->writes_records()) &&
+	    options_check_output("out", s->o.run.out, err, sizeof(err))) {
 		fprintf(stderr, "evopar search: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -400,7 +439,8 @@ static int keep_resumed(struct search_run *s)
 static int search_records(struct search_run *s, const struct farm_ops *ops)
 {
 	char err[512];
-	int code;
+	double wall_s;
+	int code, written = 1;
 
 	if (output_open(&s->out, s->o.run.out, err, sizeof(err))) {
 		fprintf(stderr, "evopar search: %s\n", err);
@@ -417,16 +457,17 @@ static int search_records(struct search_run *s, const struct farm_ops *ops)
 	}
 	/* a write error already: no trial is run for a file that cannot be published */
 	code = s->out.error ? EXIT_FAILED : search_watched(s, ops);
-	if (!s->o.run.quiet && isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%-60s\r", "");
-	write_summary(s, code == 0 ? "ok" : code == EXIT_INTERRUPTED ? "interrupted" : "failed",
-		      now_s() - s->farm.t0);
+	cli_progress_end(s->o.run.quiet);
+	wall_s = now_s() - s->farm.t0;
+	write_summary(s, search_status(code), wall_s);
 	if (output_commit(&s->out, err, sizeof(err))) {
 		fprintf(stderr, "evopar search: %s\n", err);
 		code = EXIT_FAILED;
+		written = 0;
 	}
 	if (code == EXIT_FAILED && s->farm.err[0])
 		fprintf(stderr, "evopar search: %s\n", s->farm.err);
+	show_summary(s, code, wall_s, written);
 	return code;
 }
 
@@ -450,3 +491,11 @@ int cmd_search(int argc, char **argv)
 	free(s);
 	return code;
 }
+
+static void search_doc_defaults(void *o)
+{
+	search_options_defaults(o);
+}
+
+const struct cli_doc search_doc = { search_opts, usage, search_doc_defaults,
+				    sizeof(struct search_options), CLI_NO_OPERANDS };

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/cli.h"
 #include "harness/options.h"
 #include "harness/records/records.h"
 #include "harness/run.h"
@@ -94,9 +95,16 @@ static double cpu_now_s(clockid_t clock)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static void watch_options_defaults(void *o)
+{
+	*(struct watch_options *)o = (struct watch_options){ .interval_ms = 100, .out = "watch.jsonl" };
+}
+
 static void usage(FILE *f)
 {
-	struct watch_options d = { .interval_ms = 100, .out = "watch.jsonl" };
+	struct watch_options d;
+
+	watch_options_defaults(&d);
 
 	fprintf(f, "usage: evopar watch [options] -- CMD [ARGS...]\n"
 		   "       evopar watch [options] --pid PID\n\n"
@@ -386,16 +394,18 @@ int cmd_watch(int argc, char **argv)
 		fprintf(stderr, "evopar watch: out of memory\n");
 		return EXIT_FAILED;
 	}
-	r->o.interval_ms = 100;
-	r->o.out = "watch.jsonl";
+	watch_options_defaults(&r->o);
 	if (parse_args(r, argc, argv, err, sizeof(err)) ||
 	    (r->o.pid && check_pid(r->o.pid, err, sizeof(err)))) {
 		fprintf(stderr, "evopar watch: %s\n", err);
 		goto free_run;
 	}
 	if (r->o.help) {
-		usage(stdout);
-		code = 0;
+		code = options_answer(r->o.help, usage);
+		goto free_run;
+	}
+	if (options_check_output("out", r->o.out, err, sizeof(err))) {
+		fprintf(stderr, "evopar watch: %s\n", err);
 		goto free_run;
 	}
 	code = EXIT_NOT_FOUND;
@@ -409,3 +419,6 @@ free_run:
 	free(r);
 	return code;
 }
+
+const struct cli_doc watch_doc = { watch_opts, usage, watch_options_defaults,
+				   sizeof(struct watch_options), CLI_COMMAND_LINE };

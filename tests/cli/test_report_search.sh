@@ -11,7 +11,10 @@ cp "$DATA"/*.jsonl "$T/s/"
 
 "$EVOPAR" report "$T/s" --figures off 2>"$T/err"
 check "report exits 0" [ $? = 0 ]
-check "report is silent" [ ! -s "$T/err" ]
+check "report: its summary line, and a busy-machine warning where the records show one" \
+	sh -c '! grep -v "^evopar report: \(ok in .*; report in .*/report.md\|warning: a busy machine: \)" "$1" && grep -q "^evopar report: ok in " "$1"' _ "$T/err"
+check "report.md's busy-machine warning is also on stderr" \
+	sh -c 'grep -q "A busy machine" "$1/report.md" && grep -q "^evopar report: warning: a busy machine: in evopar search files the sequential runs (sequential) got a median of" "$2"' _ "$T/s" "$T/err"
 sed -n '/^### Sequential fallback/,/^### /p' "$T/s/report.md" | grep '^- \*\*' >"$T/verdicts"
 if diff -u "$DATA/verdicts.expected" "$T/verdicts" >"$T/diff"; then ok; else
 	bad "the fallback verdicts differ from tests/data/report-search/verdicts.expected:"; cat "$T/diff" >&2; fi
