@@ -45,6 +45,7 @@ PROC_SRC := $(wildcard proc/*.c)
 STRATEGY_SRC := $(wildcard strategies/*.c strategies/common/*.c)
 HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c harness/*/*.c))
 REPORT_SRC := $(wildcard reports/*.c)
+STUDY_SRC := $(wildcard studies/*.c)
 
 # --- the CUDA path (gpu/) -----------------------------------------------------------
 # Built where nvcc is found (PATH, then /usr/local/cuda/bin); `make NVCC=` leaves it out.
@@ -79,7 +80,7 @@ $(info make: $(GPU_SAYS))
 endif
 endif
 
-LIB_SRC := $(ENGINE_SRC) $(PROC_SRC) $(STRATEGY_SRC) $(HARNESS_SRC) $(REPORT_SRC) $(GPU_SRC)
+LIB_SRC := $(ENGINE_SRC) $(PROC_SRC) $(STRATEGY_SRC) $(HARNESS_SRC) $(STUDY_SRC) $(REPORT_SRC) $(GPU_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GPU_OBJ)
 LIB := $(BUILD)/libevopar.a
 
@@ -201,3 +202,4 @@ clean:
 -include experiments/experiments.mk
 -include experiments/experiment-5.mk
 -include experiments/study-balance.mk
+-include experiments/study-sync.mk

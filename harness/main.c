@@ -10,6 +10,7 @@
 #include "harness/run.h"
 #include "harness/search/search.h"
 #include "strategies/common/worker.h"
+#include "studies/studies.h"
 
 struct command {
 	const char *name;
@@ -33,6 +34,7 @@ static const struct command commands[] = {
 	{ "search", cmd_search, "trial-level parallelism: many evolutions with drawn hyperparameters" },
 	{ "bench", cmd_bench, "run configurations R times each, interleaved, into one file" },
 	{ "report", cmd_report, "tables, figures and report.md from the records in a directory" },
+	{ "study", cmd_study, "measure a study document's claims (evopar study --help lists them)" },
 	{ "watch", cmd_watch, "run any command (or attach to a pid) and diagnose its parallelism from /proc" },
 	{ "list", cmd_list, "the strategies, one line each" },
 	{ "worker", cmd_worker, "(internal) a worker process started by --start spawn" },
