@@ -104,6 +104,8 @@ struct report_watch {
 	int fig_made;
 };
 
+struct sync_study;
+
 struct report_options {
 	const char *title;
 	const char *intro;        /* markdown file put at the top of report.md */
@@ -123,6 +125,7 @@ struct report {
 	int n_g;
 	struct report_watch *watch;   /* the evopar watch files of DIR: not groups, a section each */
 	int n_watch, cap_watch;
+	struct sync_study *sync;      /* the evopar study sync files of DIR (reports/sync.h), or NULL */
 	char plots_dir[4096];
 	struct notes notes;       /* what was left out or skipped, for report.md's Notes */
 	char err[8400];           /* room for a path and what went wrong */
