@@ -45,19 +45,26 @@ static const json_t *sequential_of(const json_t *systems, const json_t *rec)
 	return NULL;
 }
 
-/* the share of the core-time a run had (wall x the cores its workers could use) not spent on work */
-static double overhead_share(const json_t *rec, int cores)
+/* a run's core-time: wall x the cores its workers could use */
+static double core_ms(const json_t *rec, int cores)
 {
 	double workers = report_num(rec, "workers", 1), used = workers < cores ? workers : cores;
-	double work = report_num(rec, "act_ms", 0) + report_num(rec, "learn_ms", 0);
-	double wall = report_num(rec, "wall_ms", 0);
 
-	return wall > 0 ? 1 - work / (wall * (used > 0 ? used : 1)) : NAN;
+	return report_num(rec, "wall_ms", 0) * (used > 0 ? used : 1);
+}
+
+/* the share of a run's core-time not spent on work (acting, learning) */
+static double overhead_share(const json_t *rec, int cores)
+{
+	double work = report_num(rec, "act_ms", 0) + report_num(rec, "learn_ms", 0);
+	double core = core_ms(rec, cores);
+
+	return core > 0 ? 1 - work / core : NAN;
 }
 
 struct series {
 	double wall[MAX_REPS], seq[MAX_REPS], startup[MAX_REPS], comm[MAX_REPS], wait[MAX_REPS];
-	double share[MAX_REPS], per_read[MAX_REPS], per_add[MAX_REPS], per_sample[MAX_REPS];
+	double share[MAX_REPS], startup_share[MAX_REPS], comm_share[MAX_REPS], per_read[MAX_REPS], per_add[MAX_REPS], per_sample[MAX_REPS];
 	int n, paired, same_learner, same_action;
 	struct ratio_ci wall_ci, speedup;
 };
@@ -79,6 +86,9 @@ static void series_take(struct series *z, const json_t *systems, const json_t *r
 	z->comm[i] = report_num(rec, "comm_ms", 0);
 	z->wait[i] = report_num(rec, "actor_wait_ms", 0) + report_num(rec, "learner_wait_ms", 0);
 	z->share[i] = overhead_share(rec, cores);
+	/* startup keeps every core it could use from work; comm is summed over the workers */
+	z->startup_share[i] = z->startup[i] / (report_num(rec, "wall_ms", 0) > 0 ? report_num(rec, "wall_ms", 0) : NAN);
+	z->comm_share[i] = z->comm[i] / core_ms(rec, cores);
 	z->per_read[i] = per_op(rec, "read_ms", "reads");
 	z->per_add[i] = per_op(rec, "add_ms", "adds");
 	z->per_sample[i] = per_op(rec, "sample_ms", "samples");
@@ -117,7 +127,9 @@ static double median(double *x, int n)
 
 static void write_row(FILE *f, struct series *z, const char *placement, const char *mode)
 {
-	char wall[96], sp[96], a[32], b[32], c[32], d[32], e[32], g[32], h[32];
+	char wall[96], sp[96], a[32], b[32], c[32], d[32], e[32], g[32], h[32], share[160];
+	double total = median(z->share, z->n), st = median(z->startup_share, z->n);
+	double cm = median(z->comm_share, z->n), idle = total - st - cm;
 
 	sync_fmt_ci(wall, sizeof(wall), &z->wall_ci, 1);
 	fmt_ratio(a, sizeof(a), z->speedup.ratio);
@@ -129,12 +141,19 @@ static void write_row(FILE *f, struct series *z, const char *placement, const ch
 	fmt_ms(a, sizeof(a), median(z->startup, z->n));
 	fmt_ms(b, sizeof(b), median(z->comm, z->n));
 	fmt_ms(c, sizeof(c), median(z->wait, z->n));
-	fmt_ratio(d, sizeof(d), median(z->share, z->n) * 100);
+	fmt_ratio(d, sizeof(d), total * 100);
+	fmt_ratio(e, sizeof(e), st * 100);
+	fmt_ratio(g, sizeof(g), cm * 100);
+	fmt_ratio(h, sizeof(h), (idle > 0 ? idle : 0) * 100);
+	snprintf(share, sizeof(share), "%s%% (%s + %s + %s)", d, e, g, h);
 	fmt_ms(e, sizeof(e), median(z->per_read, z->n));
 	fmt_ms(g, sizeof(g), median(z->per_add, z->n));
 	fmt_ms(h, sizeof(h), median(z->per_sample, z->n));
-	fprintf(f, "| %s | %s | %d | %s | %s | %s | %s | %s | %s%% | %s / %s / %s | %d of %d | %d of %d |\n",
-		placement, mode, z->n, wall, sp, a, b, c, d, e, g, h, z->same_learner, z->paired,
+	fprintf(f, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |", placement, mode, z->n, wall, sp, a, b, c, share);
+	fmt_ms(e, sizeof(e), median(z->per_read, z->n));
+	fmt_ms(g, sizeof(g), median(z->per_add, z->n));
+	fmt_ms(h, sizeof(h), median(z->per_sample, z->n));
+	fprintf(f, " %s / %s / %s | %d of %d | %d of %d |\n", e, g, h, z->same_learner, z->paired,
 		z->same_action, z->paired);
 }
 
@@ -176,7 +195,7 @@ static void write_counts_table(const struct sync_study *s, FILE *f, const struct
 	if (!z)
 		return;
 	fprintf(f, "**%d agents x %d turns x %d epochs** (%lld actions)\n\n"
-		   "| on | mode | runs | wall ms | speedup | startup ms | comm ms | wait ms | overhead share | "
+		   "| on | mode | runs | wall ms | speedup | startup ms | comm ms | wait ms | overhead share (startup + comm + idle) | "
 		   "ns per read / add / sample | learners = sequential's | actions = sequential's |\n"
 		   "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
 		k->agents, k->turns, k->epochs, (long long)k->agents * k->turns * k->epochs);
@@ -363,7 +382,9 @@ void sync_system_section(const struct sync_study *s, FILE *f)
 		   "last worker ran. Comm: the time in reads, adds, samples and publishes, summed over workers; "
 		   "wait: in the gates (learners waiting for the actor's epoch, the actor for the ring's room). "
 		   "Overhead share: of the core-time the run had (wall x the cores its workers could use), the part "
-		   "not spent acting or learning. The learners' result (their final policies) must equal the "
+		   "not spent acting or learning (document 003's \"overhead\" against \"work\"), split into startup "
+		   "(wall until the last worker ran, over wall), comm (over the core-time) and the rest: idle in the "
+		   "gates, or the cores taken by others. The learners' result (their final policies) must equal the "
 		   "sequential run's in every mode: they learn from a fixed choice of each epoch's experience. The "
 		   "actions need not: the actor acts on whichever policy was last published, so a run on threads "
 		   "or processes sees other (staler or fresher) policies than the sequential one in every mode, "
