@@ -1,7 +1,7 @@
 /*
  * What `evopar report` makes of `evopar study sync` files (document 002): the floors and
  * per-operation samples (sync_load.c), their tables, the document's estimates with verdicts
- * and the whole system's times with break-even counts (sync_md.c, sync_system.c).
+ * and the whole system's times with break-even counts (sync_md.c, sync_runs.c).
  */
 #ifndef EVOPAR_REPORTS_SYNC_H
 #define EVOPAR_REPORTS_SYNC_H
@@ -50,7 +50,7 @@ void sync_fmt_ci(char *buf, size_t len, const struct ratio_ci *ci, double scale)
 
 /* sync_md.c: the study's section of report.md (nothing without study files) */
 void report_sync_section(const struct report *r, FILE *f);
-/* sync_system.c: the whole system's tables, the break-even counts and their verdicts */
+/* sync_runs.c: the whole system's tables, the break-even counts and their verdicts */
 void sync_system_section(const struct sync_study *s, FILE *f);
 
 #endif

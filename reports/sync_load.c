@@ -1,7 +1,7 @@
 /*
  * Loading `evopar study sync` files: floors and per-operation samples merged by setting
  * across files, each with its median's bootstrap interval (reports/interval.h), and the
- * system records kept as they are for sync_system.c.
+ * system records kept as they are for sync_runs.c.
  */
 #include <errno.h>
 #include <math.h>

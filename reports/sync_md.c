@@ -1,7 +1,7 @@
 /*
  * The synchronisation study's section of report.md: each primitive beside this machine's
  * floor for it, every operation per mode and contention, and document 002's estimates per
- * operation against ours with a verdict by a stated rule; then the system (sync_system.c).
+ * operation against ours with a verdict by a stated rule; then the system (sync_runs.c).
  */
 #include <math.h>
 #include <stdio.h>

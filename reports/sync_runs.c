@@ -186,26 +186,30 @@ static int configs_of(const json_t *systems, const char *out[][2], int max)
 	return n;
 }
 
-static void write_counts_table(const struct sync_study *s, FILE *f, const struct counts *k)
-{
+/* the configurations (placement, mode) of the records, and room for one series */
+struct configs {
 	const char *cfg[16][2];
-	struct series *z = malloc(sizeof(*z));
-	int n = configs_of(s->systems, cfg, 16), j;
+	int n;
+	struct series z;
+};
 
-	if (!z)
-		return;
+static void write_counts_table(const struct sync_study *s, FILE *f, const struct counts *k,
+			       struct configs *cs)
+{
+	struct series *z = &cs->z;
+	int j;
+
 	fprintf(f, "**%d agents x %d turns x %d epochs** (%lld actions)\n\n"
 		   "| on | mode | runs | wall ms | speedup | startup ms | comm ms | wait ms | overhead share (startup + comm + idle) | "
 		   "ns per read / add / sample | learners = sequential's | actions = sequential's |\n"
 		   "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
 		k->agents, k->turns, k->epochs, (long long)k->agents * k->turns * k->epochs);
-	for (j = 0; j < n; j++) {
-		series_of(z, s->systems, k, cfg[j][0], cfg[j][1], s->cores > 0 ? s->cores : 1);
+	for (j = 0; j < cs->n; j++) {
+		series_of(z, s->systems, k, cs->cfg[j][0], cs->cfg[j][1], s->cores > 0 ? s->cores : 1);
 		if (z->n)
-			write_row(f, z, cfg[j][0], cfg[j][1]);
+			write_row(f, z, cs->cfg[j][0], cs->cfg[j][1]);
 	}
 	fprintf(f, "\n");
-	free(z);
 }
 
 /* the distinct counts of the records, sorted by agents, turns, epochs */
@@ -343,14 +347,11 @@ static void write_claim_row(const struct sync_study *s, FILE *f, const struct cl
 		fprintf(f, " | none up to %d | %s%s |\n", m ? pt[m - 1].x : 0, v, why);
 }
 
-static void write_breakeven(const struct sync_study *s, FILE *f, const struct counts *k, int n)
+static void write_breakeven(const struct sync_study *s, FILE *f, const struct counts *k, int n,
+			    struct configs *cs)
 {
-	const char *cfg[16][2];
-	struct series *z = malloc(sizeof(*z));
-	int nc = configs_of(s->systems, cfg, 16), i, j;
+	int i, j;
 
-	if (!z)
-		return;
 	fprintf(f, "### Break-even counts beside the document's \">1000 epochs or >20 agents\"\n\n"
 		   "Along epochs at 10 agents x 10 turns, and along agents at 10 turns x 200 epochs (the document's "
 		   "counts; the first measured where they are missing). Break-even: the smallest count from which "
@@ -362,20 +363,21 @@ static void write_breakeven(const struct sync_study *s, FILE *f, const struct co
 		   "| claim | on | mode | speedup at each count | break-even | verdict |\n"
 		   "| --- | --- | --- | --- | --- | --- |\n");
 	for (i = 0; i < (int)(sizeof(claims) / sizeof(claims[0])); i++)
-		for (j = 0; j < nc; j++)
-			if (strcmp(cfg[j][0], "sequential"))
-				write_claim_row(s, f, &claims[i], k, n, cfg[j], z);
+		for (j = 0; j < cs->n; j++)
+			if (strcmp(cs->cfg[j][0], "sequential"))
+				write_claim_row(s, f, &claims[i], k, n, cs->cfg[j], &cs->z);
 	fprintf(f, "\n");
-	free(z);
 }
 
 void sync_system_section(const struct sync_study *s, FILE *f)
 {
 	struct counts k[64];
 	int n = counts_of(s->systems, k, 64), i;
+	struct configs *cs = n ? malloc(sizeof(*cs)) : NULL;
 
-	if (!n)
+	if (!cs)
 		return;
+	cs->n = configs_of(s->systems, cs->cfg, 16);
 	fprintf(f, "### The whole system: sequential against an actor and learners\n\n"
 		   "Wall ms: median [bootstrap 95%% interval] over repetitions; speedup = sequential's median / "
 		   "the row's, with a paired interval (repetitions of one file as pairs). Startup: until the "
@@ -390,6 +392,7 @@ void sync_system_section(const struct sync_study *s, FILE *f)
 		   "or processes sees other (staler or fresher) policies than the sequential one in every mode, "
 		   "and the double buffer may even copy a policy torn by two publishes.\n\n");
 	for (i = 0; i < n; i++)
-		write_counts_table(s, f, &k[i]);
-	write_breakeven(s, f, k, n);
+		write_counts_table(s, f, &k[i], cs);
+	write_breakeven(s, f, k, n, cs);
+	free(cs);
 }
