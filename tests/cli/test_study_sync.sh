@@ -80,4 +80,51 @@ check "report: a break-even row with a verdict for each claim and configuration"
 check "report: learners agree with sequential in every row" \
 	sh -c '! grep -E "^\| (sequential|threads|processes) \|" "$1" | grep -vqE "\| ([0-9]+) of \1 \| [0-9]+ of [0-9]+ \|$"' _ "$md"
 check "report: overhead shares split" grep -qE "% \([0-9.]+ \+ [0-9.]+ \+ [0-9.]+\)" "$md"
+# the verdict rules on fixture records: every outcome of each rule comes out where it should
+mkdir -p "$T/fx"
+python3 - "$T/fx/sync.jsonl" <<'PY'
+import json, sys
+recs = [{"type": "meta", "command": "study", "study": "sync", "cores": 2}]
+def op(name, mode, ns):
+    recs.append({"type": "sync_op", "op": name, "mode": mode, "placement": "processes", "readers": 1,
+                 "batch_ops": 1, "samples_ns": ns})
+op("read", "locked", [500000] * 5)          # 0.5 ms: in the document's 0.1-1 ms
+op("add", "locked", [20] * 5)               # 10 ns a lock: far below 0.05 ms
+op("sample", "locked", [1e9] * 5)           # 1000 ms: far above 0.5 ms
+op("queue", "pipe", [50000, 60000, 40000, 55000, 45000])
+op("read", "double", [5000])                # one sample: no interval
+def system(a, e, place, mode, walls):
+    for rep, w in enumerate(walls):
+        recs.append({"type": "sync_system", "placement": place, "mode": mode, "rep": rep, "agents": a,
+                     "turns": 10, "epochs": e, "workers": 1 if place == "sequential" else a + 1,
+                     "reads": a * 10 * e, "adds": a * 10 * e, "samples": a * e, "wall_ms": w,
+                     "act_ms": w / 4, "learn_ms": w / 8, "comm_ms": 1, "startup_ms": 1,
+                     "learner_checksum": "ab", "action_checksum": "cd"})
+for a, e, seq in ((10, 200, 100), (10, 2000, 1000), (40, 200, 400)):
+    late = e > 1000 or a > 20
+    system(a, e, "sequential", "none", [seq] * 5)
+    system(a, e, "processes", "locked", [seq / 2 if late else seq * 2] * 5)    # pays only past it
+    system(a, e, "threads", "locked", [seq / 2] * 5)                            # pays already
+    system(a, e, "processes", "double", [seq * 2] * 5)                          # never pays
+    system(a, e, "threads", "double", [seq * f for f in (0.8, 1.2, 0.9, 1.1, 1.0)] if late else [seq * 2] * 5)
+recs.append({"type": "summary", "status": "ok", "checksums_agree": True})
+open(sys.argv[1], "w").write("".join(json.dumps(r) + "\n" for r in recs))
+PY
+"$EVOPAR" report "$T/fx" --figures off >/dev/null 2>&1
+check "fixtures: report exits 0" [ $? = 0 ]
+fx="$T/fx/report.md"
+check "estimate in range: CONFIRMED" sh -c 'grep -E "^\| model lock" "$1" | grep -q "| CONFIRMED |"' _ "$fx"
+check "estimate above ours: REFUTED (cheaper)" sh -c 'grep -E "^\| buffer write" "$1" | grep -q "REFUTED (cheaper)"' _ "$fx"
+check "estimate below ours: REFUTED (dearer)" sh -c 'grep -E "^\| buffer read" "$1" | grep -q "REFUTED (dearer)"' _ "$fx"
+check "a noisy estimate in range: CONFIRMED" sh -c 'grep -E "^\| queue" "$1" | grep -q "| CONFIRMED |"' _ "$fx"
+check "one sample: NOT APPLICABLE" sh -c 'grep -E "^\| shared memory" "$1" | grep -q "NOT APPLICABLE"' _ "$fx"
+check "not measured: NOT APPLICABLE" sh -c 'grep -E "^\| process creation" "$1" | grep -q "NOT APPLICABLE"' _ "$fx"
+for claim in "1000 epochs" "20 agents"; do
+	check "$claim: pays only past it: CONFIRMED" sh -c 'grep -F "with >$2 | processes | locked |" "$1" | grep -q "| CONFIRMED |"' _ "$fx" "$claim"
+	check "$claim: pays sooner: REFUTED" sh -c 'grep -F "with >$2 | threads | locked |" "$1" | grep -q "REFUTED (it pays at or below"' _ "$fx" "$claim"
+	check "$claim: never pays: REFUTED" sh -c 'grep -F "with >$2 | processes | double |" "$1" | grep -q "REFUTED (slower at every count past"' _ "$fx" "$claim"
+	check "$claim: an interval holds 1: INCONCLUSIVE" sh -c 'grep -F "with >$2 | threads | double |" "$1" | grep -q "INCONCLUSIVE"' _ "$fx" "$claim"
+done
+check "fixtures: the break-even count where it pays from there on" \
+	sh -c 'grep -F "with >1000 epochs | processes | locked |" "$1" | grep -q "| 2000 | CONFIRMED"' _ "$fx"
 finish
