@@ -12,6 +12,7 @@
 #include "harness/options.h"
 #include "harness/records/records.h"
 #include "harness/run.h"
+#include "proc/clock.h"
 #include "studies/studies.h"
 #include "studies/sync.h"
 
@@ -174,8 +175,12 @@ static int run_systems(struct sync_run *r, char *err, size_t errlen)
 			/* each configuration in a different slot each round */
 			int k = (i + rep + r->o.warmup) % n;
 
+			if (proc_stop_requested) {
+				snprintf(err, errlen, "interrupted");
+				return EXIT_INTERRUPTED;
+			}
 			if (sync_system_run(&r->o.sys, list[k][0], list[k][1], &x, err, errlen))
-				return EXIT_FAILED;
+				return proc_stop_requested ? EXIT_INTERRUPTED : EXIT_FAILED;
 			if (rep < 0)
 				continue;
 			write_system(r, list[k][0], list[k][1], rep, &x);
@@ -194,9 +199,11 @@ static int run_ops(struct sync_run *r, char *err, size_t errlen)
 
 	progress(r, "floors");
 	if (sync_floors(&r->out, &c, err, errlen))
-		return EXIT_FAILED;
+		return proc_stop_requested ? EXIT_INTERRUPTED : EXIT_FAILED;
 	progress(r, "operations");
-	return sync_ops(&r->out, &c, err, errlen) ? EXIT_FAILED : 0;
+	if (sync_ops(&r->out, &c, err, errlen))
+		return proc_stop_requested ? EXIT_INTERRUPTED : EXIT_FAILED;
+	return 0;
 }
 
 static void write_meta_summary(struct sync_run *r, const char *status, const char *error,
@@ -221,11 +228,18 @@ static void write_meta_summary(struct sync_run *r, const char *status, const cha
 	output_write(&r->out, &r->jw);
 }
 
+static void on_stop(int sig)
+{
+	(void)sig;
+	proc_stop_requested = 1;  /* the study stops between two measurements */
+}
+
 static int sync_study(struct sync_run *r, char *err, size_t errlen)
 {
 	double t0 = now_s();
 	int code = 0;
 
+	proc_catch_stop(on_stop);
 	if (output_open(&r->out, r->o.out, err, errlen)) {
 		fprintf(stderr, "evopar study sync: %s\n", err);
 		return EXIT_FAILED;
@@ -242,7 +256,8 @@ static int sync_study(struct sync_run *r, char *err, size_t errlen)
 			 r->disagree, r->runs);
 		code = EXIT_FAILED;
 	}
-	write_meta_summary(r, code ? "failed" : "ok", code ? err : NULL, now_s() - t0, 1);
+	write_meta_summary(r, code == EXIT_INTERRUPTED ? "interrupted" : code ? "failed" : "ok",
+			   code ? err : NULL, now_s() - t0, 1);
 	if (code)
 		fprintf(stderr, "evopar study sync: %s\n", err);
 	if (output_commit(&r->out, err, errlen)) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "proc/child.h"
+#include "proc/clock.h"
 #include "studies/sync.h"
 
 #define MAX_WORKERS 64
@@ -256,6 +257,10 @@ struct ops_run {
 static int measure(struct ops_run *r, enum op op, enum sync_mode m, const char *mode, int workers,
 		   enum sync_placement pl, char *err, size_t errlen)
 {
+	if (proc_stop_requested) {
+		snprintf(err, errlen, "interrupted");
+		return -1;
+	}
 	r->c->op = op;
 	r->c->mode = m;
 	r->c->workers = workers;

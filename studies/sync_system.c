@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc/clock.h"
 #include "studies/sync.h"
 
 #define LEARN_RATE 0.01f
@@ -100,6 +101,8 @@ static int actor_epoch(struct sys *s, struct actor *a, int e, struct role_times 
 	uint64_t t0 = sync_now_ns(), t1;
 	int t, k, d = s->c.dim;
 
+	if (proc_stop_requested)  /* a stop signal to this process: end between two epochs */
+		return -EINTR;
 	if (actor_wait(s, e))
 		return -ECANCELED;
 	t1 = sync_now_ns();
@@ -206,6 +209,8 @@ static int learner_epoch(struct sys *s, struct learner *l, int e, struct role_ti
 	uint64_t t0 = sync_now_ns(), t1;
 	int k, j;
 
+	if (proc_stop_requested)
+		return -EINTR;
 	if (sync_gate_wait(&s->acted, learner_ready, ctx, &s->abort))
 		return -ECANCELED;
 	t1 = sync_now_ns();

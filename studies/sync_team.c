@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "proc/child.h"
+#include "proc/clock.h"
 #include "studies/sync.h"
 
 void *sync_map(size_t bytes, char *err, size_t errlen)
@@ -138,15 +139,24 @@ static int start_member(struct member *m, int processes, char *err, size_t errle
 	return child_start(&m->ch, err, errlen);
 }
 
-/* reap one process worker within the deadline; its exit code, or -1 when it ran too long */
-static int reap_member(struct member *m, double deadline_s, double now_s)
+/* reap one process worker within the deadline; its exit code, or -1 when it ran too long
+   and -2 when a stop signal came first (it is ended either way) */
+static int reap_member(struct member *m, double deadline_s)
 {
-	if (child_wait(&m->ch, deadline_s > now_s ? deadline_s - now_s : 0) == 0)
+	int rc;
+
+	/* in slices: a stop signal is seen within one, whatever the deadline */
+	do {
+		double left = deadline_s - (double)sync_now_ns() * 1e-9;
+
+		rc = child_wait(&m->ch, left < 0 ? 0 : left < 0.1 ? left : 0.1);
+	} while (rc == -ETIMEDOUT && !proc_stop_requested && (double)sync_now_ns() * 1e-9 < deadline_s);
+	if (rc == 0)
 		return child_exit_code(&m->ch);
 	if (m->abort)
 		atomic_store(m->abort, 1);
 	child_end(&m->ch, 1.0);
-	return -1;
+	return proc_stop_requested ? -2 : -1;
 }
 
 static void describe_failure(struct member *m, int processes, int code, char *err, size_t errlen)
@@ -155,9 +165,10 @@ static void describe_failure(struct member *m, int processes, int code, char *er
 
 	if (!processes)
 		snprintf(err, errlen, "worker %d (a thread) failed with code %d", m->id, code);
+	else if (code == -2)
+		snprintf(err, errlen, "interrupted: worker %d ended", m->id);
 	else if (code < 0)
-		snprintf(err, errlen, "worker %d (pid %ld) ran past its time-out; ended", m->id,
-			 (long)m->ch.pid);
+		snprintf(err, errlen, "worker %d ran past its time-out; ended", m->id);
 	else {
 		child_describe(&m->ch, how, sizeof(how));
 		snprintf(err, errlen, "worker %d %s", m->id, how);
@@ -173,7 +184,7 @@ static int wait_members(struct member *ms, int n, int processes, double timeout_
 
 	for (i = 0; i < n; i++) {
 		if (processes)
-			code = reap_member(&ms[i], deadline, (double)sync_now_ns() * 1e-9);
+			code = reap_member(&ms[i], deadline);
 		else {
 			pthread_join(ms[i].th, NULL);
 			code = ms[i].rc;
