@@ -43,6 +43,17 @@ check "system: another epoch count, another learner checksum" \
 	sh -c '[ "$(jq -rs "[.[] | select(.type == \"sync_system\")][0].learner_checksum" "$1")" != \
 		"$(jq -rs "[.[] | select(.type == \"sync_system\")][0].learner_checksum" "$2")" ]' _ "$T/s.jsonl" "$T/e.jsonl"
 
+# a stop signal: the study ends between two measurements, says so, and leaves no worker
+"$EVOPAR" study sync --quiet --part system --placement processes --mode locked --epochs 1000000 --reps 1 \
+	--warmup 0 --out "$T/int.jsonl" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+check "SIGTERM: exit 130" [ $? = 130 ]
+check "SIGTERM: summary interrupted" jqs '.[-1].type == "summary" and .[-1].status == "interrupted"' "$T/int.jsonl"
+check "SIGTERM: no worker left" none_left "$T/int.jsonl"
+
 # bad input: exit 2 with the option named, nothing written
 "$EVOPAR" study sync --readers 0x --out "$T/bad.jsonl" 2>"$T/err"
 check "bad --readers: exit 2" [ $? = 2 ]
