@@ -64,6 +64,7 @@ static double overhead_share(const json_t *rec, int cores)
 
 struct series {
 	double wall[MAX_REPS], seq[MAX_REPS], startup[MAX_REPS], comm[MAX_REPS], wait[MAX_REPS];
+	double act[MAX_REPS], learn[MAX_REPS];
 	double share[MAX_REPS], startup_share[MAX_REPS], comm_share[MAX_REPS], per_read[MAX_REPS], per_add[MAX_REPS], per_sample[MAX_REPS];
 	int n, paired, same_learner, same_action;
 	struct ratio_ci wall_ci, speedup;
@@ -83,6 +84,8 @@ static void series_take(struct series *z, const json_t *systems, const json_t *r
 
 	z->wall[i] = report_num(rec, "wall_ms", 0);
 	z->startup[i] = report_num(rec, "startup_ms", 0);
+	z->act[i] = report_num(rec, "act_ms", 0);
+	z->learn[i] = report_num(rec, "learn_ms", 0);
 	z->comm[i] = report_num(rec, "comm_ms", 0);
 	z->wait[i] = report_num(rec, "actor_wait_ms", 0) + report_num(rec, "learner_wait_ms", 0);
 	z->share[i] = overhead_share(rec, cores);
@@ -186,6 +189,19 @@ static int configs_of(const json_t *systems, const char *out[][2], int max)
 	return n;
 }
 
+/* what the work is made of, in the sequential runs: the document put learning at a third */
+static void write_work_line(FILE *f, struct series *z)
+{
+	double act = median(z->act, z->n), learn = median(z->learn, z->n);
+	char a[32], b[32], c[32];
+
+	fmt_ms(a, sizeof(a), act);
+	fmt_ms(b, sizeof(b), learn);
+	fmt_ratio(c, sizeof(c), act + learn > 0 ? 100 * learn / (act + learn) : NAN);
+	fprintf(f, "Sequential work: acting %s ms, learning %s ms (median), learning %s%% of the work; the "
+		   "document's sequential estimate put learning at a third (10 s of 30 s).\n\n", a, b, c);
+}
+
 /* the configurations (placement, mode) of the records, and room for one series */
 struct configs {
 	const char *cfg[16][2];
@@ -210,6 +226,9 @@ static void write_counts_table(const struct sync_study *s, FILE *f, const struct
 			write_row(f, z, cs->cfg[j][0], cs->cfg[j][1]);
 	}
 	fprintf(f, "\n");
+	series_of(z, s->systems, k, "sequential", "none", 1);
+	if (z->n)
+		write_work_line(f, z);
 }
 
 /* the distinct counts of the records, sorted by agents, turns, epochs */
