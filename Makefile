@@ -45,6 +45,7 @@ PROC_SRC := $(wildcard proc/*.c)
 STRATEGY_SRC := $(wildcard strategies/*.c strategies/common/*.c)
 HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c harness/*/*.c))
 REPORT_SRC := $(wildcard reports/*.c)
+STUDY_SRC := $(wildcard studies/*.c)
 
 # --- the CUDA path (gpu/) -----------------------------------------------------------
 # Built where nvcc is found (PATH, then /usr/local/cuda/bin); `make NVCC=` leaves it out.
@@ -79,7 +80,7 @@ $(info make: $(GPU_SAYS))
 endif
 endif
 
-LIB_SRC := $(ENGINE_SRC) $(PROC_SRC) $(STRATEGY_SRC) $(HARNESS_SRC) $(REPORT_SRC) $(GPU_SRC)
+LIB_SRC := $(ENGINE_SRC) $(PROC_SRC) $(STRATEGY_SRC) $(HARNESS_SRC) $(STUDY_SRC) $(REPORT_SRC) $(GPU_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GPU_OBJ)
 LIB := $(BUILD)/libevopar.a
 
@@ -101,6 +102,7 @@ help:
 	@echo "make report DIR=D  tables, figures and report.md from the *.jsonl records in D"
 	@echo "make study-mutation  study document 000: results/study-mutation/report.md (a few minutes)"
 	@echo "make experiment-5 [SCALE=...]  the evaluate phase on a GPU vs one and all cores (CPU half without a GPU)"
+	@echo "make study-sync [SCALE=...]  study document 002, synchronisation per operation and in the actor-learner: results/study-sync/report.md"
 	@echo "make study-balance   balanced load against the machine's capacity: results/study-balance/report.md (a few minutes)"
 	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests"
 	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
@@ -219,3 +221,4 @@ clean:
 -include experiments/experiment-5.mk
 -include experiments/study-balance.mk
 -include experiments/sweeps.mk
+-include experiments/study-sync.mk

@@ -154,6 +154,35 @@ out:
 	return 0;
 }
 
+int boot_median(const double *x, int n, int resamples, unsigned long long seed, struct ratio_ci *ci)
+{
+	double *scratch, *medians;
+	int r;
+
+	ci_unknown(ci, n);
+	if (n < 1 || !all_positive(x, n))
+		return -1;
+	scratch = malloc((size_t)n * sizeof(*scratch));
+	medians = resamples > 0 ? malloc((size_t)resamples * sizeof(*medians)) : NULL;
+	if (!scratch || (resamples > 0 && !medians)) {
+		free(scratch);
+		free(medians);
+		return -1;
+	}
+	ci->ratio = median_copy(x, n, scratch);
+	if (n < 2 || !medians) {
+		ci_point(ci);
+		goto out;
+	}
+	for (r = 0; r < resamples; r++)
+		medians[r] = resampled_median(x, n, scratch, &seed);
+	take_percentiles(ci, medians, resamples);
+out:
+	free(medians);
+	free(scratch);
+	return 0;
+}
+
 int ratio_ci_side(const struct ratio_ci *ci, double boundary)
 {
 	if (!ci->resamples)

@@ -30,6 +30,10 @@ int boot_paired_ratio(const double *num, const double *den, int n, int resamples
 int boot_unpaired_ratio(const double *num, int n_num, const double *den, int n_den,
 			int resamples, unsigned long long seed, struct ratio_ci *ci);
 
+/* One sample's median with its percentile bootstrap 95% interval: ci->ratio holds the
+   median. 0, or -1 when n < 1 or a value is not a positive number (ci then holds NaN). */
+int boot_median(const double *x, int n, int resamples, unsigned long long seed, struct ratio_ci *ci);
+
 /* +1 when the whole interval lies above boundary, -1 below it, 0 when it holds it or
    there is no interval (fewer than two samples) */
 int ratio_ci_side(const struct ratio_ci *ci, double boundary);

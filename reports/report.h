@@ -117,6 +117,7 @@ struct report_watch {
 
 /* the rules --verdict can write (--rule, harness/report_cmd.c) */
 enum report_rule { REPORT_RULE_EVALUATE, REPORT_RULE_ISLANDS };
+struct sync_study;
 
 struct report_options {
 	const char *title;
@@ -140,6 +141,7 @@ struct report {
 	int n_g;
 	struct report_watch *watch;   /* the evopar watch files of DIR: not groups, a section each */
 	int n_watch, cap_watch;
+	struct sync_study *sync;      /* the evopar study sync files of DIR (reports/sync.h), or NULL */
 	char plots_dir[4096];
 	struct notes notes;       /* what was left out or skipped, for report.md's Notes */
 	char err[8400];           /* room for a path and what went wrong */

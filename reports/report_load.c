@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "reports/report.h"
+#include "reports/sync.h"
 
 /* the configuration of an id, or a new one with that id and label */
 static struct report_config *find_config(struct report_group *g, int id, const char *label)
@@ -367,7 +368,7 @@ static int is_jsonl(const struct dirent *d)
 	return n > 6 && !strcmp(d->d_name + n - 6, ".jsonl") && d->d_name[0] != '.';
 }
 
-enum { FILE_BENCH, FILE_RUN, FILE_SEARCH, FILE_WATCH };
+enum { FILE_BENCH, FILE_RUN, FILE_SEARCH, FILE_WATCH, FILE_SYNC };
 
 /* A plain `evopar run` or `evopar search` file starts with an untagged meta record; a bench file does not. */
 static int file_kind(const struct report *r, const char *name)
@@ -387,6 +388,8 @@ static int file_kind(const struct report *r, const char *name)
 		kind = !strcmp(report_str(rec, "command", ""), "search") ? FILE_SEARCH : FILE_RUN;
 	if (rec && report_watch_is(rec))
 		kind = FILE_WATCH;
+	if (rec && report_sync_is(rec))
+		kind = FILE_SYNC;
 	json_decref(rec);
 	free(line);
 	if (f)
@@ -409,8 +412,8 @@ static int load_names(struct report *r, struct dirent **names, int n)
 		int kind = file_kind(r, name);
 		struct report_group *g;
 
-		if (kind == FILE_WATCH) {
-			rc = report_watch_load(r, name);
+		if (kind == FILE_WATCH || kind == FILE_SYNC) {
+			rc = kind == FILE_WATCH ? report_watch_load(r, name) : report_sync_load(r, name);
 			continue;
 		}
 		if (kind != FILE_BENCH && plain[kind] >= 0) {
@@ -491,6 +494,7 @@ void report_free(struct report *r)
 	for (gi = 0; gi < r->n_g; gi++)
 		report_group_release(&r->g[gi]);
 	report_watch_free(r);
+	report_sync_free(r);
 	free(r->g);
 	free(r);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "reports/report.h"
+#include "reports/sync.h"
 
 #define CELL 160
 
@@ -542,6 +543,7 @@ int report_write_md(struct report *r, const char *tables_path, const char *md_pa
 	for (gi = 0; gi < r->n_g; gi++)
 		write_group(r, f, &r->g[gi]);
 	report_watch_sections(r, f);
+	report_sync_section(r, f);
 	if (r->notes.len)
 		fprintf(f, "## Notes\n\n%s\n", r->notes.text);
 	if (fclose(f))
