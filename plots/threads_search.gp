@@ -7,16 +7,12 @@ if (!exists("data") || !exists("out") || !exists("n")) {
 	exit status 2
 }
 if (!exists("cores")) { cores = 0 }
+if (!exists("plots")) { plots = "plots" }
 set encoding utf8
 width = 700 + 38 * n
-png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
-do for [fmt in "png svg"] {
-	if (fmt eq "png") {
-		set terminal png size width,640 font "sans,11"
-		if (png eq "pngcairo") { set terminal pngcairo size width,640 font "sans,11" }
-	} else {
-		set terminal svg size width,640 font "sans,11" dynamic
-	}
+call plots."/term.gp"
+do for [fmt in formats] {
+	call plots."/term.gp" fmt width 640 11
 	set termoption noenhanced
 	set output out.".".fmt
 	set title "Threads of each search against jobs × BLAS threads and the cores"

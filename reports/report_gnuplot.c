@@ -1,6 +1,8 @@
 /*
  * What every figure of `evopar report` shares: its data file, the quoting of gnuplot strings,
- * and gnuplot itself, started through the one child API with its output in DIR/gnuplot.log.
+ * gnuplot itself (started through the one child API, its output in DIR/gnuplot.log; the
+ * scripts' folder passed as `plots` for plots/term.gp, the formats: PNG, SVG, PDF) and the
+ * part of each caption that says what was measured where (n, the seed, the machine).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,15 +48,18 @@ FILE *report_open_data(struct report *r, const char *path, const char *what)
 int report_gnuplot(struct report *r, const char *script, const char *data, const char *out,
 		   int n, int cores, const char *extra)
 {
-	char qd[4200], qo[4200], vars[10000], log[4200], err[256];
+	char qd[4200], qo[4200], qp[4200], dir[4200], vars[14000], log[4200], err[256];
 	char *argv[] = { "gnuplot", "-e", vars, (char *)script, NULL };
 	struct child c;
 	int rc;
 
+	snprintf(dir, sizeof(dir), "%s", script);
+	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = 0;
 	report_gp_quote(qd, sizeof(qd), data);
 	report_gp_quote(qo, sizeof(qo), out);
-	snprintf(vars, sizeof(vars), "data=%s; out=%s; n=%d; cores=%d%s%s", qd, qo, n, cores,
-		 extra ? "; " : "", extra ? extra : "");
+	report_gp_quote(qp, sizeof(qp), *dir ? dir : ".");
+	snprintf(vars, sizeof(vars), "plots=%s; data=%s; out=%s; n=%d; cores=%d%s%s", qp, qd, qo, n,
+		 cores, extra ? "; " : "", extra ? extra : "");
 	snprintf(log, sizeof(log), "%s/gnuplot.log", r->dir);
 	child_init(&c);
 	c.argv = argv;

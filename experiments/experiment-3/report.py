@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Experiment 3's report: reads OUT/index.jsonl and the run records that run.py left, and
-# writes OUT/tables.md, the figures (gnuplot: plots/bands.gp, plots/stacked.gp; PNG and SVG)
+# writes OUT/tables.md, the figures (gnuplot: plots/bands.gp, plots/stacked.gp; PNG, SVG and PDF)
 # and OUT/report.md with the study's success criteria checked one by one and the verdict by
 # the rule in experiments/experiment-3/README.md.
 # usage: report.py [--out DIR]
@@ -181,9 +181,9 @@ def fmt_gen(g, gens):
 # ---- figures ----------------------------------------------------------------------------
 
 def gnuplot(out, script, data, base, names, extra=""):
-    """Run plots/SCRIPT on DATA into BASE.png and BASE.svg; False (with a note) without gnuplot."""
-    args = "data='%s'; out='%s'; names='%s'; n=%d; %s" % (data, base, " ".join(names),
-                                                         len(names), extra)
+    """Run plots/SCRIPT on DATA into BASE.png, BASE.svg and BASE.pdf; False (with a note) without gnuplot."""
+    args = "plots='%s'; data='%s'; out='%s'; names='%s'; n=%d; %s" % (
+        os.path.join(ROOT, "plots"), data, base, " ".join(names), len(names), extra)
     try:
         r = subprocess.run(["gnuplot", "-e", args, os.path.join(ROOT, "plots", script)],
                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(out, "gnuplot.log"), "a"))
