@@ -1,5 +1,6 @@
 # Threads and processes of a run's process tree over time, one line per configuration (the
-# sampler's timeline in the run summaries). Reads evopar report's timeline.dat.
+# sampler's timeline in the run summaries). Reads evopar report's timeline.dat ("?": not
+# sampled, left blank).
 # usage: gnuplot -e "data='timeline.dat'; out='timeline'; n=SERIES" plots/timeline.gp
 if (!exists("data") || !exists("out") || !exists("n")) {
 	print "usage: gnuplot -e \"data='FILE'; out='BASE'; n=SERIES\" timeline.gp"
@@ -12,6 +13,7 @@ colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd
 do for [i=1:12] { set linetype i lc rgb word(colours, i) lw 2 dt 1 }
 do for [i=13:24] { set linetype i lc rgb word(colours, i - 12) lw 2 dt 2 }
 set linetype cycle 24
+set datafile missing "?"
 # whole counts: a tic per unit while that stays readable
 stats data using 2 nooutput
 tmax = STATS_max
