@@ -89,3 +89,74 @@ int report_draw(struct report *r, const char *script, const char *data, const ch
 		notes_add(&r->notes, "- %s failed on %s (see gnuplot.log): no %s.\n", script, data, what);
 	return rc;
 }
+
+void report_fig_machine(const json_t *meta, char *buf, size_t len)
+{
+	const char *host = json_string_value(json_object_get(meta, "host"));
+	const char *cpu = json_string_value(json_object_get(meta, "cpu_model"));
+	const json_t *load = json_object_get(meta, "load_average_1m");
+	char l[64] = "";
+
+	if (!meta) {
+		snprintf(buf, len, "machine not recorded");
+		return;
+	}
+	if (json_is_number(load))
+		snprintf(l, sizeof(l), ", load average %.2f at the start", json_number_value(load));
+	snprintf(buf, len, "machine %s (%s, %d cores%s)", host ? host : "?", cpu ? cpu : "CPU not recorded",
+		 (int)json_number_value(json_object_get(meta, "online_cores")), l);
+}
+
+/* the lowest and highest of the measured configurations' repetitions and seeds (one that
+   measured nothing is in no figure); *n_hi < 0: none */
+static void about_ranges(const struct report_group *g, int n_groups, int *n_lo, int *n_hi,
+			 json_int_t *s_lo, json_int_t *s_hi)
+{
+	int gi, i, seeds = 0;
+
+	*n_lo = *n_hi = -1;
+	for (gi = 0; gi < n_groups; gi++)
+		for (i = 0; i < g[gi].n_cfg; i++) {
+			const struct report_config *c = &g[gi].cfg[i];
+			const json_t *seed = json_object_get(c->config, "seed");
+
+			if (!c->wall.n)
+				continue;
+			if (*n_hi < 0 || c->wall.n < *n_lo)
+				*n_lo = c->wall.n;
+			if (*n_hi < 0 || c->wall.n > *n_hi)
+				*n_hi = c->wall.n;
+			if (!json_is_integer(seed))
+				continue;
+			if (!seeds || json_integer_value(seed) < *s_lo)
+				*s_lo = json_integer_value(seed);
+			if (!seeds || json_integer_value(seed) > *s_hi)
+				*s_hi = json_integer_value(seed);
+			seeds++;
+		}
+	if (!seeds)
+		*s_lo = *s_hi = -1;
+}
+
+void report_fig_about(const struct report_group *g, int n_groups, char *buf, size_t len)
+{
+	char n[96], seed[96], machine[600];
+	int n_lo, n_hi;
+	json_int_t s_lo, s_hi;
+
+	about_ranges(g, n_groups, &n_lo, &n_hi, &s_lo, &s_hi);
+	if (n_hi < 0)
+		snprintf(n, sizeof(n), "no repetition measured");
+	else if (n_lo == n_hi)
+		snprintf(n, sizeof(n), "n = %d repetition%s per configuration", n_hi, n_hi == 1 ? "" : "s");
+	else
+		snprintf(n, sizeof(n), "n = %d to %d repetitions per configuration", n_lo, n_hi);
+	if (s_lo < 0)
+		snprintf(seed, sizeof(seed), "seed not recorded");
+	else if (s_lo == s_hi)
+		snprintf(seed, sizeof(seed), "seed %" JSON_INTEGER_FORMAT, s_lo);
+	else
+		snprintf(seed, sizeof(seed), "seeds %" JSON_INTEGER_FORMAT " to %" JSON_INTEGER_FORMAT, s_lo, s_hi);
+	report_fig_machine(n_groups > 0 ? g[0].meta : NULL, machine, sizeof(machine));
+	snprintf(buf, len, "%s, %s; %s", n, seed, machine);
+}
