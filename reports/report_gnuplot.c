@@ -51,10 +51,12 @@ int report_gnuplot(struct report *r, const char *script, const char *data, const
 	char qd[4200], qo[4200], qp[4200], dir[4200], vars[14000], log[4200], err[256];
 	char *argv[] = { "gnuplot", "-e", vars, (char *)script, NULL };
 	struct child c;
+	char *slash;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s", script);
-	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = 0;
+	snprintf(dir, sizeof(dir), "%s", script);     /* the scripts' folder: plots/term.gp is there */
+	slash = strrchr(dir, '/');
+	*(slash ? slash : dir) = 0;
 	report_gp_quote(qd, sizeof(qd), data);
 	report_gp_quote(qo, sizeof(qo), out);
 	report_gp_quote(qp, sizeof(qp), *dir ? dir : ".");
