@@ -87,7 +87,7 @@ LIB := $(BUILD)/libevopar.a
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit-tests asan-tests cli-tests bench clean help install
+.PHONY: all deps run test unit-tests asan-tests cli-tests readme-check bench clean help install
 .DEFAULT_GOAL := all
 
 # the man page and the bash completion, written by evopar from its option tables
@@ -104,7 +104,8 @@ help:
 	@echo "make experiment-5 [SCALE=...]  the evaluate phase on a GPU vs one and all cores (CPU half without a GPU)"
 	@echo "make study-sync [SCALE=...]  study document 002, synchronisation per operation and in the actor-learner: results/study-sync/report.md"
 	@echo "make study-balance   balanced load against the machine's capacity: results/study-balance/report.md (a few minutes)"
-	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests"
+	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests, readme-check"
+	@echo "make readme-check  run every command block of README.md as written, in a scratch copy of the tree"
 	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
 	@echo "make bench-check instruction counts per network vs tests/bench/baseline.json (CI gate)"
 	@echo "make bench-baseline rewrite tests/bench/baseline.json from this tree (commit it, say why)"
@@ -118,7 +119,7 @@ help:
 DEP_PC := openblas:libopenblas-dev papi:libpapi-dev jansson:libjansson-dev cmocka:libcmocka-dev \
 	benchmark:libbenchmark-dev ompi-c:libopenmpi-dev
 DEP_CMD := gnuplot:gnuplot-nox mpirun:openmpi-bin valgrind:valgrind c++:g++ pkg-config:pkg-config \
-	python3:python3 pgrep:procps timeout:coreutils ip:iproute2 nsenter:util-linux \
+	jq:jq python3:python3 pgrep:procps timeout:coreutils ip:iproute2 nsenter:util-linux \
 	unshare:util-linux setpriv:util-linux
 
 # numpy for the tests of evopar watch, for Debian's python3 (another python3 may come first on PATH)
@@ -192,7 +193,7 @@ run: deps
 
 # --- tests --------------------------------------------------------------------------
 test: deps
-	@$(MAKE) --no-print-directory all unit-tests cli-tests
+	@$(MAKE) --no-print-directory all unit-tests cli-tests readme-check
 	@$(MAKE) --no-print-directory asan-tests
 	@$(MAKE) --no-print-directory bench-check
 
@@ -201,6 +202,10 @@ unit-tests: $(TEST_BIN)
 
 cli-tests: bin/evopar
 	@tests/run-tests.sh tests/cli/test_*.sh
+
+# every command block of the README, as a new user would type it (tests/readme-check/readme-check.sh)
+readme-check: bin/evopar
+	@tests/readme-check/readme-check.sh README.md
 
 asan-tests:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined OPT=-O1 \

@@ -42,8 +42,8 @@ noise_note() {
 	total=$(awk -F'\t' 'NR > 1' "$1" | wc -l)
 	[ "$unstable" -gt 0 ] || return 0
 	echo "**Noise.** $unstable of $total searches are marked unstable (\`?\`: a coefficient of variation" \
-		"of the wall time over 10%, or fewer than 5 repetitions). This 2-core machine is shared with" \
-		"other sessions, whose load lands on some repetitions and not others: read the min–max ranges," \
+		"of the wall time over 10%, or fewer than 5 repetitions). Load from other programs on the machine" \
+		"(its load average is in the machine section) lands on some repetitions and not others: read the min–max ranges," \
 		"not the medians alone, and rerun on a quiet machine before leaning on a close call."
 	echo
 }

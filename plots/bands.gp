@@ -10,16 +10,14 @@ if (!exists("lts")) { lts = ""; do for [i=1:n] { lts = lts." ".i } }
 if (!exists("title")) { title = "" }
 if (!exists("xlabel")) { xlabel = "" }
 if (!exists("ylabel")) { ylabel = "" }
+if (!exists("plots")) { plots = "plots" }
 set encoding utf8
 # the palette of plots/speedup.gp: a variant keeps its colour from figure to figure
 colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
 lc(i) = word(colours, int(word(lts, i)))
-do for [fmt in "png svg"] {
-	if (fmt eq "png") {
-		set terminal pngcairo size 1000,620 font "sans,12"
-	} else {
-		set terminal svg size 1000,620 font "sans,12" dynamic
-	}
+call plots."/term.gp"
+do for [fmt in formats] {
+	call plots."/term.gp" fmt 1000 620 12
 	set termoption noenhanced
 	set output out.".".fmt
 	set title title

@@ -9,21 +9,17 @@ if (!exists("cores")) { cores = 0 }
 if (!exists("n")) { n = 0 }
 # wider for many configurations, so their labels stay apart
 width = n > 16 ? 400 + 40 * n : 1000
+if (!exists("plots")) { plots = "plots" }
 set encoding utf8
 # twelve distinguishable colours (Tableau 10, black, light blue), then dashes
 colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
 do for [i=1:12] { set linetype i lc rgb word(colours, i) lw 2 dt 1 }
 do for [i=13:24] { set linetype i lc rgb word(colours, i - 12) lw 2 dt 2 }
 set linetype cycle 24
-png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
 set key autotitle columnhead
-do for [fmt in "png svg"] {
-	if (fmt eq "png") {
-		set terminal png size width,620 font "sans,12"
-		if (png eq "pngcairo") { set terminal pngcairo size width,620 font "sans,12" }
-	} else {
-		set terminal svg size width,620 font "sans,12" dynamic
-	}
+call plots."/term.gp"
+do for [fmt in formats] {
+	call plots."/term.gp" fmt width 620 12
 	set termoption noenhanced
 	set output out.".".fmt
 	set title "CPU utilisation per configuration"

@@ -7,15 +7,12 @@ if (!exists("data") || !exists("out")) {
 	exit status 2
 }
 if (!exists("what")) { what = "" }
+if (!exists("plots")) { plots = "plots" }
 set encoding utf8
 set termoption noenhanced
-do for [fmt in "png svg"] {
-	if (fmt eq "png") {
-		set terminal png size 900,560 font "sans,12"
-		if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 900,560 font "sans,12" }
-	} else {
-		set terminal svg size 900,560 font "sans,12" dynamic
-	}
+call plots."/term.gp"
+do for [fmt in formats] {
+	call plots."/term.gp" fmt 900 560 12
 	set output out.".".fmt
 	set title "Evaluate phase, ".what." networks: survived steps per second (median, bars min–max)"
 	set xlabel "population (networks)"

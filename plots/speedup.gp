@@ -7,6 +7,7 @@ if (!exists("data") || !exists("out") || !exists("n")) {
 }
 if (!exists("what")) { what = "total ms per generation" }
 if (!exists("xname")) { xname = "workers (processes, threads or islands)" }
+if (!exists("plots")) { plots = "plots" }
 set encoding utf8
 # series at the same worker count are spread sideways, at most half a worker in all
 step = n > 1 ? (0.05 < 0.5 / (n - 1) ? 0.05 : 0.5 / (n - 1)) : 0
@@ -15,14 +16,9 @@ colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd
 do for [i=1:12] { set linetype i lc rgb word(colours, i) lw 2 dt 1 }
 do for [i=13:24] { set linetype i lc rgb word(colours, i - 12) lw 2 dt 2 }
 set linetype cycle 24
-png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
-do for [fmt in "png svg"] {
-	if (fmt eq "png") {
-		set terminal png size 1000,620 font "sans,12"
-		if (png eq "pngcairo") { set terminal pngcairo size 1000,620 font "sans,12" }
-	} else {
-		set terminal svg size 1000,620 font "sans,12" dynamic
-	}
+call plots."/term.gp"
+do for [fmt in formats] {
+	call plots."/term.gp" fmt 1000 620 12
 	set termoption noenhanced
 	set output out.".".fmt
 	set title "Speedup over sequential (".what."; median, bars: bootstrap 95% interval)"

@@ -9,15 +9,13 @@ if (!exists("data") || !exists("out") || !exists("names") || !exists("n")) {
 if (!exists("title")) { title = "" }
 if (!exists("xlabel")) { xlabel = "" }
 if (!exists("ylabel")) { ylabel = "" }
+if (!exists("plots")) { plots = "plots" }
 set encoding utf8
 # island colours apart from the variants' palette: a sequential scheme (viridis-like)
 colours = "#440154 #3b528b #21918c #5ec962 #fde725 #b5de2b #31688e #35b779 #90d743 #443983"
-do for [fmt in "png svg"] {
-	if (fmt eq "png") {
-		set terminal pngcairo size 1000,620 font "sans,12"
-	} else {
-		set terminal svg size 1000,620 font "sans,12" dynamic
-	}
+call plots."/term.gp"
+do for [fmt in formats] {
+	call plots."/term.gp" fmt 1000 620 12
 	set termoption noenhanced
 	set output out.".".fmt
 	set title title

@@ -1,22 +1,20 @@
 # Threads of each search: the most a trial saw in its process, the peak over the whole process
 # tree (sampled by evopar bench) and jobs x BLAS threads, against the cores. Reads evopar
-# report's threads.dat (columns: "label" per_process tree jobs_x_blas).
+# report's threads.dat (columns: "label" per_process tree jobs_x_blas; "?" where not measured,
+# left blank: no bar rather than a bar at 0).
 # usage: gnuplot -e "data='FILE'; out='BASE'; n=SEARCHES; cores=C" plots/threads_search.gp
 if (!exists("data") || !exists("out") || !exists("n")) {
 	print "usage: gnuplot -e \"data='FILE'; out='BASE'; n=SEARCHES; cores=C\" threads_search.gp"
 	exit status 2
 }
 if (!exists("cores")) { cores = 0 }
+if (!exists("plots")) { plots = "plots" }
 set encoding utf8
-width = 700 + 38 * n
-png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
-do for [fmt in "png svg"] {
-	if (fmt eq "png") {
-		set terminal png size width,640 font "sans,11"
-		if (png eq "pngcairo") { set terminal pngcairo size width,640 font "sans,11" }
-	} else {
-		set terminal svg size width,640 font "sans,11" dynamic
-	}
+# the key goes under the plot, so that the plot and the title above it have the whole width
+width = 760 + 60 * (n < 20 ? n : 20)
+call plots."/term.gp"
+do for [fmt in formats] {
+	call plots."/term.gp" fmt width 720 11
 	set termoption noenhanced
 	set output out.".".fmt
 	set title "Threads of each search against jobs × BLAS threads and the cores"
@@ -28,7 +26,8 @@ do for [fmt in "png svg"] {
 	set xtics rotate by 40 right nomirror
 	set yrange [0:*]
 	set grid ytics
-	set key outside right top box
+	set key outside below center box maxrows 2
+	set datafile missing "?"
 	if (cores > 0) {
 		plot data using 2:xtic(1) lc rgb "#1f77b4" title "most threads a trial saw in its process", \
 		     '' using 3 lc rgb "#ff7f0e" title "threads in the whole tree (peak)", \

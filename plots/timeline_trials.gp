@@ -7,23 +7,19 @@ if (!exists("data") || !exists("out") || !exists("n")) {
 	exit status 2
 }
 if (!exists("title")) { title = "" }
+if (!exists("plots")) { plots = "plots" }
 set encoding utf8
 stats data using 3 nooutput
 tmax = STATS_max
 # taller for more rows, within reason
 height = 260 + 70 * (n < 16 ? n : 16)
-png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
 ok_colour = "#1f77b4"
 failed_colour = "#d62728"
 set linetype 1 lc rgb ok_colour
 set linetype 2 lc rgb failed_colour
-do for [fmt in "png svg"] {
-	if (fmt eq "png") {
-		set terminal png size 1100,height font "sans,12"
-		if (png eq "pngcairo") { set terminal pngcairo size 1100,height font "sans,12" }
-	} else {
-		set terminal svg size 1100,height font "sans,12" dynamic
-	}
+call plots."/term.gp"
+do for [fmt in formats] {
+	call plots."/term.gp" fmt 1100 height 12
 	set termoption noenhanced
 	set output out.".".fmt
 	set title "Trials over time, one row per worker".(title ne "" ? "\n".title : "")

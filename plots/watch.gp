@@ -10,16 +10,12 @@ if (!exists("data") || !exists("out")) {
 }
 if (!exists("cores")) { cores = 0 }
 if (!exists("what")) { what = "" }
+if (!exists("plots")) { plots = "plots" }
 set encoding utf8
 set datafile missing "?"
-png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"
-do for [fmt in "png svg"] {
-	if (fmt eq "png") {
-		set terminal png size 1100,1000 font "sans,12"
-		if (png eq "pngcairo") { set terminal pngcairo size 1100,1000 font "sans,12" }
-	} else {
-		set terminal svg size 1100,1000 font "sans,12" dynamic
-	}
+call plots."/term.gp"
+do for [fmt in formats] {
+	call plots."/term.gp" fmt 1100 1000 12
 	set termoption noenhanced
 	set output out.".".fmt
 	set multiplot layout 3,1 title "Watched job: ".what

@@ -269,9 +269,10 @@ int vsection_evaluate(struct report *r, FILE *f, const struct vtab *t, int ran,
 		      const struct vdevice *d, int cores)
 {
 	static const char *const modes[] = { "dynamic", "static" };
-	char data[4200], base[4200], png[4300];
+	char data[4200], base[4200], png[4300], about[900];
 	int m, rc;
 
+	report_fig_about(r->g, r->n_g, about, sizeof(about));
 	for (m = 0; m < 2; m++) {
 		fprintf(f, "### Evaluate phase, %s networks\n\n", modes[m]);
 		snprintf(data, sizeof(data), "%s/rates-%s.dat", r->dir, modes[m]);
@@ -282,7 +283,9 @@ int vsection_evaluate(struct report *r, FILE *f, const struct vtab *t, int ran,
 		draw_rates(r, modes[m], data, base);
 		snprintf(png, sizeof(png), "%s.png", base);
 		if (!access(png, F_OK))
-			fprintf(f, "![steps per second against population, %s](rates-%s.png)\n\n", modes[m], modes[m]);
+			fprintf(f, "Steps per second against population (%s; [SVG](rates-%s.svg), [PDF](rates-%s.pdf)):"
+				   "\n\n![steps per second against population, %s](rates-%s.png)\n\n", about, modes[m],
+				   modes[m], modes[m], modes[m]);
 		fprintf(f, "Median per generation [min–max over repetitions], generation 0 left out; steps/s: "
 			   "survived steps (mean fitness × population × episodes × steps) per second of the "
 			   "evaluate phase. The GPU runs use every core for the other phases (`--strategy threads`).\n\n");

@@ -18,7 +18,7 @@
  *      trial adds less than 10% even at best); REFUTED when T(2)'s worst is above RISE x T(1)'s
  *      best; else INCONCLUSIVE. Throughput stops rising at the first J whose next level is not
  *      faster beyond the spread.
- *   R4 the issue's targets at TARGET_POP dynamic networks: GPU >= 100x one core and > all
+ *   R4 the performance bars at TARGET_POP dynamic networks: GPU >= 100x one core and > all
  *      cores (low end of the range above the bar: met; high end below it: not met; else
  *      unclear), and pack + transfers under 10% of the GPU's evaluate phase (median).
  */
@@ -322,7 +322,7 @@ static void verdict(FILE *f, const struct vtab *t, const struct vtab *s, int cor
 
 		fprintf(f, "- **Break-even population, %s networks (R1): %s** — %s.\n", modes[m], outcome, be);
 	}
-	fprintf(f, "\nThe issue's performance targets at %d dynamic networks (R4):\n\n", TARGET_POP);
+	fprintf(f, "\nPerformance bars at %d dynamic networks (R4):\n\n", TARGET_POP);
 	fprintf(f, "| target | measured [range] | |\n| --- | ---: | --- |\n");
 	targets(f, t);
 	fprintf(f, "\n");

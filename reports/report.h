@@ -259,6 +259,12 @@ void report_watch_sections(const struct report *r, FILE *f);
    DIR/gnuplot.log; 0, -ENOENT without gnuplot, -EIO when it failed */
 int report_gnuplot(struct report *r, const char *script, const char *data, const char *out,
 		   int n, int cores, const char *extra);
+/* the part of a figure's caption that says what it measured where, from the groups g[0..n):
+   "n = 5 repetitions per configuration, seed 42; machine vm (AMD EPYC, 2 cores, load average
+   0.41 at the start)" */
+void report_fig_about(const struct report_group *g, int n_groups, char *buf, size_t len);
+/* "machine HOST (CPU, N cores, load average L at the start)" from a meta record */
+void report_fig_machine(const json_t *meta, char *buf, size_t len);
 /* report_gnuplot, and a note naming what is missing (e.g. "threads figure") when it failed;
    the same codes */
 int report_draw(struct report *r, const char *script, const char *data, const char *out,

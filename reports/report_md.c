@@ -435,17 +435,19 @@ static const char *const search_captions[FIG_COUNT] = {
 static void write_figures(FILE *f, const struct report_group *g)
 {
 	const char *const *captions = g->search ? search_captions : figure_captions;
+	char about[900];
 	int k, any = 0;
 
+	report_fig_about(g, 1, about, sizeof(about));
 	for (k = 0; k < FIG_COUNT; k++) {
 		if (!g->fig_made[k])
 			continue;
 		if (!any)
 			fprintf(f, "### Figures\n\n");
 		any = 1;
-		fprintf(f, "%s ([SVG](%s%s.svg)):\n\n![%s](%s%s.png)\n\n", captions[k],
-			g->fig_prefix, report_figure_names[k], captions[k], g->fig_prefix,
-			report_figure_names[k]);
+		fprintf(f, "%s (%s; [SVG](%s%s.svg), [PDF](%s%s.pdf)):\n\n![%s](%s%s.png)\n\n", captions[k],
+			about, g->fig_prefix, report_figure_names[k], g->fig_prefix, report_figure_names[k],
+			captions[k], g->fig_prefix, report_figure_names[k]);
 	}
 }
 

@@ -1,6 +1,7 @@
 /*
  * The figures of `evopar report`: writes each figure's data as a gnuplot data file in DIR
- * and runs the matching plots/KIND.gp on it (PNG and SVG). No gnuplot, no figures: a note.
+ * and runs the matching plots/KIND.gp on it (PNG, SVG, PDF). No gnuplot, no figures: a note.
+ * A value the records do not hold is written "?", which the scripts leave blank (never 0).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -123,6 +124,15 @@ static const json_t *first_timeline(const struct report_config *c)
 	return best < 0 ? NULL : c->reps[best].timeline;
 }
 
+/* " N", or " ?" where the sampler recorded none (null) */
+static void put_count(FILE *f, const json_t *v)
+{
+	if (json_is_number(v))
+		fprintf(f, " %.0f", json_number_value(v));
+	else
+		fprintf(f, " ?");
+}
+
 static int timeline_data(const struct report_group *g, FILE *f)
 {
 	int i, n = 0;
@@ -139,9 +149,14 @@ static int timeline_data(const struct report_group *g, FILE *f)
 			fprintf(f, "\n\n");
 		report_put_label(f, g->cfg[i].label);
 		fprintf(f, " \"threads\" \"processes\"\n");
-		for (k = 0; k < json_array_size(t); k++)
-			fprintf(f, "%.6g %.0f %.0f\n", json_number_value(json_array_get(t, k)),
-				json_number_value(json_array_get(th, k)), json_number_value(json_array_get(pr, k)));
+		for (k = 0; k < json_array_size(t); k++) {
+			if (!json_is_number(json_array_get(t, k)))
+				continue;         /* no time, no point */
+			fprintf(f, "%.6g", json_number_value(json_array_get(t, k)));
+			put_count(f, json_array_get(th, k));
+			put_count(f, json_array_get(pr, k));
+			fprintf(f, "\n");
+		}
 		n++;
 	}
 	return n;

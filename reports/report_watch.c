@@ -198,7 +198,7 @@ static void write_measures(FILE *f, const json_t *s)
 static void write_watch(FILE *f, const struct report_watch *w)
 {
 	const json_t *s = w->summary, *d;
-	char base[512];
+	char base[512], machine[600];
 	size_t i;
 
 	fprintf(f, "## Watched: %s\n\n", w->file);
@@ -219,8 +219,10 @@ static void write_watch(FILE *f, const struct report_watch *w)
 	if (!w->fig_made)
 		return;
 	fig_name(w, base, sizeof(base));
+	report_fig_machine(w->meta, machine, sizeof(machine));
 	fprintf(f, "Threads and processes, CPU utilisation and runnable threads over time, against the "
-		   "cores ([SVG](%s.svg)):\n\n![the watched job over time](%s.png)\n\n", base, base);
+		   "cores (n = %d samples of one watched command, no seed; %s; [SVG](%s.svg), [PDF](%s.pdf)):\n\n"
+		   "![the watched job over time](%s.png)\n\n", w->n_points, machine, base, base, base);
 }
 
 void report_watch_sections(const struct report *r, FILE *f)

@@ -376,8 +376,10 @@ static void write_verdict_line(FILE *f, const struct report_group *g, const stru
 
 void search_write_section(const struct report_group *g, FILE *f)
 {
+	char about[900];
 	int i;
 
+	report_fig_about(g, 1, about, sizeof(about));
 	fprintf(f, "### Sequential fallback\n\n");
 	write_rules(f);
 	for (i = 0; i < g->n_cfg; i++)
@@ -386,16 +388,16 @@ void search_write_section(const struct report_group *g, FILE *f)
 	fprintf(f, "\n");
 	if (g->threads_fig)
 		fprintf(f, "### Threads\n\nThe most threads a trial saw in its process, the peak over the whole "
-			   "process tree (median over repetitions, sampled by evopar bench; 0 without a bench) and "
-			   "jobs × BLAS threads, against the cores ([SVG](%sthreads.svg)):\n\n"
-			   "![threads of each search](%sthreads.png)\n\n", g->fig_prefix, g->fig_prefix);
+			   "process tree (median over repetitions, sampled by evopar bench; no bar without a bench) and "
+			   "jobs × BLAS threads, against the cores (%s; [SVG](%sthreads.svg), [PDF](%sthreads.pdf)):\n\n"
+			   "![threads of each search](%sthreads.png)\n\n", about, g->fig_prefix, g->fig_prefix, g->fig_prefix);
 	if (!g->trials_fig)
 		return;
 	fprintf(f, "### Trial timelines\n\nOne row per worker (thread, process or MPI rank), a bar per trial "
-		   "from its start to its end, labelled with the trial id (first measured repetition).\n\n");
+		   "from its start to its end, labelled with the trial id (first measured repetition; %s).\n\n", about);
 	for (i = 0; i < g->n_cfg; i++)
 		if (g->trials_fig[i])
-			fprintf(f, "%s ([SVG](%s.svg)):\n\n![trial timeline of %s](%s.png)\n\n", g->cfg[i].label,
-				g->trials_fig[i], g->cfg[i].label, g->trials_fig[i]);
+			fprintf(f, "%s ([SVG](%s.svg), [PDF](%s.pdf)):\n\n![trial timeline of %s](%s.png)\n\n",
+				g->cfg[i].label, g->trials_fig[i], g->trials_fig[i], g->cfg[i].label, g->trials_fig[i]);
 }
 

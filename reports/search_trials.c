@@ -359,8 +359,10 @@ static int threads_figure(struct report *r, struct report_group *g)
 		if (!g->cfg[i].search || !ss->concurrency.n)
 			continue;
 		report_put_label(f, g->cfg[i].label);
-		fprintf(f, " %d %g %d\n", ss->threads_seen, ss->tree_threads.n ? ss->tree_threads.median : 0,
-			ss->jobs * ss->blas_threads);
+		if (ss->tree_threads.n)  /* "?": not sampled, drawn blank (plots/threads_search.gp) */
+			fprintf(f, " %d %g %d\n", ss->threads_seen, ss->tree_threads.median, ss->jobs * ss->blas_threads);
+		else
+			fprintf(f, " %d ? %d\n", ss->threads_seen, ss->jobs * ss->blas_threads);
 		n++;
 	}
 	fclose(f);

@@ -13,7 +13,7 @@ BENCH_BASELINE ?= $(BENCH_SRC_DIR)/baseline.json
 BENCH_RESULTS ?= results/bench
 CG_DIR := $(BENCH_OBJ)/callgrind
 
-# make bench knobs: repetitions (medians are reported), seconds per repetition, a name filter
+# make bench knobs: repetitions (every one in the JSON, for compare.py's U test; the terminal shows the aggregates), seconds per repetition, a name filter
 BENCH_REPS ?= 5
 BENCH_MIN_TIME ?= 0.2
 BENCH_FILTER ?= .
@@ -72,7 +72,7 @@ bench: deps
 bench-run: bench-no-sanitize $(BENCH_BIN)
 	@mkdir -p $(BENCH_RESULTS)
 	@out=$(BENCH_RESULTS)/bench-$$(date +%Y%m%d-%H%M%S).json; \
-	$(BENCH_BIN) --benchmark_repetitions=$(BENCH_REPS) --benchmark_report_aggregates_only=true \
+	$(BENCH_BIN) --benchmark_repetitions=$(BENCH_REPS) --benchmark_display_aggregates_only=true \
 		--benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_filter='$(BENCH_FILTER)' \
 		--benchmark_out=$$out --benchmark_out_format=json $(BENCH_ARGS) && \
 	cp $$out $(BENCH_RESULTS)/latest.json.tmp && mv $(BENCH_RESULTS)/latest.json.tmp $(BENCH_RESULTS)/latest.json && \
@@ -153,7 +153,7 @@ bench-dispatch-run: bench-no-sanitize $(DISPATCH_BIN) bin/evopar
 		echo "bench: no dispatch benchmark matches '$(BENCH_FILTER)'"; exit 0; \
 	fi; \
 	out=$(BENCH_RESULTS)/dispatch-$$(date +%Y%m%d-%H%M%S).json; \
-	$(DISPATCH_BIN) --benchmark_repetitions=$(BENCH_REPS) --benchmark_report_aggregates_only=true \
+	$(DISPATCH_BIN) --benchmark_repetitions=$(BENCH_REPS) --benchmark_display_aggregates_only=true \
 		--benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_filter='$(BENCH_FILTER)' \
 		--benchmark_out=$$out --benchmark_out_format=json $(BENCH_ARGS) && \
 	cp $$out $(BENCH_RESULTS)/latest-dispatch.json.tmp && \

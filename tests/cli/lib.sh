@@ -30,25 +30,22 @@ ok() { passes=$((passes + 1)); }
 bad() { fails=$((fails + 1)); echo "  FAIL: $*" >&2; }
 check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
 
-# the value of a JSON field in the last record of a file (or stdin)
-field() { python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; print(r.get(sys.argv[2], ""))' "$1" "$2"; }
+# a jq test: exit 0 when the filter's last output is true (jq -e), nothing printed
+jqt() { jq -e "$@" >/dev/null; }
+# the value of a JSON field in the last record of a file
+field() { jq -rs --arg k "$2" '.[-1][$k] // ""' "$1"; }
 
 # seconds since the epoch, and whether $2 - $1 < $3 (a run ended in time)
 now() { date +%s.%N; }
-elapsed_below() { python3 -c 'import sys; sys.exit(not float(sys.argv[2]) - float(sys.argv[1]) < float(sys.argv[3]))' "$@"; }
+elapsed_below() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { exit !(b - a < c) }'; }
 # no process of the run left: every one of them has the unique marker $1 on its command line
 none_left() { ! pgrep -f "$1" >/dev/null; }
 # the value of a field of the summary record, for checks on failed runs
-summary() { python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; assert r["type"]=="summary"; print(r.get(sys.argv[2], ""))' "$1" "$2"; }
+summary() { jq -rs --arg k "$2" '.[-1] | if .type == "summary" then .[$k] // "" else error("no summary") end' "$1"; }
 # every line is a whole JSON record: meta first, generations 0..N-1 in order, a summary last
 records_intact() {
-	python3 - "$1" <<'PY'
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
-assert recs[0]["type"] == "meta" and recs[-1]["type"] == "summary"
-gens = [r["gen"] for r in recs if r["type"] == "generation"]
-assert gens == list(range(len(gens))) and len(gens) == recs[-1]["gens_done"]
-PY
+	jq -se '[.[] | select(.type == "generation") | .gen] as $g | .[0].type == "meta" and .[-1].type == "summary"
+		and $g == [range($g | length)] and ($g | length) == .[-1].gens_done' "$1" >/dev/null
 }
 
 finish() {

@@ -111,12 +111,7 @@ rc=$?
 check "--resume, more trials: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "--resume, more trials: 6 trials, the kept ones as they were" kept_as_they_were 6 "$T/r3.jsonl"
 # records of an evopar from before the meta recorded the space: compared by the space's name
-python3 - "$T/r1.jsonl" "$T/old.jsonl" <<'PY'
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
-recs[0].pop("search_space", None)
-open(sys.argv[2], "w").write("".join(json.dumps(r) + "\n" for r in recs))
-PY
+jq -sc '.[0] |= del(.search_space) | .[]' "$T/r1.jsonl" >"$T/old.jsonl"
 "$EVOPAR" "${SEARCH[@]}" --resume "$T/old.jsonl" --out "$T/r4.jsonl" 2>/dev/null
 check "--resume, older records with the built-in space: exit 0" [ $? = 0 ]
 want="its --space is the built-in space, this search's is $T/same.space"

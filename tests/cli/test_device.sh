@@ -12,8 +12,7 @@ small="--pop 40 --gens 4 --seed 5 --quiet"
 "$EVOPAR" run $small --device cpu --out "$T/cpu.jsonl"
 check "--device cpu: the same digest as without it" \
 	[ "$(summary "$T/plain.jsonl" digest)" = "$(summary "$T/cpu.jsonl" digest)" ]
-check "--device cpu: meta records it" python3 -c '
-import json, sys; m = json.loads(open(sys.argv[1]).readline()); assert m["config"]["device"] == "cpu"' "$T/cpu.jsonl"
+check "--device cpu: meta records it" jqt -n 'input | .config.device == "cpu"' "$T/cpu.jsonl"
 check "--device cpu: no device record" [ -z "$(grep '"type":"device"' "$T/cpu.jsonl")" ]
 
 # one line and exit 2, nothing written: args | what the line must say
@@ -59,23 +58,17 @@ if [ "$probe" = 0 ]; then
 		check "$mode on the GPU: the digest repeats (threads for the other phases)" \
 			[ "$(summary "$T/gpu1.jsonl" digest)" = "$(summary "$T/gpu2.jsonl" digest)" ]
 		check "$mode on the GPU: records intact" records_intact "$T/gpu1.jsonl"
-		check "$mode on the GPU: a device record and the split per generation" python3 -c '
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
-dev = [r for r in recs if r["type"] == "device"]
-assert len(dev) == 1 and dev[0]["fp64_peak_gflops"] > 0, dev
-for g in (r for r in recs if r["type"] == "generation"):
-    d = g["device"]
-    assert d["kernel_ms"] > 0 and d["bytes_h2d"] > 0 and 0 < d["lane_use"] <= 1, d
-    assert g["comm_ms"]["evaluate"] <= g["ms"]["evaluate"], g' "$T/gpu1.jsonl"
+		check "$mode on the GPU: a device record and the split per generation" jqt -s '
+			map(select(.type == "device")) as $d | ($d | length) == 1 and $d[0].fp64_peak_gflops > 0
+			and all(.[] | select(.type == "generation"); .device.kernel_ms > 0 and .device.bytes_h2d > 0
+				and .device.lane_use > 0 and .device.lane_use <= 1 and .comm_ms.evaluate <= .ms.evaluate)' "$T/gpu1.jsonl"
 	done
 	"$EVOPAR" search --device cuda --trials 2 --seeds 1 --gens 3 --pop 30 --backend threads --jobs 2 \
 		--quiet --out "$T/search1.jsonl"
 	check "search on the GPU: exit 0" [ $? = 0 ]
 	"$EVOPAR" search --device cuda --trials 2 --seeds 1 --gens 3 --pop 30 --quiet --out "$T/search2.jsonl"
-	check "search on the GPU: the same trial values, threads or sequential" python3 -c '
-import json, sys
-def vals(p): return sorted((r["id"], r["value"]) for r in map(json.loads, open(p)) if r["type"] == "trial")
-assert vals(sys.argv[1]) == vals(sys.argv[2])' "$T/search1.jsonl" "$T/search2.jsonl"
+	vals() { jq -sc 'map(select(.type == "trial") | [.id, .value]) | sort' "$1"; }
+	check "search on the GPU: the same trial values, threads or sequential" \
+		[ "$(vals "$T/search1.jsonl")" = "$(vals "$T/search2.jsonl")" ]
 fi
 finish

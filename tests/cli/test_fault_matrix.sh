@@ -143,12 +143,7 @@ within() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { exit !(b - a < c) }'; }
 
 # every line a JSON record, meta first, a summary last with status $2
 records_whole() {
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
-assert recs[0]["type"] == "meta" and recs[-1]["type"] == "summary", (recs[0], recs[-1])
-assert recs[-1]["status"] == sys.argv[2], recs[-1]
-PY
+	jqt -s --arg status "$2" '.[0].type == "meta" and .[-1].type == "summary" and .[-1].status == $status' "$1"
 }
 
 start=$(now)

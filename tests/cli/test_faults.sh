@@ -12,20 +12,11 @@ no_leftovers() { sleep 0.2; ! pgrep -f "$T" >/dev/null; }
 
 # a failed run's file: records parse, generations before the fault are there, and the summary
 failed_summary() {
-	python3 - "$1" "$2" "$3" "$4" <<'PY'
-import json, sys
-path, worker, phase, signal = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-recs = [json.loads(l) for l in open(path)]
-s = recs[-1]
-assert recs[0]["type"] == "meta", "meta first"
-assert s["type"] == "summary" and s["status"] == "failed", s
-assert s["worker"] == worker and s["worker_pid"] > 0, s
-assert s["phase"] == phase and "gen" in s, s
-if signal != "-":
-    assert s.get("worker_signal") == int(signal), s
-gens = [r["gen"] for r in recs if r["type"] == "generation"]
-assert gens == list(range(len(gens))), gens
-PY
+	jqt -s --argjson worker "$2" --arg phase "$3" --arg signal "$4" '.[-1] as $s
+		| [.[] | select(.type == "generation") | .gen] as $g
+		| .[0].type == "meta" and $s.type == "summary" and $s.status == "failed" and $s.worker == $worker
+		and $s.worker_pid > 0 and $s.phase == $phase and ($s | has("gen"))
+		and ($signal == "-" or $s.worker_signal == ($signal | tonumber)) and $g == [range($g | length)]' "$1"
 }
 
 # strategy options | fault | worker | phase | signal or -
@@ -76,11 +67,9 @@ for opts in "--strategy persistent --worker-scope all" "--strategy fork-pool"; d
 	wait $main
 	rc=$?
 	check "$opts, killed from outside: exit 3 (got $rc)" [ "$rc" = 3 ]
-	check "$opts, killed from outside: summary names a killed pid and signal 9" python3 -c '
-import json,sys
-s=[json.loads(l) for l in open(sys.argv[1])][-1]
-killed=[int(p) for p in sys.argv[2].split()]
-assert s["status"]=="failed" and s["worker_pid"] in killed and s["worker_signal"]==9, (s, killed)' "$T/o.jsonl" "$killed"
+	check "$opts, killed from outside: summary names a killed pid and signal 9" jqt -s --arg killed "$killed" '
+		.[-1] as $s | ($killed | split(" ") | map(select(. != "") | tonumber)) as $pids
+		| $s.status == "failed" and $s.worker_signal == 9 and any($pids[]; . == $s.worker_pid)' "$T/o.jsonl"
 	check "$opts, killed from outside: no process left" no_leftovers
 done
 

@@ -8,9 +8,7 @@ run() { "$EVOPAR" run --quiet --pop 40 --gens 6 --steps 200 "$@"; }
 run --seed 7 --out "$T/a.jsonl" 2>"$T/err"
 check "a run exits 0" [ $? = 0 ]
 check "--quiet leaves stderr empty" [ ! -s "$T/err" ]
-check "records: meta, 6 generations, summary" [ "$(python3 -c '
-import json,sys
-print(" ".join(json.loads(l)["type"] for l in open(sys.argv[1])))' "$T/a.jsonl")" = "meta generation generation generation generation generation generation summary" ]
+check "records: meta, 6 generations, summary" [ "$(jq -rs 'map(.type) | join(" ")' "$T/a.jsonl")" = "meta generation generation generation generation generation generation summary" ]
 python3 - "$T/a.jsonl" <<'PY'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
@@ -51,10 +49,7 @@ kill -KILL $pid
 wait $pid 2>/dev/null
 check "SIGKILL: no file under the final name" [ ! -e "$T/k.jsonl" ]
 tmp=$(ls "$T"/k.jsonl.tmp.* 2>/dev/null | head -1)
-check "SIGKILL: the records written so far are intact" python3 -c '
-import json,sys
-recs=[json.loads(l) for l in open(sys.argv[1])]
-assert recs[0]["type"]=="meta" and len(recs)>1' "$tmp"
+check "SIGKILL: the records written so far are intact" jqt -s '.[0].type == "meta" and length > 1' "$tmp"
 
 # interrupted: a clean end, status interrupted, exit 130, the file in place
 "$EVOPAR" run --quiet --pop 200 --gens 100000 --out "$T/i.jsonl" &

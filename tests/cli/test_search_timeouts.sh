@@ -23,13 +23,8 @@ first_child() {
 }
 # the summary's error names worker W (pid P) of backend B and the trial it was running
 names_trial() {
-	python3 - "$1" "$2" "$3" "$4" <<'PY'
-import json, re, sys
-path, backend, worker, pid = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-s = [json.loads(l) for l in open(path)][-1]
-want = r"^%s worker %s \(pid %s\) running trial [0-9]+: " % (re.escape(backend), worker, pid)
-assert re.search(want, s.get("error", "")), (want, s)
-PY
+	jqt -s --arg b "$2" --arg w "$3" --arg p "$4" \
+		'.[-1].error // "" | test("^" + $b + " worker " + $w + " \\(pid " + $p + "\\) running trial [0-9]+: ")' "$1"
 }
 
 for b in persistent fork-pool thread-limited; do

@@ -9,13 +9,8 @@ no_leftovers() { sleep 0.2; none_left "$T"; }
 
 # the summary of $1 is failed and its error holds every one of the other arguments
 failed_naming() {
-	python3 - "$@" <<'PY'
-import json, sys
-s = [json.loads(l) for l in open(sys.argv[1])][-1]
-assert s["type"] == "summary" and s["status"] == "failed", (s["type"], s.get("status"))
-for want in sys.argv[2:]:
-    assert want in s.get("error", ""), (want, s.get("error"))
-PY
+	jqt -s '.[-1] as $s | $s.type == "summary" and $s.status == "failed"
+		and all($ARGS.positional[]; . as $want | $s.error // "" | contains($want))' "$1" --args "${@:2}"
 }
 
 # (a), (b): a worker hangs in evaluate of generation 2; the worker timeout is far away, the
@@ -35,10 +30,8 @@ for opts in "--strategy persistent --worker-scope all" "--strategy fork-pool"; d
 	check "$name, hung worker: failed summary names the stall, generation, phase and strategy" \
 		failed_naming "$T/$name.jsonl" "no generation finished for 2 s" "generation 2" \
 		"phase evaluate" "($name)"
-	check "$name, hung worker: summary phase and gen fields" python3 -c '
-import json, sys
-s = [json.loads(l) for l in open(sys.argv[1])][-1]
-assert (s.get("phase"), s.get("gen"), s.get("gens_done")) == ("evaluate", 2, 2), s.get("error")' "$T/$name.jsonl"
+	check "$name, hung worker: summary phase and gen fields" jqt -s '.[-1] | [.phase, .gen, .gens_done] == ["evaluate", 2, 2]' \
+		"$T/$name.jsonl"
 	check "$name, hung worker: the records before the stall are intact" records_intact "$T/$name.jsonl"
 	check "$name, hung worker: one line on stderr names the stall" \
 		[ "$(grep -c "no generation finished for 2 s: waiting for generation 2, phase evaluate" "$T/$name.err")" = 1 ]
@@ -70,9 +63,7 @@ check "search, workers stopped: failed summary names the stall and the trials" \
 check "search, workers stopped: one line on stderr names the stall" \
 	[ "$(grep -c "no trial finished for 2 s" "$T/s.err")" = 1 ]
 check "search, workers stopped: the stopped workers are gone" \
-	python3 -c 'import os, sys
-for p in sys.argv[1].split():
-    assert not os.path.exists("/proc/%s" % p), p' "$workers"
+	sh -c 'for p in $0; do [ ! -e "/proc/$p" ] || exit 1; done' "$workers"
 check "search, workers stopped: no process left" no_leftovers
 
 # (d): 0 never fires; a run and a search that progress are not stalls

@@ -17,9 +17,9 @@ cores=$(nproc)
 two_cpus=$(python3 -c 'import os; print(",".join(map(str, sorted(os.sched_getaffinity(0))[:2])))')
 
 # the diagnoses of a watch file's summary, sorted: "healthy", "oversubscription thread_explosion"
-kinds() { python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; print(" ".join(sorted(d["kind"] for d in r["diagnoses"])))' "$1" 2>/dev/null; }
+kinds() { jq -rs '.[-1].diagnoses | map(.kind) | sort | join(" ")' "$1" 2>/dev/null; }
 # a field of the summary's sampler object
-sampler() { python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; print(r["sampler"][sys.argv[2]])' "$1" "$2"; }
+sampler() { jq -rs --arg k "$2" '.[-1].sampler[$k]' "$1"; }
 code() { "$@" >/dev/null 2>"$T/err"; echo $?; }
 
 if [ "$cores" -lt 2 ]; then
@@ -82,7 +82,7 @@ for k in ("tid", "comm", "state", "cpu_s", "wait_s", "vol", "invol"):
 assert recs[-1]["status"] == "ok" and recs[-1]["exit_code"] == 0, recs[-1]
 PY
 	check "records: meta, samples per process and thread, summary" [ $? = 0 ]
-	check "sampler cost: CPU per sample recorded" python3 -c 'import sys; sys.exit(not float(sys.argv[1]) > 0)' "$(sampler "$T/pool.jsonl" cpu_per_sample_us)"
+	check "sampler cost: CPU per sample recorded" awk -v v="$(sampler "$T/pool.jsonl" cpu_per_sample_us)" 'BEGIN { exit !(v > 0) }'
 	check "sampler cost: on stderr" grep -q "cost [0-9]* µs of CPU each" "$T/pool.err"
 	check "gil: futex waits visible" grep -q '"state":"futex"' "$T/gil.jsonl"
 
@@ -134,7 +134,7 @@ t0=$(now)
 check "--pid --for 1: exits 0" [ "$(code "$EVOPAR" watch --pid "$p" --for 1 --interval 50 --out "$T/p.jsonl")" = 0 ]
 check "--pid --for 1: ended in time" elapsed_below "$t0" "$(now)" 5
 check "--pid --for 1: detached" [ "$(summary "$T/p.jsonl" status)" = detached ]
-check "--pid --for 1: samples every 50 ms" python3 -c 'import json,sys; n=sum(1 for l in open(sys.argv[1]) if json.loads(l)["type"]=="sample"); sys.exit(not n >= 10)' "$T/p.jsonl"
+check "--pid --for 1: samples every 50 ms" jqt -s 'map(select(.type == "sample")) | length >= 10' "$T/p.jsonl"
 check "--pid --for 1: the process runs on" kill -0 "$p"
 kill "$p"
 wait "$p" 2>/dev/null
@@ -148,7 +148,7 @@ wait "$p"
 t0=$(now)
 "$EVOPAR" watch --for 0.5 --out "$T/f.jsonl" -- sh -c 'sleep 1.5; exit 5' 2>/dev/null
 check "--for with CMD: CMD's exit status" [ $? = 5 ]
-check "--for with CMD: waited for CMD" python3 -c 'import sys; sys.exit(not float(sys.argv[2]) - float(sys.argv[1]) >= 1.4)' "$t0" "$(now)"
+check "--for with CMD: waited for CMD" awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a >= 1.4) }'
 check "--for with CMD: detached summary" [ "$(summary "$T/f.jsonl" status)" = detached ]
 
 # bad input: exit 2 with a message, nothing written; a command that cannot run: 127
