@@ -112,7 +112,7 @@ PY
 
 # the README's jq lines, as written, on these files
 cp "$D/run${FF}.jsonl" "$T/seq.jsonl"
-grep '^jq ' README.md | sed "s|results/seq.jsonl|$T/seq.jsonl|; s|results/mine/bench.jsonl|$T/b/bench.jsonl|" \
+grep '^jq ' README.md | sed "s|results/seq.jsonl|$T/seq.jsonl|; s|results/threads.jsonl|$T/seq.jsonl|" \
 	>"$T/cookbook"
 check "README: three jq lines in the records cookbook" [ "$(wc -l <"$T/cookbook")" = 3 ]
 while read -r line; do
