@@ -32,6 +32,10 @@ struct report_rep {
 	/* what evopar bench saw of the child (bench_run): its tree's rusage and sampler; < 0: none */
 	double child_wall_s, child_user_s, child_sys_s, child_ctx_vol, child_ctx_invol;
 	double tree_threads_max, tree_processes_max, tree_rss_kb;
+	/* the generation records' steps (report_work.c): all of them, those of generations 1..
+	   (the ones sum_ms covers), and how many records carried one */
+	double steps, steps_timed;
+	int steps_gens;
 	/* evopar search */
 	struct search_trial *trials;
 	int n_trials, cap_trials;
@@ -62,6 +66,7 @@ struct report_config {
 	struct sample_stats imbalance[ROW_COUNT];  /* per repetition its mean max/mean busy */
 	struct sample_stats util; /* cpu seconds / wall second */
 	struct sample_stats wall;
+	struct sample_stats steps, rate;  /* a run's work, and its work per second (report_work.c) */
 	int search;               /* an evopar search: the fields below apply */
 	int blas_default;         /* meta.blas.threads of its first run */
 	int cores;                /* online cores, or fewer in the affinity mask */
@@ -171,6 +176,21 @@ double report_capacity(const struct report_group *g, int workers);
 /* a configuration's workload as text, the options of not_workload left out (and the seed
    with without_seed), for grouping; malloc'd, NULL without memory or config */
 char *report_workload_key(const json_t *config, int without_seed);
+
+/* report_work.c: the work done (the generation records' steps) and the throughput */
+#define WORK_SAME_SHARE 0.02      /* work further from the baseline's: a different computation */
+void report_work_take(struct report_rep *p, const json_t *rec);   /* a generation record */
+int report_work_stats(struct report_config *c);                    /* 0, or -1 without memory */
+/* c's work over its baseline's (medians); 0 where either was not counted */
+double report_work_ratio(const struct report_group *g, const struct report_config *c);
+/* 1 where c's work differs from its baseline's by more than WORK_SAME_SHARE */
+int report_work_differs(const struct report_group *g, const struct report_config *c);
+/* the main table's throughput and work rows, and the lines under it */
+void report_work_rows(FILE *f, const struct report_group *g);
+void report_work_notes(FILE *f, const struct report_group *g);
+/* the speedup figure's blocks of different computations, after `blocks` others; the count */
+int report_work_speedup_data(const struct report_group *g, FILE *f, int blocks);
+int report_work_apart(const struct report_group *g);   /* how many such blocks it writes */
 
 /* report_tables.c: tables.md */
 int report_write_tables(struct report *r, FILE *f);

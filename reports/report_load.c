@@ -105,6 +105,7 @@ static void take_generation(struct report_rep *p, json_t *rec)
 	double v[ROW_COUNT];
 	int i;
 
+	report_work_take(p, rec);
 	if (report_num(rec, "gen", 0) < 1 || !json_is_object(ms))
 		return;      /* generation 0 carries first-touch costs: a warm-up */
 	for (i = ROW_MUTATE; i <= ROW_RESAMPLE; i++)
@@ -307,7 +308,7 @@ static int group_stats(struct report_group *g)
 	int i;
 
 	for (i = 0; i < g->n_cfg; i++) {
-		if (report_config_stats(&g->cfg[i]))
+		if (report_config_stats(&g->cfg[i]) || report_work_stats(&g->cfg[i]))
 			return -ENOMEM;
 		g->search |= g->cfg[i].search;
 	}

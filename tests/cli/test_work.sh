@@ -39,4 +39,21 @@ for wl in "--task pole --mode dynamic" "--task pole --mode static" "--task xor -
 done
 # xor's unit: one per network evaluated
 check "xor: pop x gens network evaluations" [ "$want" = $((40 * 5)) ]
+
+# The report: throughput beside ms, and islands (whose work differs) labelled and drawn apart
+mkdir -p "$T/rep"
+"$EVOPAR" bench --quiet --common="${common#--quiet }" --config "--strategy sequential" \
+	--config "--strategy threads --workers 2" --config "--strategy islands --islands 2" \
+	--repeat 2 --warmup 0 --out "$T/rep/bench.jsonl" 2>/dev/null
+"$EVOPAR" report "$T/rep" >/dev/null 2>&1
+check "report: a throughput row" grep -q '^| throughput (M steps/s) |' "$T/rep/tables.md"
+row=$(grep '^| work / sequential' "$T/rep/tables.md")
+check "report: sequential and threads did the same work, islands a different computation ($row)" \
+	sh -c 'echo "$1" | grep -Eq "^\| work / sequential.s \| 1\.000 \| 1\.000 \| [0-9.]+ different computation \|$"' _ "$row"
+check "report: the note names islands as a different computation" \
+	grep -q '^islands x2 is a different computation' "$T/rep/tables.md"
+check "figure: islands is a block of its own, labelled" \
+	grep -q '^"islands x2 (different computation)"' "$T/rep/speedup.dat"
+check "figure: threads is drawn as a series, not apart" \
+	sh -c 'grep -q "^\"threads\"" "$1" && ! grep -q "threads.*different computation" "$1"' _ "$T/rep/speedup.dat"
 finish
