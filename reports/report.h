@@ -36,6 +36,9 @@ struct report_rep {
 	   (the ones sum_ms covers), and how many records carried one */
 	double steps, steps_timed;
 	int steps_gens;
+	/* CPU seconds of the sampler's thread, and of the process before the run's clock started
+	   (report_cpu.c); < 0: not recorded */
+	double sampler_cpu_s, startup_cpu_s;
 	/* evopar search */
 	struct search_trial *trials;
 	int n_trials, cap_trials;
@@ -67,6 +70,7 @@ struct report_config {
 	struct sample_stats util; /* cpu seconds / wall second */
 	struct sample_stats wall;
 	struct sample_stats steps, rate;  /* a run's work, and its work per second (report_work.c) */
+	struct sample_stats util_sampler, util_startup;  /* their shares of util (report_cpu.c) */
 	int search;               /* an evopar search: the fields below apply */
 	int blas_default;         /* meta.blas.threads of its first run */
 	int cores;                /* online cores, or fewer in the affinity mask */
@@ -191,6 +195,13 @@ void report_work_notes(FILE *f, const struct report_group *g);
 /* the speedup figure's blocks of different computations, after `blocks` others; the count */
 int report_work_speedup_data(const struct report_group *g, FILE *f, int blocks);
 int report_work_apart(const struct report_group *g);   /* how many such blocks it writes */
+
+/* report_cpu.c: the instruments' and the start-up's share of the CPU utilisation */
+void report_cpu_take(struct report_rep *p, const json_t *summary);
+int report_cpu_stats(struct report_config *c);                     /* 0, or -1 without memory */
+void report_cpu_rows(FILE *f, const struct report_group *g);       /* the main table's rows */
+void report_cpu_note(FILE *f, const struct report_group *g);       /* what they mean */
+void report_cpu_data(FILE *f, const struct report_config *c);      /* cpu.dat's two columns */
 
 /* report_tables.c: tables.md */
 int report_write_tables(struct report *r, FILE *f);

@@ -101,14 +101,16 @@ static int cpu_data(const struct report_group *g, FILE *f)
 {
 	int i, n = 0;
 
-	fprintf(f, "\"configuration\" \"median\" \"min\" \"max\" \"workers\"\n");
+	fprintf(f, "\"configuration\" \"median\" \"min\" \"max\" \"workers\" \"sampler\" \"startup\"\n");
 	for (i = 0; i < g->n_cfg; i++) {
 		const struct sample_stats *u = &g->cfg[i].util;
 
 		if (!u->n)
 			continue;
 		report_put_label(f, g->cfg[i].label);
-		fprintf(f, " %.4g %.4g %.4g %d\n", u->median, u->min, u->max, g->cfg[i].workers);
+		fprintf(f, " %.4g %.4g %.4g %d", u->median, u->min, u->max, g->cfg[i].workers);
+		report_cpu_data(f, &g->cfg[i]);
+		fprintf(f, "\n");
 		n++;
 	}
 	return n;

@@ -172,6 +172,7 @@ static void write_main_table(FILE *f, const struct report_group *g)
 	}
 	fprintf(f, "\n");
 	report_work_rows(f, g);
+	report_cpu_rows(f, g);
 	write_balance_rows(f, g);
 	fprintf(f, "| repetitions |");
 	for (i = 0; i < g->n_cfg; i++) {
@@ -439,6 +440,7 @@ int report_write_tables(struct report *r, FILE *f)
 			   "once, as the mean of its generation records, generation 0 left out as warm-up.\n\n");
 		write_main_table(f, g);
 		report_work_notes(f, g);
+		report_cpu_note(f, g);
 		write_speedup_table(f, g);
 		write_baseline_notes(f, g);
 	}
