@@ -97,6 +97,8 @@ help:
 	@echo "make study-mutation  study document 000: results/study-mutation/report.md (a few minutes)"
 	@echo "make experiment-5 [SCALE=...]  the evaluate phase on a GPU vs one and all cores (CPU half without a GPU)"
 	@echo "make study-balance   balanced load against the machine's capacity: results/study-balance/report.md (a few minutes)"
+	@echo "make headline    make run, its records into experiments/records/make-run/, README's table and figure from them"
+	@echo "make instruments-overhead  the same sequential run with the sampler and counters on and off"
 	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests"
 	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
 	@echo "make bench-check instruction counts per network vs tests/bench/baseline.json (CI gate)"
@@ -201,3 +203,4 @@ clean:
 -include experiments/experiments.mk
 -include experiments/experiment-5.mk
 -include experiments/study-balance.mk
+-include experiments/headline.mk

@@ -23,6 +23,7 @@ static const struct opt_spec report_opts[] = {
 	{ "reference", OPT_STRING, RO(reference), 0, 0, NULL, "published figures to set beside ours (format: reports/study-mutation.ref)" },
 	{ "plots", OPT_STRING, RO(plots), 0, 0, NULL, "directory of the gnuplot scripts (default: plots/ beside bin/)" },
 	{ "figures", OPT_CHOICE, RO(figures), 0, 0, on_off, "draw the figures with gnuplot" },
+	{ "headline", OPT_STRING, RO(headline), 0, 0, NULL, "also write the first file's headline (the machine, then sequential and every configuration of 2 or more workers: evaluate and total ms, paired speedup, throughput, work) to this Markdown file" },
 	{ "verdict", OPT_STRING, RO(verdict), 0, 0, NULL, "experiment 5: only write its tables and rules' verdicts (R1-R4) from DIR's evaluate.tsv, searches.tsv and gpu-status to this file, and the rates figures" },
 	{ "trials", OPT_INT, RO(trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration of its trials bench (0 counts as 1)" },
 	{ "shared-trials", OPT_INT, RO(shared_trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration sharing the GPU" },

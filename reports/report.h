@@ -119,6 +119,7 @@ struct report_options {
 	const char *reference;    /* the study's own figures, shown beside ours */
 	const char *plots;        /* directory of the gnuplot scripts */
 	int figures;              /* 0: no gnuplot */
+	const char *headline;     /* the headline paragraph and table into this file (report_headline.c) */
 	const char *verdict;      /* experiment 5's part (reports/evaluate_verdict.c) into this file */
 	int trials;               /* experiment 5: trials per configuration of its trials bench */
 	int shared_trials;        /* experiment 5: trials per configuration sharing the GPU */
@@ -202,6 +203,16 @@ int report_cpu_stats(struct report_config *c);                     /* 0, or -1 w
 void report_cpu_rows(FILE *f, const struct report_group *g);       /* the main table's rows */
 void report_cpu_note(FILE *f, const struct report_group *g);       /* what they mean */
 void report_cpu_data(FILE *f, const struct report_config *c);      /* cpu.dat's two columns */
+
+/* report_overhead.c: where a file holds a run with instruments on and off, their ratio */
+void report_overhead_section(FILE *f, const struct report_group *g);
+struct ratio_ci;
+/* num's median total ms per generation over den's, the rounds both ran as pairs (paired
+   bootstrap, reports/interval.h); 0, or -1 without two such rounds or memory */
+int report_paired_ms_ratio(const struct report_config *num, const struct report_config *den,
+			   struct ratio_ci *ci);
+/* report_headline.c: --headline FILE, the README's table of a make run's records */
+int report_write_headline(struct report *r);
 
 /* report_tables.c: tables.md */
 int report_write_tables(struct report *r, FILE *f);

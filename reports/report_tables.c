@@ -443,6 +443,7 @@ int report_write_tables(struct report *r, FILE *f)
 		report_cpu_note(f, g);
 		write_speedup_table(f, g);
 		write_baseline_notes(f, g);
+		report_overhead_section(f, g);
 	}
 	if (write_across_files(r, f))
 		return -ENOMEM;
