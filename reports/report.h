@@ -190,6 +190,9 @@ int report_work_stats(struct report_config *c);                    /* 0, or -1 w
 double report_work_ratio(const struct report_group *g, const struct report_config *c);
 /* 1 where c's work differs from its baseline's by more than WORK_SAME_SHARE */
 int report_work_differs(const struct report_group *g, const struct report_config *c);
+/* "0.880 different computation": c's work over its baseline's, labelled; "-" uncounted */
+void report_work_cell(char *buf, size_t len, const struct report_group *g,
+		      const struct report_config *c);
 /* the main table's throughput and work rows, and the lines under it */
 void report_work_rows(FILE *f, const struct report_group *g);
 void report_work_notes(FILE *f, const struct report_group *g);

@@ -95,12 +95,8 @@ static void write_table(FILE *f, const struct report_group *g)
 	fprintf(f, "\n| work / sequential's |");
 	for (i = 0; i < g->n_cfg; i++)
 		if (shown(g, i)) {
-			double w = report_work_ratio(g, &g->cfg[i]);
-
-			if (w > 0)
-				fprintf(f, " %.3f%s |", w, report_work_differs(g, &g->cfg[i]) ? " different computation" : "");
-			else
-				fprintf(f, " - |");
+			report_work_cell(cell, sizeof(cell), g, &g->cfg[i]);
+			fprintf(f, " %s |", cell);
 		}
 	fprintf(f, "\n");
 }

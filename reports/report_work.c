@@ -99,6 +99,17 @@ static const char *work_unit(const struct report_group *g)
 	return !strcmp(report_str(c, "task", "pole"), "xor") ? "evaluations" : "steps";
 }
 
+void report_work_cell(char *buf, size_t len, const struct report_group *g,
+		      const struct report_config *c)
+{
+	double r = report_work_ratio(g, c);
+
+	if (r <= 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f%s", r, report_work_differs(g, c) ? " different computation" : "");
+}
+
 void report_work_rows(FILE *f, const struct report_group *g)
 {
 	char cell[CELL];
@@ -113,12 +124,8 @@ void report_work_rows(FILE *f, const struct report_group *g)
 	}
 	fprintf(f, "\n| work / sequential's |");
 	for (i = 0; i < g->n_cfg; i++) {
-		double r = report_work_ratio(g, &g->cfg[i]);
-
-		if (r <= 0)
-			fprintf(f, " - |");
-		else
-			fprintf(f, " %.3f%s |", r, report_work_differs(g, &g->cfg[i]) ? " different computation" : "");
+		report_work_cell(cell, sizeof(cell), g, &g->cfg[i]);
+		fprintf(f, " %s |", cell);
 	}
 	fprintf(f, "\n");
 }
