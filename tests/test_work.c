@@ -85,61 +85,42 @@ static void check_gpu_host(struct population *p, uint64_t work)
 	assert_true(fabs(t.steps - (double)work) < 0.5);
 }
 
-static void config(struct evo_config *cfg, int mode, int task)
-{
-	evo_config_defaults(cfg);
-	cfg->mode = mode;
-	cfg->task = task;
-	cfg->pop = 40;
-	cfg->gens = 6;
-	cfg->steps = 300;
-	cfg->seed = 11;
-}
+/* one workload and what its every generation's count must satisfy */
+struct work_case {
+	int mode, task;
+	void (*check)(struct population *p, uint64_t work);
+};
 
-static void test_pole_dynamic(void **state)
+static const struct work_case cases[] = {
+	{ MODE_DYNAMIC, TASK_POLE, check_pole },
+	{ MODE_STATIC, TASK_POLE, check_pole },
+	{ MODE_DYNAMIC, TASK_XOR, check_xor },
+	{ MODE_DYNAMIC, TASK_POLE, check_gpu_host },
+};
+
+static void test_work_case(void **state)
 {
+	const struct work_case *c = *state;
 	struct evo_config cfg;
 
-	(void)state;
-	config(&cfg, MODE_DYNAMIC, TASK_POLE);
-	evolve_checking(&cfg, check_pole);
-}
-
-static void test_pole_static(void **state)
-{
-	struct evo_config cfg;
-
-	(void)state;
-	config(&cfg, MODE_STATIC, TASK_POLE);
-	evolve_checking(&cfg, check_pole);
-}
-
-static void test_xor(void **state)
-{
-	struct evo_config cfg;
-
-	(void)state;
-	config(&cfg, MODE_DYNAMIC, TASK_XOR);
-	evolve_checking(&cfg, check_xor);
-}
-
-static void test_gpu_host_counts_alike(void **state)
-{
-	struct evo_config cfg;
-
-	(void)state;
-	config(&cfg, MODE_DYNAMIC, TASK_POLE);
-	cfg.prepare_cache = 0;
-	evolve_checking(&cfg, check_gpu_host);
+	evo_config_defaults(&cfg);
+	cfg.mode = c->mode;
+	cfg.task = c->task;
+	cfg.pop = 40;
+	cfg.gens = 6;
+	cfg.steps = 300;
+	cfg.seed = 11;
+	cfg.prepare_cache = c->check != check_gpu_host;   /* the GPU threads build no plans */
+	evolve_checking(&cfg, c->check);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pole_dynamic),
-		cmocka_unit_test(test_pole_static),
-		cmocka_unit_test(test_xor),
-		cmocka_unit_test(test_gpu_host_counts_alike),
+		cmocka_unit_test_prestate(test_work_case, (void *)&cases[0]),
+		cmocka_unit_test_prestate(test_work_case, (void *)&cases[1]),
+		cmocka_unit_test_prestate(test_work_case, (void *)&cases[2]),
+		cmocka_unit_test_prestate(test_work_case, (void *)&cases[3]),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
