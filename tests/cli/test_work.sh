@@ -37,6 +37,18 @@ for wl in "--task pole --mode dynamic" "--task pole --mode static" "--task xor -
 		done
 	done
 done
+# islands under MPI count what the same islands count through files (sync): rank 0 adds
+# every other rank's report to its own
+if command -v mpirun >/dev/null; then
+	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
+	"$EVOPAR" run $common --strategy islands --islands 2 --migration sync --out "$T/sync.jsonl"
+	timeout --kill-after=5 60 mpirun --oversubscribe -np 2 "$EVOPAR" run $common --strategy islands \
+		--islands 2 --migration mpi --out "$T/mpi.jsonl" >/dev/null 2>&1
+	sync_steps=$(total_steps "$T/sync.jsonl")
+	check "islands: mpi counts $(total_steps "$T/mpi.jsonl") steps = sync's $sync_steps" \
+		[ "$(total_steps "$T/mpi.jsonl")" = "$sync_steps" ]
+	check "islands: sync counted" [ "$sync_steps" != bad ]
+fi
 # xor's unit: one per network evaluated
 check "xor: pop x gens network evaluations" [ "$want" = $((40 * 5)) ]
 
