@@ -104,6 +104,8 @@ help:
 	@echo "make experiment-5 [SCALE=...]  the evaluate phase on a GPU vs one and all cores (CPU half without a GPU)"
 	@echo "make study-sync [SCALE=...]  study document 002, synchronisation per operation and in the actor-learner: results/study-sync/report.md"
 	@echo "make study-balance   balanced load against the machine's capacity: results/study-balance/report.md (a few minutes)"
+	@echo "make headline    make run, its records into experiments/records/make-run/, README's table and figure from them"
+	@echo "make instruments-overhead  the same sequential run with the sampler and counters on and off"
 	@echo "make test        install, build with -Werror, unit + integration + sanitizer tests, readme-check"
 	@echo "make readme-check  run every command block of README.md as written, in a scratch copy of the tree"
 	@echo "make bench       Google Benchmark micro-costs (per-network mutate, prepare, evaluate)"
@@ -227,3 +229,4 @@ clean:
 -include experiments/study-balance.mk
 -include experiments/sweeps.mk
 -include experiments/study-sync.mk
+-include experiments/headline.mk

@@ -74,6 +74,15 @@ struct evolve_hooks {
 int engine_evolve_with(const struct evo_config *cfg, const struct evolve_hooks *hooks,
 		       struct evolve_result *res, char *err, size_t errlen);
 
+/*
+ * Work counted by evaluate, in units that do not depend on who runs it: pole's physics steps
+ * simulated (every episode's steps survived, and the failing one), xor's network evaluations.
+ * engine_work_done is this process's total so far, any thread's additions included; a run
+ * reads it around a generation (engine/work.c).
+ */
+void engine_work_add(uint64_t units);
+uint64_t engine_work_done(void);
+
 /* One network, for strategies and tests. */
 void net_mutate(struct net *n, const struct evo_config *cfg, uint64_t gen, uint64_t index);
 /* a dynamic genome grown by nodes splits of its enabled connections, drawn from r */

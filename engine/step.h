@@ -210,6 +210,23 @@ STEP_FN float step_pole_fitness(const int *survived, int episodes, int steps)
 	return (float)(total / episodes);
 }
 
+/* the physics steps an episode ran: the steps it survived and, unless it lasted, the failing one */
+STEP_FN int step_pole_steps_run(int survived, int steps)
+{
+	return survived < steps ? survived + 1 : survived;
+}
+
+/* the steps a network's episodes ran, summed */
+STEP_FN long step_pole_work(const int *survived, int episodes, int steps)
+{
+	long total = 0;
+	int e;
+
+	for (e = 0; e < episodes; e++)
+		total += step_pole_steps_run(survived[e], steps);
+	return total;
+}
+
 #ifndef __CUDA_ARCH__
 /* the view of a host network's plan */
 static inline void step_plan_view(struct plan_view *v, const struct net *n)

@@ -104,12 +104,6 @@ void gpu_pack(const struct gpu_layout *l, const struct population *p, unsigned c
 		       total * sizeof(float));
 }
 
-/* the physics steps thread t ran: the steps it survived and, unless it lasted, the failing one */
-static int steps_run(const struct gpu_layout *l, int survived)
-{
-	return survived < l->steps ? survived + 1 : survived;
-}
-
 void gpu_unpack(const struct gpu_layout *l, struct population *p, const int *survived,
 		struct gpu_times *t)
 {
@@ -117,9 +111,13 @@ void gpu_unpack(const struct gpu_layout *l, struct population *p, const int *sur
 	double steps = 0.0, busy = 0.0;
 	int i;
 
-	for (i = 0; i < l->n; i++)
-		p->nets[i].fitness = step_pole_fitness(survived + (size_t)i * l->episodes,
-						       l->episodes, l->steps);
+	for (i = 0; i < l->n; i++) {
+		const int *mine = survived + (size_t)i * l->episodes;
+
+		p->nets[i].fitness = step_pole_fitness(mine, l->episodes, l->steps);
+		/* the same count the CPU's evaluate adds (engine_work_add) */
+		engine_work_add((uint64_t)step_pole_work(mine, l->episodes, l->steps));
+	}
 	if (!t)
 		return;
 	/* a warp runs until its longest episode ends: its lanes are busy that long */
@@ -127,7 +125,7 @@ void gpu_unpack(const struct gpu_layout *l, struct population *p, const int *sur
 		int longest = 0;
 
 		for (k = w; k < threads && k < w + WARP; k++) {
-			int s = steps_run(l, survived[k]);
+			int s = step_pole_steps_run(survived[k], l->steps);
 
 			steps += s;
 			if (s > longest)

@@ -29,6 +29,7 @@ static const struct opt_spec report_opts[] = {
 	{ "reference", OPT_STRING, RO(reference), 0, 0, NULL, "published figures to set beside ours (format: reports/study-mutation.ref)" },
 	{ "plots", OPT_STRING, RO(plots), 0, 0, NULL, "directory of the gnuplot scripts (default: plots/ beside bin/)" },
 	{ "figures", OPT_CHOICE, RO(figures), 0, 0, on_off, "draw the figures with gnuplot" },
+	{ "headline", OPT_STRING, RO(headline), 0, 0, NULL, "also write the first file's headline (the machine, then sequential and every configuration of 2 or more workers: evaluate and total ms, paired speedup, throughput, work) to this Markdown file" },
 	{ "verdict", OPT_STRING, RO(verdict), 0, 0, NULL, "only write an experiment's tables and rules' verdicts to this file (--rule): experiment 5's (R1-R4) from DIR's evaluate.tsv, searches.tsv and gpu-status, and the rates figures" },
 	{ "rule", OPT_CHOICE, RO(rule), 0, 0, rules, "whose part --verdict writes: experiment 5's (evaluate), or experiment 3's (islands: DIR/bench.jsonl's runs into DIR/islands.tsv, then its rule on that table's columns)" },
 	{ "trials", OPT_INT, RO(trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration of its trials bench (0 counts as 1)" },

@@ -40,6 +40,7 @@ struct gen_stats {
 	double comm_ms[PHASE_COUNT];
 	double best, mean;
 	double mean_nodes, mean_conns;
+	uint64_t work;                /* evaluate's work: this process's and the strategy's others' */
 };
 
 struct run_state {
@@ -140,11 +141,13 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 		r->ops->mutate, r->ops->prepare, r->ops->evaluate, r->ops->resample,
 	};
 	double t = now_s(), t_next;
+	uint64_t work0 = engine_work_done();
 	int ph, rc;
 
 	population_begin_generation(p);
 	memset(s->comm_ms, 0, sizeof(s->comm_ms));
 	memset(s->busy_ms, 0, sizeof(s->busy_ms));
+	s->work = 0;
 	r->at_gen = p->gen;
 	for (ph = 0; ph < PHASE_COUNT; ph++) {
 		r->at_phase = ph;
@@ -168,6 +171,7 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 			return -EINTR;
 	}
 	memcpy(g->comm_ms, s->comm_ms, sizeof(g->comm_ms));
+	g->work = engine_work_done() - work0 + s->work;
 	return 0;
 }
 
@@ -226,6 +230,7 @@ static int write_generation(struct run_state *r, const struct gen_stats *g)
 	jw_num(w, "mean_fitness", g->mean);
 	jw_num(w, "mean_nodes", g->mean_nodes);
 	jw_num(w, "mean_conns", g->mean_conns);
+	jw_int(w, "steps", (long long)g->work);
 	write_origins(w, g);
 	device_write_generation(w, &r->dev);
 	write_busy(w, &r->strat, g);

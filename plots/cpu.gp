@@ -1,5 +1,7 @@
 # CPU utilisation per configuration: CPU seconds (process and children, user and system) per
-# wall second, median with min–max; the dashed line is every core busy. Reads cpu.dat.
+# wall second, median with min–max; the dashed line is every core busy. Reads cpu.dat; where
+# it has columns 6 and 7 (the sampler's thread and the start-up before the run's clock, in
+# cores), the bottom of each bar shows them: the instruments' share.
 # usage: gnuplot -e "data='cpu.dat'; out='cpu'; cores=C" plots/cpu.gp
 if (!exists("data") || !exists("out")) {
 	print "usage: gnuplot -e \"data='FILE'; out='BASE'; cores=C\" cpu.gp"
@@ -31,13 +33,11 @@ do for [fmt in formats] {
 	if (cores > 0) { set yrange [0:cores + 0.5] } else { set yrange [0:*] }
 	set grid ytics
 	set key outside right top box
-	if (cores > 0) {
-		plot data using 0:2:xtic(1) with boxes lc rgb "#4a7ab5" title "median", \
-		     '' using 0:2:3:4 with yerrorbars pt -1 lw 1.5 lc rgb "black" title "min–max", \
-		     cores with lines dt 2 lw 1.5 lc rgb "gray40" title sprintf("all %d cores busy", cores)
-	} else {
-		plot data using 0:2:xtic(1) with boxes lc rgb "#4a7ab5" title "median", \
-		     '' using 0:2:3:4 with yerrorbars pt -1 lw 1.5 lc rgb "black" title "min–max"
-	}
+	# the bars: the median, then from the bottom the start-up and the sampler over it
+	plot data using 0:2:xtic(1) with boxes lc rgb "#4a7ab5" title "median", \
+	     '' using 0:(column(6) + column(7)) with boxes lc rgb "#ff7f0e" title "of it: start-up before the clock", \
+	     '' using 0:6 with boxes lc rgb "#d62728" title "of it: the sampler (instruments)", \
+	     '' using 0:2:3:4 with yerrorbars pt -1 lw 1.5 lc rgb "black" title "min–max", \
+	     (cores > 0 ? cores : NaN) with lines dt 2 lw 1.5 lc rgb "gray40" title (cores > 0 ? sprintf("all %d cores busy", cores) : "")
 	set output
 }

@@ -1,10 +1,13 @@
 # Speedup against worker count: one line per strategy (evopar report's speedup.dat: blocks of
 # "name" then workers, speedup, low, high), the ideal linear line and break-even.
-# usage: gnuplot -e "data='speedup.dat'; out='speedup'; n=SERIES[; what='..'; xname='..']" plots/speedup.gp
+# The last `apart` blocks are configurations that did different work from sequential: points
+# of their own, no line, never read against the ideal.
+# usage: gnuplot -e "data='speedup.dat'; out='speedup'; n=SERIES[; apart=K; what='..'; xname='..']" plots/speedup.gp
 if (!exists("data") || !exists("out") || !exists("n")) {
 	print "usage: gnuplot -e \"data='FILE'; out='BASE'; n=SERIES\" speedup.gp"
 	exit status 2
 }
+if (!exists("apart")) { apart = 0 }
 if (!exists("what")) { what = "total ms per generation" }
 if (!exists("xname")) { xname = "workers (processes, threads or islands)" }
 if (!exists("plots")) { plots = "plots" }
@@ -31,7 +34,9 @@ do for [fmt in formats] {
 	set key outside right top box
 	plot x with lines dt 2 lw 1.5 lc rgb "gray40" title "ideal (linear)", \
 	     1 with lines dt 3 lw 1.5 lc rgb "gray60" title "break-even (1×)", \
-	     for [i=0:n-1] data index i using ($1 + (i - (n - 1) / 2.0) * step):2:3:4 with yerrorlines \
-		lt i+1 pt 7 ps 1.3 title columnheader(1)
+	     for [i=0:n-apart-1] data index i using ($1 + (i - (n - 1) / 2.0) * step):2:3:4 with yerrorlines \
+		lt i+1 pt 7 ps 1.3 title columnheader(1), \
+	     for [i=n-apart:n-1] data index i using ($1 + (i - (n - 1) / 2.0) * step):2:3:4 with yerrorbars \
+		lt i+1 pt 6 ps 1.8 title columnheader(1)
 	set output
 }

@@ -62,6 +62,8 @@ static int write_outputs(struct report *r)
 	rc = search_write_tsv(r);
 	if (!rc)
 		rc = evaluate_write_tsv(r);
+	if (!rc && r->o.headline)
+		rc = report_write_headline(r);
 	if (rc)
 		return rc;
 	if (r->o.figures)

@@ -35,6 +35,13 @@ struct report_rep {
 	/* what evopar bench saw of the child (bench_run): its tree's rusage and sampler; < 0: none */
 	double child_wall_s, child_user_s, child_sys_s, child_ctx_vol, child_ctx_invol;
 	double tree_threads_max, tree_processes_max, tree_rss_kb;
+	/* the generation records' steps (report_work.c): all of them, those of generations 1..
+	   (the ones sum_ms covers), and how many records carried one */
+	double steps, steps_timed;
+	int steps_gens;
+	/* CPU seconds of the sampler's thread, and of the process before the run's clock started
+	   (report_cpu.c); < 0: not recorded */
+	double sampler_cpu_s, startup_cpu_s;
 	/* evopar search */
 	struct search_trial *trials;
 	int n_trials, cap_trials;
@@ -71,6 +78,8 @@ struct report_config {
 	struct sample_stats imbalance[ROW_COUNT];  /* per repetition its mean max/mean busy */
 	struct sample_stats util; /* cpu seconds / wall second */
 	struct sample_stats wall;
+	struct sample_stats steps, rate;  /* a run's work, and its work per second (report_work.c) */
+	struct sample_stats util_sampler, util_startup;  /* their shares of util (report_cpu.c) */
 	int search;               /* an evopar search: the fields below apply */
 	int blas_default;         /* meta.blas.threads of its first run */
 	int cores;                /* online cores, or fewer in the affinity mask */
@@ -125,6 +134,7 @@ struct report_options {
 	const char *reference;    /* the study's own figures, shown beside ours */
 	const char *plots;        /* directory of the gnuplot scripts */
 	int figures;              /* 0: no gnuplot */
+	const char *headline;     /* the headline paragraph and table into this file (report_headline.c) */
 	const char *verdict;      /* experiment 5's part (reports/evaluate_verdict.c) into this file */
 	int rule;                 /* whose part --verdict writes: REPORT_RULE_* */
 	int trials;               /* experiment 5: trials per configuration of its trials bench */
@@ -217,6 +227,41 @@ double report_capacity(const struct report_group *g, int workers);
 /* a configuration's workload as text, the options of not_workload left out (and the seed
    with without_seed), for grouping; malloc'd, NULL without memory or config */
 char *report_workload_key(const json_t *config, int without_seed);
+
+/* report_work.c: the work done (the generation records' steps) and the throughput */
+#define WORK_SAME_SHARE 0.02      /* work further from the baseline's: a different computation */
+void report_work_take(struct report_rep *p, const json_t *rec);   /* a generation record */
+int report_work_stats(struct report_config *c);                    /* 0, or -1 without memory */
+/* c's work over its baseline's (medians); 0 where either was not counted */
+double report_work_ratio(const struct report_group *g, const struct report_config *c);
+/* 1 where c's work differs from its baseline's by more than WORK_SAME_SHARE */
+int report_work_differs(const struct report_group *g, const struct report_config *c);
+/* "0.880 different computation": c's work over its baseline's, labelled; "-" uncounted */
+void report_work_cell(char *buf, size_t len, const struct report_group *g,
+		      const struct report_config *c);
+/* the main table's throughput and work rows, and the lines under it */
+void report_work_rows(FILE *f, const struct report_group *g);
+void report_work_notes(FILE *f, const struct report_group *g);
+/* the speedup figure's blocks of different computations, after `blocks` others; the count */
+int report_work_speedup_data(const struct report_group *g, FILE *f, int blocks);
+int report_work_apart(const struct report_group *g);   /* how many such blocks it writes */
+
+/* report_cpu.c: the instruments' and the start-up's share of the CPU utilisation */
+void report_cpu_take(struct report_rep *p, const json_t *summary);
+int report_cpu_stats(struct report_config *c);                     /* 0, or -1 without memory */
+void report_cpu_rows(FILE *f, const struct report_group *g);       /* the main table's rows */
+void report_cpu_note(FILE *f, const struct report_group *g);       /* what they mean */
+void report_cpu_data(FILE *f, const struct report_config *c);      /* cpu.dat's two columns */
+
+/* report_overhead.c: where a file holds a run with instruments on and off, their ratio */
+void report_overhead_section(FILE *f, const struct report_group *g);
+struct ratio_ci;
+/* num's median total ms per generation over den's, the rounds both ran as pairs (paired
+   bootstrap, reports/interval.h); 0, or -1 without two such rounds or memory */
+int report_paired_ms_ratio(const struct report_config *num, const struct report_config *den,
+			   struct ratio_ci *ci);
+/* report_headline.c: --headline FILE, the README's table of a make run's records */
+int report_write_headline(struct report *r);
 
 /* report_tables.c: tables.md */
 int report_write_tables(struct report *r, FILE *f);

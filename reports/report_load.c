@@ -55,6 +55,7 @@ static struct report_rep *find_rep(struct report_config *c, int rep)
 	memset(p, 0, sizeof(*p));
 	p->rep = rep;
 	p->threads_max = p->threads_mean = p->processes_max = -1;
+	p->sampler_cpu_s = p->startup_cpu_s = -1;
 	search_init_rep(p);
 	return p;
 }
@@ -127,6 +128,7 @@ static void take_generation(struct report_rep *p, json_t *rec)
 	double v[ROW_COUNT];
 	int i;
 
+	report_work_take(p, rec);
 	if (report_num(rec, "gen", 0) < 1 || !json_is_object(ms))
 		return;      /* generation 0 carries first-touch costs: a warm-up */
 	for (i = ROW_MUTATE; i <= ROW_RESAMPLE; i++)
@@ -158,6 +160,7 @@ static void take_summary(struct report_config *c, struct report_rep *p, json_t *
 		return;
 	}
 	p->wall_s = report_num(rec, "wall_s", 0);
+	report_cpu_take(p, rec);
 	p->cpu_s = report_num(rec, "cpu_user_s", 0) + report_num(rec, "cpu_sys_s", 0) +
 		   report_num(rec, "children_cpu_user_s", 0) + report_num(rec, "children_cpu_sys_s", 0);
 	p->threads_max = report_num(rec, "threads_max", -1);
@@ -336,7 +339,8 @@ static int group_stats(struct report_group *g)
 	int i;
 
 	for (i = 0; i < g->n_cfg; i++) {
-		if (report_config_stats(&g->cfg[i]))
+		if (report_config_stats(&g->cfg[i]) || report_work_stats(&g->cfg[i]) ||
+		    report_cpu_stats(&g->cfg[i]))
 			return -ENOMEM;
 		g->search |= g->cfg[i].search;
 	}

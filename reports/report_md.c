@@ -421,7 +421,7 @@ static void write_reference(struct report *r, FILE *f, const struct report_group
 static const char *const figure_captions[FIG_COUNT] = {
 	"Speedup of the total ms per generation against sequential, by worker count, with the ideal (linear) line",
 	"Where a generation's time goes: median ms per phase, stacked",
-	"CPU utilisation: CPU seconds per wall second, median with min–max across repetitions",
+	"CPU utilisation: CPU seconds per wall second, median with min–max across repetitions; at the bottom of each bar the instruments' share (the sampler's thread, the start-up before the run's clock)",
 	"Threads and processes of the run's process tree over time (first measured repetition of each configuration)",
 };
 

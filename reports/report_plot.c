@@ -49,12 +49,14 @@ static int speedup_data(const struct report_group *g, FILE *f)
 		const struct report_config *c = &g->cfg[i];
 		int seen = 0;
 
-		if (c->baseline < 0 || !c->row[ROW_TOTAL].n)
+		/* a different computation is drawn apart (report_work.c), not against the ideal */
+		if (c->baseline < 0 || !c->row[ROW_TOTAL].n || report_work_differs(g, c))
 			continue;
 		series_name(c->label, name, sizeof(name));
 		for (j = 0; j < i && !seen; j++) {
 			series_name(g->cfg[j].label, other, sizeof(other));
-			seen = g->cfg[j].baseline >= 0 && g->cfg[j].row[ROW_TOTAL].n && !strcmp(name, other);
+			seen = g->cfg[j].baseline >= 0 && g->cfg[j].row[ROW_TOTAL].n && !strcmp(name, other) &&
+			       !report_work_differs(g, &g->cfg[j]);
 		}
 		if (seen)
 			continue;
@@ -69,14 +71,14 @@ static int speedup_data(const struct report_group *g, FILE *f)
 			double sp = report_speedup(g, d, ROW_TOTAL, &unstable);
 
 			series_name(d->label, other, sizeof(other));
-			if (sp <= 0 || strcmp(name, other))
+			if (sp <= 0 || strcmp(name, other) || report_work_differs(g, d))
 				continue;
 			/* the bars: the speedup's bootstrap interval, the point where there is none */
 			fprintf(f, "%d %.6g %.6g %.6g\n", d->workers, sp, ci ? ci->lo : sp, ci ? ci->hi : sp);
 		}
 		n++;
 	}
-	return n;
+	return n + report_work_speedup_data(g, f, n);
 }
 
 static int phases_data(const struct report_group *g, FILE *f)
@@ -100,14 +102,16 @@ static int cpu_data(const struct report_group *g, FILE *f)
 {
 	int i, n = 0;
 
-	fprintf(f, "\"configuration\" \"median\" \"min\" \"max\" \"workers\"\n");
+	fprintf(f, "\"configuration\" \"median\" \"min\" \"max\" \"workers\" \"sampler\" \"startup\"\n");
 	for (i = 0; i < g->n_cfg; i++) {
 		const struct sample_stats *u = &g->cfg[i].util;
 
 		if (!u->n)
 			continue;
 		report_put_label(f, g->cfg[i].label);
-		fprintf(f, " %.4g %.4g %.4g %d\n", u->median, u->min, u->max, g->cfg[i].workers);
+		fprintf(f, " %.4g %.4g %.4g %d", u->median, u->min, u->max, g->cfg[i].workers);
+		report_cpu_data(f, &g->cfg[i]);
+		fprintf(f, "\n");
 		n++;
 	}
 	return n;
@@ -167,7 +171,7 @@ static int figure(struct report *r, struct report_group *g, int kind)
 	static int (*const data_fn[FIG_COUNT])(const struct report_group *, FILE *) = {
 		speedup_data, phases_data, cpu_data, timeline_data,
 	};
-	char data[4200], out[4200], script[4200], what[64];
+	char data[4200], out[4200], script[4200], what[64], apart[32] = "";
 	int n, rc, cores = 0;
 	FILE *f = open_data(r, g, kind, data, sizeof(data));
 
@@ -189,8 +193,11 @@ static int figure(struct report *r, struct report_group *g, int kind)
 	snprintf(out, sizeof(out), "%s/%s%s", r->dir, g->fig_prefix, report_figure_names[kind]);
 	snprintf(script, sizeof(script), "%s/%s.gp", r->plots_dir, report_figure_names[kind]);
 	snprintf(what, sizeof(what), "%s figure", report_figure_names[kind]);
+	if (kind == FIG_SPEEDUP && !g->search)   /* the last blocks: different computations */
+		snprintf(apart, sizeof(apart), "apart=%d", report_work_apart(g));
 	rc = report_draw(r, script, data, out, n, cores, g->search && kind == FIG_SPEEDUP ?
-			 "what='wall time of the search'; xname='jobs (trials in flight at once)'" : NULL, what);
+			 "what='wall time of the search'; xname='jobs (trials in flight at once)'" :
+			 apart[0] ? apart : NULL, what);
 	if (rc == -ENOENT) {
 		notes_add(&r->notes, "- gnuplot is not installed (apt-get install gnuplot-nox): no figures.\n");
 		return rc;

@@ -201,6 +201,8 @@ static void write_main_table(FILE *f, const struct report_group *g)
 		fprintf(f, " %s |", cell);
 	}
 	fprintf(f, "\n");
+	report_work_rows(f, g);
+	report_cpu_rows(f, g);
 	write_balance_rows(f, g);
 	fprintf(f, "| repetitions |");
 	for (i = 0; i < g->n_cfg; i++) {
@@ -500,9 +502,12 @@ int report_write_tables(struct report *r, FILE *f)
 		fprintf(f, "Cells: median ms per generation [min–max] across repetitions; each repetition counts "
 			   "once, as the mean of its generation records, generation 0 left out as warm-up.\n\n");
 		write_main_table(f, g);
+		report_work_notes(f, g);
+		report_cpu_note(f, g);
 		write_speedup_table(f, g);
 		write_comm_table(f, g);
 		write_baseline_notes(f, g);
+		report_overhead_section(f, g);
 	}
 	if (write_across_files(r, f))
 		return -ENOMEM;

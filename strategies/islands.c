@@ -154,6 +154,7 @@ static int island_reply(struct strategy *s, struct islands *d, struct population
 	}
 	if (h.io_ms > d->io_ms)
 		d->io_ms = h.io_ms;
+	s->work += h.work;
 	if (h.log_len && strategy_add_records(s, (const char *)in + sizeof(h) + h.warn_len +
 					      h.err_len, h.log_len))
 		return island_lost(s, d, i, phase, p->gen, -ENOMEM, "keeping its migration log");

@@ -315,6 +315,7 @@ static int mpi_open(struct strategy *s, struct population *p)
 		return -ENOMEM;
 	}
 	m->report_req = MPI_REQUEST_NULL;
+	m->work_sent = engine_work_done();
 	m->sync = c->migration == MIGRATION_MPI;
 	fault_parse(c->inject_fault, &m->fault, s->err, sizeof(s->err));   /* supported() checked */
 	rc = MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);

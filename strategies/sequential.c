@@ -7,12 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strategies/common/blas.h"
 #include "strategies/strategy.h"
 
 struct seq_data {
 	struct scratch scratch;
 };
 
+/*
+ * One core: OpenBLAS pinned to one thread and its idle pool ended, unless --blas-threads
+ * asked for a count (run.c set it); meta, written after open, records the count. Close
+ * leaves it pinned: putting a count back would start the pool, spinning, at the run's end.
+ */
 static int seq_open(struct strategy *s, struct population *p)
 {
 	(void)p;
@@ -22,6 +28,8 @@ static int seq_open(struct strategy *s, struct population *p)
 		snprintf(s->err, sizeof(s->err), "sequential: out of memory");
 		return -ENOMEM;
 	}
+	if (!s->cfg->blas_threads)
+		blas_pin_one();
 	return 0;
 }
 

@@ -75,6 +75,9 @@ struct strategy {
 	   the harness zeroes it before a generation; a strategy fills the phases it spreads
 	   over its workers, and a phase left all zero ran in the main process alone */
 	double busy_ms[PHASE_COUNT][STRATEGY_MAX_WORKERS];
+	/* the work (engine_work_done's units) other processes of the run did this gen, as they
+	   reported it: the harness zeroes it and adds this process's own */
+	uint64_t work;
 	char err[STRATEGY_ERRLEN];         /* what went wrong, for the caller to print */
 	char warning[STRATEGY_ERRLEN];     /* a problem the run survived; the harness writes it
 					      as a warning record after the phase, then clears it */

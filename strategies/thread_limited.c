@@ -6,6 +6,7 @@
 
 #include <cblas.h>
 
+#include "strategies/common/blas.h"
 #include "strategies/common/threadpool.h"
 
 /* More workers than cores only take turns on them; one per online core at most. */
@@ -18,15 +19,15 @@ static int limited_workers(int requested)
 
 static int limited_open(struct strategy *s, struct population *p)
 {
-	int blas_before = openblas_get_num_threads();
-	int rc;
+	int rc, blas_before;
 
 	/*
 	 * OpenBLAS keeps one thread count for the whole process, not one per calling thread:
 	 * setting it here pins every worker's calls (and any other thread's) until close
-	 * puts the old count back. It overrides --blas-threads.
+	 * puts the old count back. It overrides --blas-threads. The idle pool ends too: its
+	 * threads would spin beside the workers at the start (strategies/common/blas.c).
 	 */
-	openblas_set_num_threads(1);
+	blas_before = blas_pin_one();
 	rc = threads_start(s, p, limited_workers(s->cfg->workers), blas_before);
 	if (rc)
 		openblas_set_num_threads(blas_before);

@@ -241,6 +241,8 @@ static void *sampler_main(void *arg)
 	double cpu0 = mono_s(CLOCK_THREAD_CPUTIME_ID);
 
 	s->tid = gettid();
+	/* by name, so that a look at the process tells the instrument from the run's threads */
+	pthread_setname_np(pthread_self(), "evopar-sampler");
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	pthread_mutex_lock(&s->lock);
 	while (!s->stop) {

@@ -73,7 +73,9 @@ static int island_serve(struct file_island *fi, struct chan *c, uint32_t cmd, in
 
 	isl->io_ms = 0;
 	isl->err[0] = 0;
+	h.work = engine_work_done();
 	rc = island_command(fi, cmd, gen);
+	h.work = engine_work_done() - h.work;
 	h.status = (uint32_t)-rc;
 	h.warn_len = (uint32_t)strlen(isl->warning);
 	h.err_len = rc ? (uint32_t)strlen(isl->err) : 0;

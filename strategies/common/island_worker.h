@@ -36,6 +36,7 @@ struct reply_head {
 	uint32_t err_len;      /* bytes of error text after the warning */
 	uint32_t log_len;      /* bytes of migration records after the error */
 	double io_ms;          /* migration file I/O during this command */
+	uint64_t work;         /* engine_work_done's units this command did */
 };
 
 /* What every island process starts from (copied into it by fork). */

@@ -49,6 +49,7 @@ struct islands_mpi {
 	size_t in_cap, newest_cap, newest_len;
 	struct fault fault;
 	double nodes, conns;       /* rank 0: genome sizes summed over the last reports */
+	uint64_t work_sent;        /* engine_work_done() when this rank last reported its stats */
 	int broken;                /* a wait failed: no clean MPI_Finalize is possible */
 	int initialised;
 	struct sigaction old_int, old_term;

@@ -24,6 +24,7 @@ struct report_head {
 	uint32_t log_len;          /* migration records after the warning */
 	uint64_t body_len;         /* n struct net_stat, or n serialised networks */
 	double cpu_s;              /* REPORT_NETS: the rank's CPU seconds */
+	uint64_t work;             /* REPORT_STATS: engine_work_done's units since the last one */
 };
 
 static double cpu_seconds(void)
@@ -49,6 +50,8 @@ static int pack_report(struct islands_mpi *m, int kind, int gen)
 
 	if (kind == REPORT_STATS) {
 		h.body_len = (uint64_t)isl->pop.n * sizeof(struct net_stat);
+		h.work = engine_work_done() - m->work_sent;
+		m->work_sent += h.work;
 	} else {
 		for (j = 0; j < isl->pop.n; j++)
 			h.body_len += serial_size(&isl->pop.nets[j]);
@@ -114,6 +117,8 @@ static int take_report(struct strategy *s, struct islands_mpi *m, struct populat
 		goto bad;
 	if (h.warn_len)
 		text_append(s->warning, sizeof(s->warning), "%.*s", (int)h.warn_len, text);
+	if (r != 0)                /* rank 0's own work is this process's: the harness counts it */
+		s->work += h.work;
 	if (h.log_len && strategy_add_records(s, text + h.warn_len, h.log_len)) {
 		snprintf(s->err, sizeof(s->err), "out of memory for the migration log");
 		return -ENOMEM;

@@ -125,6 +125,7 @@ int proc_pool_recv(struct proc_pool *pp, struct strategy *s, int w, const uint8_
 		   size_t *len, int phase)
 {
 	uint32_t type;
+	uint64_t work;
 	int rc = pool_recv(&pp->pool, w, &type, payload, len);
 
 	if (rc)
@@ -145,6 +146,8 @@ int proc_pool_recv(struct proc_pool *pp, struct strategy *s, int w, const uint8_
 		memcpy(&busy_ms, *payload + *len, sizeof(busy_ms));
 		s->busy_ms[phase][w] += busy_ms;
 	}
+	memcpy(&work, *payload + *len + sizeof(double), sizeof(work));
+	s->work += work;
 	return 0;
 }
 

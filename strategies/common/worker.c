@@ -24,6 +24,7 @@ struct wctx {
 	uint8_t *mine;             /* per network: 1 where it is in the shard, 2 where it is
 				      also in this generation's pool (evaluated elsewhere) */
 	double t_start;            /* when the command being served came in */
+	uint64_t work_start;       /* engine_work_done() then */
 	struct worker_shared *shared;  /* persistent's pool claims, or NULL */
 	char err[STRATEGY_ERRLEN];
 };
@@ -82,10 +83,12 @@ static int reply_ok(struct wctx *w, size_t len)
 {
 	uint8_t *out = chan_reserve(w->c, len + WM_BUSY_BYTES);   /* keeps the payload */
 	double busy_ms = (proc_now_s() - w->t_start) * 1e3;
+	uint64_t work = engine_work_done() - w->work_start;
 
 	if (!out)
 		return -ENOMEM;
 	memcpy(out + len, &busy_ms, sizeof(busy_ms));
+	memcpy(out + len + sizeof(busy_ms), &work, sizeof(work));
 	return chan_send(w->c, WM_OK, len + WM_BUSY_BYTES);
 }
 
@@ -462,6 +465,7 @@ static int serve_one(struct wctx *w, uint32_t type, const uint8_t *in, size_t le
 	}
 	w->err[0] = 0;
 	w->t_start = proc_now_s();
+	w->work_start = engine_work_done();
 	rc = handlers[type].fn(w, &h, in + sizeof(h), len - sizeof(h));
 	if (rc && !w->err[0])
 		snprintf(w->err, sizeof(w->err), "%s", strerror(-rc));

@@ -37,11 +37,11 @@ enum worker_msg {
 
 /*
  * Every WM_OK reply ends in the worker's busy time on the command (a double, wall ms from
- * the command's arrival to the reply), which
- * proc_pool_recv takes off and adds to the strategy's busy_ms: the payloads above are what
- * comes before it.
+ * the command's arrival to the reply) and the work its evaluations did (a uint64_t,
+ * engine_work_done's units), which proc_pool_recv takes off and adds to the strategy's
+ * busy_ms and work: the payloads above are what comes before them.
  */
-#define WM_BUSY_BYTES sizeof(double)
+#define WM_BUSY_BYTES (sizeof(double) + sizeof(uint64_t))
 
 /* Every command's payload starts with this; the fields a command does not use are 0. */
 struct cmd_hdr {
