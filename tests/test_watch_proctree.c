@@ -66,11 +66,87 @@ static void sleep_ms(int ms)
 		;
 }
 
-static void crowd_start(struct crowd *c)
+/* thread tid's state letter from /proc (0 when unreadable) */
+static char thread_state(pid_t tid)
 {
+	char path[64], buf[512], *rp;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+/* thread tid's CPU seconds from its schedstat (0 when unreadable) */
+static double thread_run_s(pid_t tid)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return (double)ns * 1e-9;
+}
+
+/*
+ * Until every waiter sleeps in its wait and the spinner has spun 20 ms: on a loaded machine
+ * the scheduler decides when that is, so the tests wait for it (10 s at most, a liveness
+ * bound) instead of assuming a fixed sleep was enough.
+ */
+static void settle(struct crowd *c)
+{
+	int i, tries, asleep;
+
+	for (tries = 0; tries < 10000; tries++) {
+		for (i = asleep = 0; i < WAITERS; i++)
+			asleep += thread_state(c->waiter_tid[i]) == 'S';
+		if (asleep == WAITERS && thread_run_s(c->spinner_tid) > 0.02)
+			return;
+		sleep_ms(1);
+	}
+	fail_msg("the crowd did not settle within 10 s");
+}
+
+/* until the spinner has run again since before (10 s at most) */
+static void spinner_runs(const struct crowd *c, double before)
+{
+	int tries;
+
+	for (tries = 0; tries < 10000 && thread_run_s(c->spinner_tid) <= before + 0.005; tries++)
+		sleep_ms(1);
+}
+
+static void crowd_stop(struct crowd *c);
+
+/*
+ * The one crowd, in static storage: a test that fails midway leaves its threads running
+ * (cmocka jumps out), and the next crowd_start stops them before it starts its own.
+ */
+static struct crowd the_crowd;
+static int crowd_live;
+
+static struct crowd *crowd_start(void)
+{
+	struct crowd *c = &the_crowd;
 	int i;
 
+	if (crowd_live)
+		crowd_stop(c);
 	memset(c, 0, sizeof(*c));
+	crowd_live = 1;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->cond, NULL);
 	for (i = 0; i < WAITERS; i++)
@@ -78,7 +154,8 @@ static void crowd_start(struct crowd *c)
 	assert_int_equal(pthread_create(&c->spinner, NULL, spinner, c), 0);
 	while (atomic_load(&c->started) < WAITERS || !c->spinner_tid)
 		sleep_ms(1);
-	sleep_ms(50);              /* the waiters are in their wait, the spinner has spun */
+	settle(c);
+	return c;
 }
 
 static void crowd_stop(struct crowd *c)
@@ -95,6 +172,7 @@ static void crowd_stop(struct crowd *c)
 	pthread_join(c->spinner, NULL);
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
+	crowd_live = 0;
 }
 
 static int open_fds(void)
@@ -114,11 +192,11 @@ static void test_threads_states_and_names(void **state)
 {
 	struct pt_snapshot s = { 0 };
 	const struct pt_thread *t;
-	struct crowd c;
+	struct crowd *c;
 	int i;
 
 	(void)state;
-	crowd_start(&c);
+	c = crowd_start();
 	assert_int_equal(proctree_snapshot(&s, NULL, getpid(), 0), 0);
 	assert_int_equal(s.n_procs, 1);
 	assert_int_equal(s.procs[0].pid, getpid());
@@ -126,19 +204,19 @@ static void test_threads_states_and_names(void **state)
 	assert_true(s.procs[0].rss_kb > 0);
 	assert_true(s.n_threads >= 2 + WAITERS);
 	assert_int_equal(s.procs[0].n, s.n_threads);
-	t = proctree_find(&s, c.spinner_tid);
+	t = proctree_find(&s, c->spinner_tid);
 	assert_non_null(t);
 	assert_string_equal(t->comm, "spinner");
 	assert_int_equal(t->state, 'R');
 	assert_true(t->run_s > 0.01);
 	for (i = 0; i < WAITERS; i++) {
-		t = proctree_find(&s, c.waiter_tid[i]);
+		t = proctree_find(&s, c->waiter_tid[i]);
 		assert_non_null(t);
 		/* a condition wait is a futex wait, where the kernel lets us read the system call */
 		assert_int_equal(t->state, s.futex_visible ? 'F' : 'S');
 	}
 	assert_null(proctree_find(&s, 0x7ffffff0));
-	crowd_stop(&c);
+	crowd_stop(c);
 	proctree_release(&s);
 }
 
@@ -147,25 +225,27 @@ static void test_second_snapshot(void **state)
 {
 	struct pt_snapshot a = { 0 }, b = { 0 };
 	const struct pt_thread *ta, *tb;
-	struct crowd c;
+	struct crowd *c;
 
 	(void)state;
-	crowd_start(&c);
+	c = crowd_start();
 	assert_int_equal(proctree_snapshot(&a, NULL, getpid(), 0), 0);
-	sleep_ms(30);
+	ta = proctree_find(&a, c->spinner_tid);
+	assert_non_null(ta);
+	spinner_runs(c, ta->run_s);
 	assert_int_equal(proctree_snapshot(&b, &a, getpid(), 0), 0);
-	ta = proctree_find(&a, c.waiter_tid[0]);
-	tb = proctree_find(&b, c.waiter_tid[0]);
+	ta = proctree_find(&a, c->waiter_tid[0]);
+	tb = proctree_find(&b, c->waiter_tid[0]);
 	assert_non_null(ta);
 	assert_non_null(tb);
 	assert_int_equal(tb->state, ta->state);
 	assert_int_equal(tb->vol, ta->vol);
 	assert_true(tb->run_s == ta->run_s);
-	ta = proctree_find(&a, c.spinner_tid);
-	tb = proctree_find(&b, c.spinner_tid);
+	ta = proctree_find(&a, c->spinner_tid);
+	tb = proctree_find(&b, c->spinner_tid);
 	assert_true(tb->run_s > ta->run_s);
 	assert_true(tb->wait_s >= ta->wait_s);
-	crowd_stop(&c);
+	crowd_stop(c);
 	proctree_release(&a);
 	proctree_release(&b);
 }
@@ -179,12 +259,12 @@ static void test_second_snapshot(void **state)
 static void test_files_handed_over(void **state)
 {
 	struct pt_snapshot s[2] = { { 0 }, { 0 } };
-	struct crowd c;
+	struct crowd *c;
 	int before, during, k;
 
 	(void)state;
 	before = open_fds();
-	crowd_start(&c);
+	c = crowd_start();
 	assert_int_equal(proctree_snapshot(&s[0], NULL, getpid(), 0), 0);
 	assert_true(open_fds() > before);
 	assert_int_equal(proctree_snapshot(&s[1], &s[0], getpid(), 0), 0);
@@ -196,7 +276,7 @@ static void test_files_handed_over(void **state)
 		assert_true(open_fds() <= before + PT_FILES * s[k % 2].n_threads);
 		during = open_fds();
 	}
-	crowd_stop(&c);
+	crowd_stop(c);
 	/* the crowd's threads have ended: the next snapshot closes what was theirs */
 	assert_int_equal(proctree_snapshot(&s[0], &s[1], getpid(), 0), 0);
 	assert_true(open_fds() < during);
