@@ -18,14 +18,12 @@ double proc_now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int proc_alive(pid_t pid)
+char proc_stat_state(const char *path)
 {
-	char path[64], buf[256], *paren;
-	FILE *f;
+	char buf[256], *paren;
+	FILE *f = fopen(path, "r");
 	size_t n;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	f = fopen(path, "r");
 	if (!f)
 		return 0;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -33,7 +31,16 @@ int proc_alive(pid_t pid)
 	buf[n] = 0;
 	/* the state follows the command name, which may itself hold ')' */
 	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+int proc_alive(pid_t pid)
+{
+	char path[64], state;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	state = proc_stat_state(path);
+	return state && state != 'Z' && state != 'X';
 }
 
 void proc_catch_stop(void (*fn)(int sig))

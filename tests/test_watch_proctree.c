@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "harness/instruments/proctree.h"
+#include "proc/clock.h"
 
 #define WAITERS 3
 
@@ -69,19 +70,10 @@ static void sleep_ms(int ms)
 /* thread tid's state letter from /proc (0 when unreadable) */
 static char thread_state(pid_t tid)
 {
-	char path[64], buf[512], *rp;
-	FILE *f;
-	size_t n;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	rp = strrchr(buf, ')');
-	return rp && rp[1] == ' ' ? rp[2] : 0;
+	return proc_stat_state(path);
 }
 
 /* thread tid's CPU seconds from its schedstat (0 when unreadable) */
