@@ -12,6 +12,7 @@
 #include "harness/options.h"
 #include "harness/run.h"
 #include "reports/report.h"
+#include "reports/search_verdict.h"
 
 #define RO(field) offsetof(struct report_options, field)
 
@@ -23,7 +24,7 @@ static const struct opt_spec report_opts[] = {
 	{ "reference", OPT_STRING, RO(reference), 0, 0, NULL, "published figures to set beside ours (format: reports/study-mutation.ref)" },
 	{ "plots", OPT_STRING, RO(plots), 0, 0, NULL, "directory of the gnuplot scripts (default: plots/ beside bin/)" },
 	{ "figures", OPT_CHOICE, RO(figures), 0, 0, on_off, "draw the figures with gnuplot" },
-	{ "verdict", OPT_STRING, RO(verdict), 0, 0, NULL, "experiment 5: only write its tables and rules' verdicts (R1-R4) from DIR's evaluate.tsv, searches.tsv and gpu-status to this file, and the rates figures" },
+	{ "verdict", OPT_STRING, RO(verdict), 0, 0, NULL, "experiment-1, experiment-2 or experiment-4: print that experiment's verdict from DIR's searches.tsv (a missing column: exit 2); any other value, experiment 5: only write its tables and rules' verdicts (R1-R4) from DIR's evaluate.tsv, searches.tsv and gpu-status to this file, and the rates figures" },
 	{ "trials", OPT_INT, RO(trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration of its trials bench (0 counts as 1)" },
 	{ "shared-trials", OPT_INT, RO(shared_trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration sharing the GPU" },
 	{ "help", OPT_FLAG, RO(help), 0, 0, NULL, "this text" },
@@ -146,6 +147,14 @@ int cmd_report(int argc, char **argv)
 	}
 	if (check_paths(r, err, sizeof(err))) {
 		fprintf(stderr, "evopar report: %s\n", err);
+		goto free_report;
+	}
+	if (search_verdict_known(r->o.verdict)) {   /* a trial-search experiment's rules */
+		int rc = search_verdict_print(r, r->o.verdict, stdout);
+
+		code = !rc ? 0 : rc == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+		if (rc)
+			fprintf(stderr, "evopar report: %s\n", r->err);
 		goto free_report;
 	}
 	code = EXIT_FAILED;
