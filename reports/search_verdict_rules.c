@@ -247,8 +247,8 @@ static void pool_row(FILE *f, const struct sv *s, const char *b, int j, struct e
 	      sv_range_word(vt_num(&s->t, row, "parallelism_min"), vt_num(&s->t, row, "parallelism_max"), bar);
 	e->searches++;
 	e->failed += row >= 0 && fail != 0;
-	e->inactive += !strcmp(act, "not met") || row < 0;
-	e->unclear_active += !strncmp(act, "unclear", 7);
+	e->inactive += !strcmp(act, "not met");
+	e->unclear_active += !strncmp(act, "unclear", 7) || row < 0;
 	fprintf(f, "| %s x%d | %s | %d of %d | %s | %s | %s | %s%s | %s |\n", b, j,
 		row < 0 ? "not run" : isnan(fail) ? "-" : vnum(q, fail), in, j,
 		range_cell(p, s, row, "parallelism", 1), act, sv_ci(x, c),
