@@ -1,8 +1,9 @@
 /*
  * The verdicts of the trial-search experiments 1, 2 and 4 (`evopar report DIR --verdict NAME`):
  * rules on named columns of DIR/searches.tsv, written on paired bootstrap intervals
- * (reports/interval.h). search_verdict.c: the table, rows, paired comparisons and the
- * dispatch; search_verdict_rules.c: each experiment's rules and its section.
+ * (reports/interval.h). Calls go down: search_verdict.c (the table of rules, loading) >
+ * search_verdict_rules.c (each experiment's rules and section) > search_verdict_pairs.c (rows,
+ * paired comparisons, the rounds an undecided one needs).
  */
 #ifndef EVOPAR_REPORTS_SEARCH_VERDICT_H
 #define EVOPAR_REPORTS_SEARCH_VERDICT_H
@@ -49,6 +50,7 @@ int search_verdict_known(const char *name);
    searches.tsv, a column missing: named), -ENOMEM */
 int search_verdict_print(struct report *r, const char *name, FILE *f);
 
+/* search_verdict_pairs.c */
 /* the row of backend at jobs (and BLAS threads; < 0: any) with repetitions; -1 when none */
 int sv_row(const struct sv *s, const char *backend, int jobs, int blas);
 /* a row's per-repetition list ("1.2,,1.3": by repetition, empty where none) into v (NAN for
