@@ -85,7 +85,7 @@ int search_verdict_print(struct report *r, const char *name, FILE *f)
 	}
 	if (!rc) {
 		for (i = 0; i < s.t.nrow; i++)
-			if (vt_num(&s.t, i, "cores") > 0 && (!s.cores || vt_num(&s.t, i, "cores") < s.cores))
+			if (vt_num(&s.t, i, "cores") > s.cores)   /* the machine's: a launcher may pin ranks to fewer */
 				s.cores = (int)vt_num(&s.t, i, "cores");
 		read_scale(r, s.scale, sizeof(s.scale));
 		rules->print(f, &s);

@@ -18,7 +18,7 @@ struct report;
 /* searches.tsv as the rules read it */
 struct sv {
 	struct vtab t;
-	int cores;                /* the cores the searches ran on (the smallest seen) */
+	int cores;                /* the cores the searches ran on (the most seen) */
 	char scale[32];           /* DIR/scale (the run script's), or "this" */
 };
 

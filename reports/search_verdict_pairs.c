@@ -51,8 +51,9 @@ int sv_values(const struct sv *s, int row, const char *col, double *v, int max)
 	return n;
 }
 
-/* how many more rounds would decide c: its half-width falls as 1/sqrt(n) */
-static int needs_more(const struct sv_cmp *c, int decided)
+/* how many more rounds would decide c: its half-width falls as 1/sqrt(n); a `?` cell's must
+   fall under half the distance to the boundary, and reach UNSTABLE_MIN_N rounds */
+static int needs_more(const struct sv_cmp *c)
 {
 	double h = (c->ci.hi - c->ci.lo) / 2, d = fabs(c->ci.ratio - c->boundary), want;
 	int n = c->ci.n;
@@ -61,7 +62,7 @@ static int needs_more(const struct sv_cmp *c, int decided)
 		return UNSTABLE_MIN_N - n > 1 ? UNSTABLE_MIN_N - n : 1;
 	if (!(d > 0) || !isfinite(h))
 		return -1;
-	want = n * pow((decided ? MARKED_MARGIN : 1.0) * h / d, 2);
+	want = n * pow((c->marked ? MARKED_MARGIN : 1.0) * h / d, 2);
 	if (want > NEEDS_CAP)
 		return -1;
 	want = ceil(want) > n ? ceil(want) : n + 1;
@@ -70,9 +71,17 @@ static int needs_more(const struct sv_cmp *c, int decided)
 	return (int)want - n;
 }
 
+/*
+ * Decided: the interval on one side of the boundary. A `?` cell (the harness's mark: fewer than
+ * UNSTABLE_MIN_N repetitions, or a CV over UNSTABLE_CV) decides nothing with fewer than
+ * UNSTABLE_MIN_N pairs, and with them only where the half-width is under half the distance to
+ * the boundary: a CV does not fall with more rounds, the half-width does.
+ */
 void sv_compare_values(const double *num, const double *den, int n, double boundary, int marked,
 		       struct sv_cmp *c)
 {
+	double h, d;
+
 	memset(c, 0, sizeof(*c));
 	c->boundary = boundary;
 	c->marked = marked;
@@ -82,12 +91,12 @@ void sv_compare_values(const double *num, const double *den, int n, double bound
 		return;
 	}
 	c->side = ratio_ci_side(&c->ci, boundary);
-	if (c->side && c->marked) {
-		c->needs = needs_more(c, 1);
+	h = (c->ci.hi - c->ci.lo) / 2;
+	d = fabs(c->ci.ratio - boundary);
+	if (c->side && marked && (n < UNSTABLE_MIN_N || !(MARKED_MARGIN * h < d)))
 		c->side = 0;
-	} else if (!c->side) {
-		c->needs = needs_more(c, 0);
-	}
+	if (!c->side)
+		c->needs = needs_more(c);
 }
 
 void sv_compare(const struct sv *s, int a, int b, const char *col, double boundary, int marks,
@@ -165,11 +174,12 @@ void sv_intro(FILE *f, const struct sv *s, const char *name)
 		   "stated in `experiments/%s`), on %d cores. Every comparison of two searches is the ratio of "
 		   "their median wall times with a **paired** bootstrap 95%% interval (repetition r of one with "
 		   "repetition r of the other, both run in round r; %d resamples). A rule is decided only where "
-		   "the whole interval lies on one side of its boundary and neither cell is marked `?` (fewer "
-		   "than %d repetitions, or a coefficient of variation over %.0f%%); otherwise it is INCONCLUSIVE "
-		   "and says how many more repetitions would decide it (the half-width falling as 1/√n; a `?` "
-		   "cell needs its half-width under half the distance to the boundary).\n\n",
-		name, name, s->cores, BOOT_RESAMPLES, UNSTABLE_MIN_N, UNSTABLE_CV * 100);
+		   "the whole interval lies on one side of its boundary; where a cell it reads is marked `?` "
+		   "(fewer than %d repetitions, or a coefficient of variation over %.0f%%), only with %d pairs or "
+		   "more and the interval's half-width under half its distance to the boundary. Otherwise it is "
+		   "INCONCLUSIVE and says how many more repetitions would decide it (the half-width falling as "
+		   "1/√n).\n\n",
+		name, name, s->cores, BOOT_RESAMPLES, UNSTABLE_MIN_N, UNSTABLE_CV * 100, UNSTABLE_MIN_N);
 	for (i = 0; i < s->t.nrow; i++)
 		marked += vt_num(&s->t, i, "unstable") == 1;
 	if (marked)
