@@ -16,6 +16,7 @@
 #include "harness/run.h"
 #include "reports/report.h"
 #include "reports/sweep.h"
+#include "reports/search_verdict.h"
 
 #define RO(field) offsetof(struct report_options, field)
 
@@ -30,7 +31,7 @@ static const struct opt_spec report_opts[] = {
 	{ "plots", OPT_STRING, RO(plots), 0, 0, NULL, "directory of the gnuplot scripts (default: plots/ beside bin/)" },
 	{ "figures", OPT_CHOICE, RO(figures), 0, 0, on_off, "draw the figures with gnuplot" },
 	{ "headline", OPT_STRING, RO(headline), 0, 0, NULL, "also write the first file's headline (the machine, then sequential and every configuration of 2 or more workers: evaluate and total ms, paired speedup, throughput, work) to this Markdown file" },
-	{ "verdict", OPT_STRING, RO(verdict), 0, 0, NULL, "only write an experiment's tables and rules' verdicts to this file (--rule): experiment 5's (R1-R4) from DIR's evaluate.tsv, searches.tsv and gpu-status, and the rates figures" },
+	{ "verdict", OPT_STRING, RO(verdict), 0, 0, NULL, "experiment-1, experiment-2 or experiment-4: print that experiment's verdict from DIR's searches.tsv (a missing column: exit 2); any other value: only write the tables and rules' verdicts --rule names to this file: experiment 5's (R1-R4) from DIR's evaluate.tsv, searches.tsv and gpu-status, and the rates figures, or experiment 3's" },
 	{ "rule", OPT_CHOICE, RO(rule), 0, 0, rules, "whose part --verdict writes: experiment 5's (evaluate), or experiment 3's (islands: DIR/bench.jsonl's runs into DIR/islands.tsv, then its rule on that table's columns)" },
 	{ "trials", OPT_INT, RO(trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration of its trials bench (0 counts as 1)" },
 	{ "shared-trials", OPT_INT, RO(shared_trials), 0, 1000000000, NULL, "experiment 5 (--verdict): trials per configuration sharing the GPU" },
@@ -175,7 +176,8 @@ static void show_summary(const struct report *r, int ok, double wall_s)
 	for (i = 0; i < r->n_g; i++)
 		configs += r->g[i].n_cfg;
 	if (r->o.verdict)
-		snprintf(figure, sizeof(figure), "experiment 5's verdicts");
+		snprintf(figure, sizeof(figure), "experiment %d's verdicts",
+			 r->o.rule == REPORT_RULE_ISLANDS ? 3 : 5);
 	else
 		snprintf(figure, sizeof(figure), "%d record file%s, %d configuration%s, %d watched job%s",
 			 r->n_g, r->n_g == 1 ? "" : "s", configs, configs == 1 ? "" : "s", r->n_watch,
@@ -215,6 +217,14 @@ int cmd_report(int argc, char **argv)
 	}
 	if (check_paths(r, err, sizeof(err))) {
 		fprintf(stderr, "evopar report: %s\n", err);
+		goto free_report;
+	}
+	if (search_verdict_known(r->o.verdict)) {   /* a trial-search experiment's rules */
+		int rc = search_verdict_print(r, r->o.verdict, stdout);
+
+		code = !rc ? 0 : rc == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+		if (rc)
+			fprintf(stderr, "evopar report: %s\n", r->err);
 		goto free_report;
 	}
 	code = EXIT_FAILED;

@@ -167,6 +167,8 @@ struct report {
  *   report_load.c > search_fallback.c > search_trials.c > report_gnuplot.c > proc/child.h
  *   report_tables.c > search_tables.c;  report_md.c > search_fallback.c;  report_plot.c >
  *   search_trials.c, report_gnuplot.c;  most > report_compare.c;  all > stats.c, the leaf
+ *   harness/report_cmd.c (--verdict experiment-N) > search_verdict.c > search_verdict_rules.c >
+ *   search_verdict_pairs.c > evaluate_tsv.c, interval.c
  */
 
 /* report.c: with r->o and r->dir set, read the records and write the report into r->dir;

@@ -1,8 +1,10 @@
 /*
  * A search's part of tables.md (wall time, speedup, concurrency, parallelism, slowdown and
- * what evopar bench saw of its process tree) and searches.tsv, the same numbers for scripts.
+ * what evopar bench saw of its process tree) and searches.tsv, the same numbers for scripts
+ * and the experiments' rules (reports/search_verdict.c), with every repetition's wall and RSS.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -116,6 +118,30 @@ static void tsv_stat(FILE *f, const struct sample_stats *s, double scale)
 		fprintf(f, "\t\t\t");
 }
 
+/* a measure of every measured repetition by its index, comma-separated, empty where that
+   repetition failed or did not measure it: what paired intervals pair round by round */
+static void tsv_reps(FILE *f, const struct report_config *c, size_t offset, double scale)
+{
+	int last = -1, r, i;
+
+	for (i = 0; i < c->n_reps; i++)
+		last = c->reps[i].rep > last ? c->reps[i].rep : last;
+	fputc('\t', f);
+	for (r = 0; r <= last; r++) {
+		for (i = 0; i < c->n_reps; i++) {
+			const struct report_rep *p = &c->reps[i];
+			double v = *(const double *)((const char *)p + offset);
+
+			if (p->rep == r && p->ok && v >= 0) {
+				fprintf(f, "%.6g", v * scale);
+				break;
+			}
+		}
+		if (r < last)
+			fputc(',', f);
+	}
+}
+
 static void tsv_row(FILE *f, const struct report_group *g, const struct report_config *c)
 {
 	const struct search_stats *ss = &c->ss;
@@ -137,9 +163,12 @@ static void tsv_row(FILE *f, const struct report_group *g, const struct report_c
 	tsv_stat(f, &ss->ctx_invol, 1);
 	tsv_stat(f, &ss->tree_threads, 1);
 	tsv_stat(f, &ss->rss_kb, 1.0 / 1024);
-	fprintf(f, "\t%d\t%d\t%d\t%s\t%s\t%d\t%d\t%d\n", ss->threads_seen, ss->processes,
+	fprintf(f, "\t%d\t%d\t%d\t%s\t%s\t%d\t%d\t%d", ss->threads_seen, ss->processes,
 		ss->max_in_flight, ss->flagged ? "yes" : ss->compared && ss->jobs > 1 ? "no" : "",
 		(char[2]){ ss->kind, 0 }, ss->causes, c->wall.unstable, c->failed);
+	tsv_reps(f, c, offsetof(struct report_rep, wall_s), 1);
+	tsv_reps(f, c, offsetof(struct report_rep, tree_rss_kb), 1.0 / 1024);
+	fputc('\n', f);
 }
 
 int search_write_tsv(struct report *r)
@@ -165,7 +194,7 @@ int search_write_tsv(struct report *r)
 	fprintf(f, "file\tlabel\tbackend\tjobs\tblas_threads\tcores\treps");
 	for (k = 0; k < sizeof(stats) / sizeof(stats[0]); k++)
 		fprintf(f, "\t%s\t%s_min\t%s_max", stats[k], stats[k], stats[k]);
-	fprintf(f, "\tthreads_per_process\tprocesses\tmax_in_flight\tflagged\tkind\tcauses\tunstable\tfailed\n");
+	fprintf(f, "\tthreads_per_process\tprocesses\tmax_in_flight\tflagged\tkind\tcauses\tunstable\tfailed\twall_s_reps\trss_mib_reps\n");
 	for (gi = 0; gi < r->n_g; gi++)
 		for (i = 0; i < r->g[gi].n_cfg; i++)
 			if (r->g[gi].cfg[i].search)
