@@ -20,11 +20,12 @@ for d in run search; do
 	none "the $d fixture's report names how the tool was made" "$T/$d"/*.md "$T/$d.out"
 done
 
-# the experiments' noise note, on a searches.tsv with an unstable row
-printf 'file\tlabel\tunstable\tx\nf\ta\t1\t0\n' >"$T/noisy.tsv"
-(. "$R/experiments/verdicts.sh" && noise_note "$T/noisy.tsv") >"$T/noise.md" 2>&1
-check "the noise note is written" grep -q 'Noise' "$T/noise.md"
-none "the noise note names how the tool was made" "$T/noise.md"
+# the verdicts of experiments 1, 2 and 4 on the search fixture's searches.tsv
+for n in 1 2 4; do
+	"$EVOPAR" report "$T/search" --verdict experiment-$n >"$T/verdict-$n.md" 2>&1
+	check "experiment $n's verdict is written" grep -q '^## Verdict' "$T/verdict-$n.md"
+	none "experiment $n's verdict names how the tool was made" "$T/verdict-$n.md"
+done
 
 # every command's help, and the bare usage
 for c in run search bench report watch list; do
