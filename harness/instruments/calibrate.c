@@ -194,7 +194,10 @@ void calibrate_write(struct jw *w, const struct calibration *c)
 			jw_num(w, "min_us", f->min_us);
 			jw_num(w, "max_us", f->max_us);
 			jw_int(w, "reps", f->reps);
-			jw_nums(w, "samples_us", f->samples_us, f->reps);
+			/* the process starts' samples, for an interval of their ratio (reports/
+			   sweep_claims.c); the other floors' would only make the record large */
+			if (k == FLOOR_FORK_WAIT || k == FLOOR_SPAWN_TRUE || k == FLOOR_SPAWN_EVOPAR)
+				jw_nums(w, "samples_us", f->samples_us, f->reps);
 		}
 		jw_obj_end(w);
 	}
