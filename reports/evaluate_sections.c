@@ -288,7 +288,9 @@ int vsection_evaluate(struct report *r, FILE *f, const struct vtab *t, int ran,
 				   modes[m], modes[m], modes[m]);
 		fprintf(f, "Median per generation [min–max over repetitions], generation 0 left out; steps/s: "
 			   "survived steps (mean fitness × population × episodes × steps) per second of the "
-			   "evaluate phase. The GPU runs use every core for the other phases (`--strategy threads`).\n\n");
+			   "evaluate phase; the ratios: medians with a paired bootstrap 95%% interval (rounds of "
+			   "one bench file as pairs, %d resamples). The GPU runs use every core for the other "
+			   "phases (`--strategy threads`).\n\n", BOOT_RESAMPLES);
 		eval_table(f, t, modes[m], cores);
 		if (!ran)
 			continue;

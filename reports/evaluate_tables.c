@@ -2,8 +2,9 @@
  * evaluate.tsv: per run configuration of a bench file, the evaluate phase per generation and
  * per simulated step (survived steps: mean fitness x pop x episodes x steps), over generations
  * 1.. like every table, and for `--device cuda` the split of its time (pack, host-to-device,
- * kernel, device-to-host) from the generation records' device objects. It reads the files
- * again for what report_load() does not keep.
+ * kernel, device-to-host) from the generation records' device objects, and the steps per
+ * second of every repetition (for paired intervals). It reads the files again for what
+ * report_load() does not keep.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -173,6 +174,20 @@ static void write_stat(FILE *f, const struct eval_cfg *e, int k)
 		fprintf(f, "\t%.6g", s.median);
 }
 
+/* value k of every repetition, in round order, comma-separated (empty where one failed): the
+   rules pair rounds of two configurations of one bench file */
+static void write_reps(FILE *f, const struct eval_cfg *e, int k)
+{
+	int round[256], i, n = 0;
+	double v[256];
+
+	for (i = 0; i < e->n && n < 256; i++, n++) {
+		round[n] = e->reps[i].rep;
+		v[n] = e->reps[i].ok && e->reps[i].gens ? rep_value(&e->reps[i], k) : -1;
+	}
+	tsv_round_list(f, round, v, n);
+}
+
 static void write_row(FILE *f, const struct report_group *g, const struct report_config *c,
 		      const struct eval_cfg *e)
 {
@@ -190,7 +205,9 @@ static void write_row(FILE *f, const struct report_group *g, const struct report
 		c->workers, report_num(g->meta, "online_cores", 0), ok, e->n ? e->reps[0].gens : 0);
 	for (k = 0; k < E_COUNT; k++)
 		write_stat(f, e, k);
-	fprintf(f, "\t%s\t%d\n", dev ? (scratch ? "yes" : "no") : "-", c->failed);
+	fprintf(f, "\t%s\t%d", dev ? (scratch ? "yes" : "no") : "-", c->failed);
+	write_reps(f, e, E_STEPS_PER_S);
+	fputc('\n', f);
 }
 
 static void write_header(FILE *f)
@@ -203,7 +220,7 @@ static void write_header(FILE *f)
 			fprintf(f, "\t%s\t%s_min\t%s_max", e_names[k], e_names[k], e_names[k]);
 		else
 			fprintf(f, "\t%s", e_names[k]);
-	fprintf(f, "\tscratch_global\tfailed\n");
+	fprintf(f, "\tscratch_global\tfailed\tsteps_per_s_reps\n");
 }
 
 /* one group's rows; 0 or -errno */

@@ -186,22 +186,55 @@ int vpick(const struct vtab *t, const char *mode, double pop, const char *kind)
 	return -1;
 }
 
+/* row's per-round values of column col ("1.5,,2.0": NaN where a round has none); their count */
+static int round_values(const struct vtab *t, int row, const char *col, double *v, int max)
+{
+	const char *s = vt_str(t, row, col);
+	char *end;
+	int n = 0;
+
+	while (*s && n < max) {
+		v[n] = strtod(s, &end);
+		if (end == s)
+			v[n] = NAN;
+		n++;
+		s = end + strcspn(end, ",");
+		if (*s == ',')
+			s++;
+		else
+			break;
+	}
+	return n;
+}
+
 int vratio(const struct vtab *t, int a, int b, const char *col, double out[3])
 {
-	char mn[64], mx[64];
-	double bmax, bmin;
+	double x[VROUNDS], y[VROUNDS], num[VROUNDS], den[VROUNDS];
+	struct ratio_ci ci;
+	char reps[64];
+	int na, nb, i, n = 0;
 
 	out[0] = out[1] = out[2] = NAN;
 	if (a < 0 || b < 0 || !vtruthy(vt_num(t, b, col)) || isnan(vt_num(t, a, col)))
 		return 0;
-	snprintf(mn, sizeof(mn), "%s_min", col);
-	snprintf(mx, sizeof(mx), "%s_max", col);
-	bmax = vt_num(t, b, mx);
-	bmin = vt_num(t, b, mn);
-	out[0] = vt_num(t, a, col) / vt_num(t, b, col);
-	out[1] = vtruthy(bmax) ? vt_num(t, a, mn) / bmax : NAN;
-	out[2] = vtruthy(bmin) ? vt_num(t, a, mx) / bmin : NAN;
-	return 1;
+	snprintf(reps, sizeof(reps), "%s_reps", col);
+	na = round_values(t, a, reps, x, VROUNDS);
+	nb = round_values(t, b, reps, y, VROUNDS);
+	for (i = 0; i < na && i < nb; i++)
+		if (x[i] > 0 && y[i] > 0) {
+			num[n] = x[i];
+			den[n++] = y[i];
+		}
+	if (n < 1 || boot_paired_ratio(num, den, n, BOOT_RESAMPLES, BOOT_SEED, &ci)) {
+		out[0] = vt_num(t, a, col) / vt_num(t, b, col);   /* no rounds to pair: no interval */
+		return 0;
+	}
+	out[0] = ci.ratio;
+	if (ci.resamples) {
+		out[1] = ci.lo;
+		out[2] = ci.hi;
+	}
+	return n;
 }
 
 int vcmp_double(const void *a, const void *b)

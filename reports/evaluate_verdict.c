@@ -1,25 +1,26 @@
 /*
  * Experiment 5's rules R1-R4 on named columns of evaluate.tsv and searches.tsv, the verdict
- * section and the trial tables, for `evopar report DIR --verdict FILE` (what verdict.py did).
- * "Beyond the spread" compares the worst repetition of one side with the best of the other
- * (min-max over repetitions), as experiments 1-4 do. The rules:
- *   R1 break-even (per mode): at population P the GPU is faster than all CPU cores beyond the
- *      spread when ratio_lo(P) = gpu.steps_per_s_min / all.steps_per_s_max > 1. The break-even
- *      population lies in (P_prev, P*], P* the smallest population from which the GPU is
- *      faster beyond the spread at every larger one; its point estimate is where the median
- *      ratio crosses 1, interpolated on log scales. Not reached: no such P*. Below the grid:
- *      P* is its smallest.
- *   R2 the study's first criterion, 5-10x per trial: speedup = CPU trial time / GPU trial time
+ * section and the trial tables, for `evopar report DIR --verdict FILE`. Every comparison is a
+ * ratio of medians of two configurations of one bench file with its paired bootstrap 95%
+ * interval (vratio: round r of one with round r of the other, the per-round columns
+ * steps_per_s_reps and wall_s_reps); "beyond the interval" means the whole interval lies on
+ * one side of the bar. The rules:
+ *   R1 break-even (per mode): at population P the GPU is faster than all CPU cores when the
+ *      low end of gpu.steps_per_s / all.steps_per_s is above 1. The break-even population lies
+ *      in (P_prev, P*], P* the smallest population from which the GPU is faster beyond the
+ *      interval at every larger one; its point estimate is where the median ratio crosses 1,
+ *      interpolated on log scales. Not reached: no such P*. Below the grid: P* is its smallest.
+ *   R2 the study's first criterion, 5-10x per trial: speedup = CPU trial wall / GPU trial wall
  *      (a `search` trial, sequential backend, the study's population). SUPPORTED when the
- *      speedup's low end (cpu.wall_min / gpu.wall_max) >= 5; REFUTED when its high end < 5;
- *      else INCONCLUSIVE.
+ *      interval's low end >= 5; REFUTED when its high end < 5; else INCONCLUSIVE, with the
+ *      rounds that would decide it.
  *   R3 the study's second, one trial at a time per GPU: throughput T(J) = trials / wall at J
- *      jobs sharing the GPU. SUPPORTED when T(2)'s best is below RISE x T(1)'s worst (a second
- *      trial adds less than 10% even at best); REFUTED when T(2)'s worst is above RISE x T(1)'s
- *      best; else INCONCLUSIVE. Throughput stops rising at the first J whose next level is not
- *      faster beyond the spread.
+ *      jobs sharing the GPU. SUPPORTED when the interval of T(2) / T(1) lies below RISE (a
+ *      second trial adds less than 10%); REFUTED when it lies above RISE; else INCONCLUSIVE,
+ *      with the rounds that would decide it. Throughput stops rising at the first J whose
+ *      next level is not faster beyond the interval.
  *   R4 the performance bars at TARGET_POP dynamic networks: GPU >= 100x one core and > all
- *      cores (low end of the range above the bar: met; high end below it: not met; else
+ *      cores (the interval's low end above the bar: met; its high end below it: not met; else
  *      unclear), and pack + transfers under 10% of the GPU's evaluate phase (median).
  */
 #include <errno.h>
@@ -44,10 +45,10 @@ static const char *const eval_cols[] = {
 	"evaluate_ms", "evaluate_ms_min", "evaluate_ms_max", "steps_per_s", "steps_per_s_min",
 	"steps_per_s_max", "pack_ms", "h2d_ms", "kernel_ms", "d2h_ms", "unpack_ms", "transfer_share",
 	"mib_h2d", "kernel_steps_per_s", "kernel_steps_per_s_min", "kernel_steps_per_s_max",
-	"lane_use", "scratch_global", NULL,
+	"lane_use", "scratch_global", "steps_per_s_reps", NULL,
 };
 static const char *const search_cols[] = {
-	"label", "reps", "wall_s", "wall_s_min", "wall_s_max", "user_s", "sys_s", NULL,
+	"label", "reps", "wall_s", "wall_s_min", "wall_s_max", "user_s", "sys_s", "wall_s_reps", NULL,
 };
 
 /* fprintf, or nothing where f is NULL: the rules run once for their outcomes, then again to
@@ -99,7 +100,7 @@ static const char *break_even(const struct vtab *t, const char *mode, char *text
 	}
 	if (star == 0) {
 		snprintf(text, 512, "at or below %d networks, the smallest population run: the GPU is faster "
-			 "beyond the spread at every population", (int)p[0]);
+			 "beyond the interval at every population", (int)p[0]);
 		return "BELOW THE GRID";
 	}
 	i = snprintf(text, 512, "between %d and %d networks", (int)p[star - 1], (int)p[star]);
@@ -132,6 +133,24 @@ static double cpu_per(const struct vtab *s, int row, double n)
 	return row < 0 ? NAN : (vt_num(s, row, "user_s") + vt_num(s, row, "sys_s")) / n;
 }
 
+/*
+ * Why an interval holds its bar: " (N rounds; about M would decide it)", the interval's arms
+ * taken to shrink as 1 / sqrt(rounds), or that no number of rounds would.
+ */
+static void rounds_needed(char *buf, size_t len, const double r[3], int pairs, double bar)
+{
+	struct ratio_ci ci = { .ratio = r[0], .lo = r[1], .hi = r[2], .n = pairs,
+			       .resamples = isnan(r[1]) ? 0 : BOOT_RESAMPLES };
+	int need = ratio_ci_rounds_to_decide(&ci, bar);
+
+	if (!ci.resamples)
+		snprintf(buf, len, " (%d round%s to pair: no interval)", pairs, pairs == 1 ? "" : "s");
+	else if (need < 0)
+		snprintf(buf, len, " (the ratio sits on the bar: more rounds would not decide it)");
+	else
+		snprintf(buf, len, " (%d rounds; about %d would decide it at this noise)", pairs, need);
+}
+
 /* R2 and the per-trial table: the outcome at the study's (smallest) population */
 static const char *per_trial(FILE *f, const struct vtab *s, int trials, char *detail)
 {
@@ -154,7 +173,7 @@ static const char *per_trial(FILE *f, const struct vtab *s, int trials, char *de
 		   "| ---: | ---: | ---: | ---: | ---: | ---: |\n");
 	for (i = 0; i < n; i++) {
 		char lc[64], lg[64], b[5][128], m[3][32];
-		int c, g, k;
+		int c, g, k, pairs;
 		double sp[3] = { NAN, NAN, NAN };
 
 		snprintf(lc, sizeof(lc), "trial cpu %d", (int)pops[i]);
@@ -170,18 +189,16 @@ static const char *per_trial(FILE *f, const struct vtab *s, int trials, char *de
 				vrng(b[k], vt_num(s, row, "wall_s") / trials, vt_num(s, row, "wall_s_min") / trials,
 				     vt_num(s, row, "wall_s_max") / trials);
 		}
-		if (c >= 0 && g >= 0) {
-			sp[0] = vt_num(s, c, "wall_s") / vt_num(s, g, "wall_s");
-			sp[1] = vt_num(s, c, "wall_s_min") / vt_num(s, g, "wall_s_max");
-			sp[2] = vt_num(s, c, "wall_s_max") / vt_num(s, g, "wall_s_min");
-		}
+		pairs = c >= 0 && g >= 0 ? vratio(s, c, g, "wall_s", sp) : 0;
 		out(f, "| %d | %s | %s | %s | %s | %s |\n", (int)pops[i], b[0], b[1],
 			vrng(b[2], sp[0], sp[1], sp[2]), vnum(b[3], cpu_per(s, c, trials)),
 			vnum(b[4], cpu_per(s, g, trials)));
 		if (i == 0 && !isnan(sp[0])) {
 			outcome = sp[1] >= PER_TRIAL_BAR ? "SUPPORTED" : sp[2] < PER_TRIAL_BAR ? "REFUTED" : "INCONCLUSIVE";
-			snprintf(detail, 512, "%s× [%s–%s] at %d networks", vnum(m[0], sp[0]), vnum(m[1], sp[1]),
-				 vnum(m[2], sp[2]), (int)pops[i]);
+			k = snprintf(detail, 512, "%s× [%s–%s] at %d networks", vnum(m[0], sp[0]),
+				     vnum(m[1], sp[1]), vnum(m[2], sp[2]), (int)pops[i]);
+			if (!strcmp(outcome, "INCONCLUSIVE"))
+				rounds_needed(detail + k, 512 - (size_t)k, sp, pairs, PER_TRIAL_BAR);
 		}
 	}
 	out(f, "\n");
@@ -216,17 +233,19 @@ static void concurrency_table(FILE *f, const struct vtab *s, const int *rows, co
 			      int conc, int cores)
 {
 	char b[3][128], label[64];
+	double vs[3];
 	int i, cpu;
 
 	out(f, "### Trials sharing one GPU (`search --backend threads --jobs J --device cuda`)\n\n"
-	       "| jobs sharing the GPU | trials per s [range] | vs 1 job | CPU-seconds per trial |\n"
+	       "| jobs sharing the GPU | trials per s [min–max] | vs 1 job [paired 95%% interval] | CPU-seconds per trial |\n"
 	       "| ---: | ---: | ---: | ---: |\n");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		vratio(s, rows[0], rows[i], "wall_s", vs);    /* T(J) / T(1) = wall(1) / wall(J) */
 		out(f, "| %d | %s | %s | %s |\n", jobs[i],
 		    vrng(b[0], thr(s, rows[i], "wall_s", conc), thr(s, rows[i], "wall_s_max", conc),
 			 thr(s, rows[i], "wall_s_min", conc)),
-		    vnum(b[1], thr(s, rows[i], "wall_s", conc) / thr(s, rows[0], "wall_s", conc)),
-		    vnum(b[2], cpu_per(s, rows[i], conc)));
+		    vrng(b[1], vs[0], vs[1], vs[2]), vnum(b[2], cpu_per(s, rows[i], conc)));
+	}
 	snprintf(label, sizeof(label), "cpu jobs %d", cores);
 	cpu = search_row(s, label);
 	if (cpu >= 0)
@@ -243,7 +262,8 @@ static const char *concurrency(FILE *f, const struct vtab *s, int conc, int core
 			       int *stop)
 {
 	int rows[MAX_POPS], jobs[MAX_POPS], n = gpu_jobs(s, rows, jobs, MAX_POPS), i, one = -1, two = -1;
-	double t1_lo, t1_hi, t2_lo, t2_hi;
+	int pairs, k;
+	double rise[3], next[3];
 	const char *outcome;
 	char b[2][128];
 
@@ -257,18 +277,22 @@ static const char *concurrency(FILE *f, const struct vtab *s, int conc, int core
 		strcpy(detail, "no GPU jobs at 1 and 2");
 		return "NOT RUN";
 	}
-	t1_lo = thr(s, one, "wall_s_max", conc), t1_hi = thr(s, one, "wall_s_min", conc);
-	t2_lo = thr(s, two, "wall_s_max", conc), t2_hi = thr(s, two, "wall_s_min", conc);
-	outcome = t2_hi < RISE * t1_lo ? "SUPPORTED" : t2_lo > RISE * t1_hi ? "REFUTED" : "INCONCLUSIVE";
+	/* T(2) / T(1) = wall(1) / wall(2): the same trials, rounds as pairs */
+	pairs = vratio(s, one, two, "wall_s", rise);
+	outcome = rise[2] < RISE ? "SUPPORTED" : rise[1] > RISE ? "REFUTED" : "INCONCLUSIVE";
 	*stop = jobs[n - 1];
-	for (i = 0; i + 1 < n; i++)
-		if (!(thr(s, rows[i + 1], "wall_s_max", conc) > thr(s, rows[i], "wall_s_min", conc))) {
+	for (i = 0; i + 1 < n; i++) {
+		vratio(s, rows[i], rows[i + 1], "wall_s", next);
+		if (!(next[1] > 1)) {
 			*stop = jobs[i];
 			break;
 		}
-	snprintf(detail, 512, "2 jobs: %s trials/s against 1 job's %s",
-		 vrng(b[0], thr(s, two, "wall_s", conc), t2_lo, t2_hi),
-		 vrng(b[1], thr(s, one, "wall_s", conc), t1_lo, t1_hi));
+	}
+	k = snprintf(detail, 512, "2 jobs ÷ 1 job, trials per second: %s (2 jobs %s, 1 job %s trials/s)",
+		     vrng(b[0], rise[0], rise[1], rise[2]), vnum(b[1], thr(s, two, "wall_s", conc)),
+		     vnum(b[1] + 64, thr(s, one, "wall_s", conc)));
+	if (!strcmp(outcome, "INCONCLUSIVE"))
+		rounds_needed(detail + k, 512 - (size_t)k, rise, pairs, RISE);
 	return outcome;
 }
 
@@ -279,7 +303,7 @@ static const char *word(double lo, double hi, double bar)
 		return "met";
 	if (!isnan(hi) && hi < bar)
 		return "not met";
-	return !isnan(lo) ? "unclear (the range spans the bar)" : "not measured";
+	return !isnan(lo) ? "unclear (the interval holds the bar)" : "not measured";
 }
 
 /* R4 at TARGET_POP dynamic networks: the lines of its table */
@@ -323,7 +347,7 @@ static void verdict(FILE *f, const struct vtab *t, const struct vtab *s, int cor
 		fprintf(f, "- **Break-even population, %s networks (R1): %s** — %s.\n", modes[m], outcome, be);
 	}
 	fprintf(f, "\nPerformance bars at %d dynamic networks (R4):\n\n", TARGET_POP);
-	fprintf(f, "| target | measured [range] | |\n| --- | ---: | --- |\n");
+	fprintf(f, "| target | measured [paired 95%% interval] | |\n| --- | ---: | --- |\n");
 	targets(f, t);
 	fprintf(f, "\n");
 }

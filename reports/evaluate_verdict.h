@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include "reports/interval.h"
+
 struct report;
 
 /* a TSV table as written: a cell "-" or empty is no value (NAN), a number is a number */
@@ -47,7 +49,12 @@ const char *vrng(char *b, double med, double lo, double hi);
 /* the row of mode and population run by kind "one" (one core), "all" (every core) or "gpu"
    with repetitions; -1 when none */
 int vpick(const struct vtab *t, const char *mode, double pop, const char *kind);
-/* a's col over b's: median, low end, high end (higher is better); 0 when not measured */
+#define VROUNDS 256           /* the most rounds of one row the rules pair */
+/*
+ * a's col over b's, rows of one bench file: the ratio of medians and its paired bootstrap 95%
+ * interval, round r of a with round r of b (the per-round column COL_reps), out = { ratio, low,
+ * high }; low and high NaN without two rounds to pair. The rounds paired, 0 when none.
+ */
 int vratio(const struct vtab *t, int a, int b, const char *col, double out[3]);
 /* the distinct populations of mode's rows, ascending, into pops (at most max); the count */
 int vpops(const struct vtab *t, const char *mode, double *pops, int max);

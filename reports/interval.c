@@ -194,6 +194,21 @@ int ratio_ci_side(const struct ratio_ci *ci, double boundary)
 	return 0;
 }
 
+int ratio_ci_rounds_to_decide(const struct ratio_ci *ci, double boundary)
+{
+	double arm, gap;
+
+	if (!ci->resamples || !(boundary > 0))
+		return -1;
+	if (ratio_ci_side(ci, boundary))
+		return 0;
+	gap = fabs(ci->ratio - boundary);
+	if (gap < 0.02 * boundary)
+		return -1;
+	arm = ci->ratio < boundary ? ci->hi - ci->ratio : ci->ratio - ci->lo;
+	return (int)ceil(ci->n * (arm / gap) * (arm / gap));
+}
+
 double ratio_ci_rel_halfwidth(const struct ratio_ci *ci)
 {
 	if (!ci->resamples || !(ci->ratio > 0))

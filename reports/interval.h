@@ -38,6 +38,13 @@ int boot_median(const double *x, int n, int resamples, unsigned long long seed, 
    there is no interval (fewer than two samples) */
 int ratio_ci_side(const struct ratio_ci *ci, double boundary);
 
+/*
+ * The rounds after which the interval would leave boundary on one side, its arm that reaches
+ * over it shrinking as 1 / sqrt(rounds): 0 when it already does; -1 when there is no interval
+ * or the ratio sits on the boundary (within 2%), where no number of rounds would decide it.
+ */
+int ratio_ci_rounds_to_decide(const struct ratio_ci *ci, double boundary);
+
 /* the interval's half-width relative to the ratio ((hi - lo) / 2 / ratio); +inf without one */
 double ratio_ci_rel_halfwidth(const struct ratio_ci *ci);
 

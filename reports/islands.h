@@ -16,6 +16,7 @@ struct report;
 #define ARM_ISLANDS "islands"             /* K = cores island processes, migration */
 #define ARM_ONE_CORE "islands-1core"      /* the same islands pinned to one core */
 #define ARM_NOMIG "islands-nomig"         /* the same islands, no migrants */
+#define ARM_AA "single-aa"                /* single again: the A/A control, the null band */
 
 /* islands_tsv.c: DIR/bench.jsonl's measured runs into DIR/islands.tsv, with the target every
    run reached and when; 0, or -errno with r->err set */

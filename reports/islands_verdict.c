@@ -240,6 +240,7 @@ static void arms_table(FILE *f, const struct vtab *t)
 static int beside(FILE *f, const struct vtab *t)
 {
 	struct cmp c[] = {
+		{ .num = ARM_AA, .den = ARM_SINGLE, .col = "s_to_target" },
 		{ .num = ARM_SINGLE, .den = ARM_THREADS, .col = "wall_s" },
 		{ .num = ARM_ONE_CORE, .den = ARM_ISLANDS, .col = "wall_s" },
 		{ .num = ARM_THREADS, .den = ARM_ISLANDS, .col = "wall_s" },
@@ -247,6 +248,7 @@ static int beside(FILE *f, const struct vtab *t)
 		{ .num = ARM_NOMIG, .den = ARM_ISLANDS, .col = "s_to_target" },
 	};
 	static const char *const what[] = {
+		"A/A control, the same sequential runs again: the null band (ratios inside it are noise at this load)",
 		"speedup of one population on every core (threads; the same computation)",
 		"the islands' own speedup, pinned to one core ÷ all cores, whole run",
 		"wall time, one population on every core ÷ the islands (different computation, not a speedup)",
@@ -302,6 +304,7 @@ static void criteria(FILE *f, const struct vtab *t)
 	fprintf(f, "| pinned | `islands-1core`: one core in the affinity mask | %d | %s |\n\n", np,
 		p1 ? "yes" : "**no**");
 	twins(f, t, ARM_SINGLE, ARM_THREADS);
+	twins(f, t, ARM_SINGLE, ARM_AA);
 	twins(f, t, ARM_ISLANDS, ARM_ONE_CORE);
 	fprintf(f, "\nThe criteria say whether the island model worked, not whether it scaled: they "
 		   "are not part of the verdict.\n\n");

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reports/report.h"
@@ -122,24 +123,22 @@ static void tsv_stat(FILE *f, const struct sample_stats *s, double scale)
    repetition failed or did not measure it: what paired intervals pair round by round */
 static void tsv_reps(FILE *f, const struct report_config *c, size_t offset, double scale)
 {
-	int last = -1, r, i;
+	int *round = malloc(sizeof(*round) * (size_t)(c->n_reps + 1)), i;
+	double *v = malloc(sizeof(*v) * (size_t)(c->n_reps + 1));
 
-	for (i = 0; i < c->n_reps; i++)
-		last = c->reps[i].rep > last ? c->reps[i].rep : last;
-	fputc('\t', f);
-	for (r = 0; r <= last; r++) {
-		for (i = 0; i < c->n_reps; i++) {
-			const struct report_rep *p = &c->reps[i];
-			double v = *(const double *)((const char *)p + offset);
+	for (i = 0; round && v && i < c->n_reps; i++) {
+		const struct report_rep *p = &c->reps[i];
+		double x = *(const double *)((const char *)p + offset);
 
-			if (p->rep == r && p->ok && v >= 0) {
-				fprintf(f, "%.6g", v * scale);
-				break;
-			}
-		}
-		if (r < last)
-			fputc(',', f);
+		round[i] = p->rep;
+		v[i] = p->ok && x >= 0 ? x * scale : -1;
 	}
+	if (round && v)
+		tsv_round_list(f, round, v, c->n_reps);
+	else
+		fputc('\t', f);
+	free(round);
+	free(v);
 }
 
 static void tsv_row(FILE *f, const struct report_group *g, const struct report_config *c)

@@ -106,6 +106,24 @@ void fmt_stat(char *buf, size_t len, const struct sample_stats *s, double scale)
 	fmt_sample(buf, len, s, scale, 1);
 }
 
+void tsv_round_list(FILE *f, const int *round, const double *v, int n)
+{
+	int last = -1, r, i;
+
+	for (i = 0; i < n; i++)
+		last = round[i] > last ? round[i] : last;
+	fputc('\t', f);
+	for (r = 0; r <= last; r++) {
+		for (i = 0; i < n; i++)
+			if (round[i] == r && v[i] >= 0) {
+				fprintf(f, "%.6g", v[i]);
+				break;
+			}
+		if (r < last)
+			fputc(',', f);
+	}
+}
+
 double report_num(const json_t *o, const char *key, double dflt)
 {
 	json_t *v = json_object_get(o, key);

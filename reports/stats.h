@@ -35,6 +35,13 @@ void fmt_cell(char *buf, size_t len, const struct sample_stats *s);
 /* the same of the samples times scale (0: a count, as a whole number); one sample alone */
 void fmt_stat(char *buf, size_t len, const struct sample_stats *s, double scale);
 
+/*
+ * "\tV0,V1,...": a measure of every round by its number (round[i] of value v[i]; v[i] < 0: not
+ * measured), empty where a round has none: the per-round columns of the TSV tables, which
+ * paired intervals pair round by round
+ */
+void tsv_round_list(FILE *f, const int *round, const double *v, int n);
+
 /* a record's number or string field, or dflt where it is missing or of another type */
 double report_num(const json_t *o, const char *key, double dflt);
 const char *report_str(const json_t *o, const char *key, const char *dflt);

@@ -349,8 +349,14 @@ static void draw(struct report *r, const struct sweep_spec *spec, const struct s
 	report_gp_quote(qm, sizeof(qm), marks);
 	snprintf(extra, sizeof(extra), "what='%s (µs)'; marks=%s",
 		 spec->row == ROW_MPR ? "mutate + prepare + resample per network" : "evaluate work per network", qm);
-	if (!report_draw(r, script, data, base, blocks, 0, extra, "sweep figure"))
-		fprintf(f, "![speedup against the work per item](sweep.png) ([SVG](sweep.svg), [PDF](sweep.pdf))\n\n");
+	if (!report_draw(r, script, data, base, blocks, 0, extra, "sweep figure")) {
+		char about[1024];
+
+		report_fig_about(r->g, r->n_g, about, sizeof(about));
+		fprintf(f, "![speedup against the work per item](sweep.png)\n\n*The speedup of every "
+			   "configuration against the work per item, one line per population; %s.* "
+			   "([SVG](sweep.svg), [PDF](sweep.pdf))\n\n", about);
+	}
 }
 
 static void write_marks(const struct sweep_spec *spec, const struct sweep_set *s, FILE *f)

@@ -5,7 +5,6 @@
  * it lies wholly at or above a (at least the gain claimed), REFUTED when wholly below a, else
  * INCONCLUSIVE; NOT APPLICABLE where nothing here measures it, with the reason.
  */
-#include <math.h>
 #include <string.h>
 
 #include "reports/report.h"
@@ -54,20 +53,14 @@ static int floor_samples(const struct report_group *g, const char *name, double 
  */
 static void undecided_reason(FILE *f, const struct sweep_claim *c, const struct ratio_ci *ci)
 {
-	/* the arm of the interval that reaches over the low end, the one that must shrink */
-	double arm = ci->ratio < c->lo ? ci->hi - ci->ratio : ci->ratio - ci->lo;
-	double gap = fabs(ci->ratio - c->lo), need;
+	int need = ratio_ci_rounds_to_decide(ci, c->lo);
 
-	if (!ci->resamples) {
+	if (!ci->resamples)
 		fprintf(f, " (%d repetition%s: no interval)", ci->n, ci->n == 1 ? "" : "s");
-		return;
-	}
-	if (gap < 0.02 * c->lo) {
+	else if (need < 0)
 		fprintf(f, " (the ratio sits on the claim's low end: more rounds would not decide it)");
-		return;
-	}
-	need = ceil(ci->n * (arm / gap) * (arm / gap));
-	fprintf(f, " (%d rounds; about %.0f would decide it at this noise)", ci->n, need);
+	else
+		fprintf(f, " (%d rounds; about %d would decide it at this noise)", ci->n, need);
 }
 
 static void claim_cell(FILE *f, const struct sweep_claim *c, const struct ratio_ci *ci)

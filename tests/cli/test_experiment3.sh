@@ -16,8 +16,8 @@ OUT="$out" SEEDS="1 2 3" POP=40 GENS=6 EVERY=2 EVOPAR="$EVOPAR" "$E/run" small >
 rc=$?
 check "run exits 0 (got $rc)" [ "$rc" = 0 ]
 check "the driver runs only evopar (no second runner)" sh -c "! grep -q python '$E/run'"
-check "15 runs: 5 arms x 3 seeds, each a row of islands.tsv" [ "$(tail -n +2 "$out/islands.tsv" | wc -l)" = 15 ]
-check "every run ok" [ "$(cut -f 4 "$out/islands.tsv" | grep -c '^ok$')" = 15 ]
+check "18 runs: 6 arms x 3 seeds, each a row of islands.tsv" [ "$(tail -n +2 "$out/islands.tsv" | wc -l)" = 18 ]
+check "every run ok" [ "$(cut -f 4 "$out/islands.tsv" | grep -c '^ok$')" = 18 ]
 v=$(verdict_of "$out/report.md")
 check "report.md: the verdict is one of the rule's words (got '$v')" is_rule_word "$v"
 check "report.md: the same word on the make output" grep -qF "**Verdict: $v**" "$T/run.log"
@@ -27,6 +27,8 @@ done
 check "report.md: the pinned arm had one core" grep -q '^| pinned | .* | yes |$' "$out/report.md"
 check "report.md: the islands had every core" grep -q '^| equal resources | .* | yes |$' "$out/report.md"
 check "single-threads is single, bit for bit" grep -qF '`single` and `single-threads` end with the same digest in 3 of 3 seeds' "$out/report.md"
+check "the A/A arm is single, bit for bit" grep -qF '`single` and `single-aa` end with the same digest in 3 of 3 seeds' "$out/report.md"
+check "the A/A control's null band beside the rule" grep -q '^| A/A control, the same sequential runs again: the null band' "$out/report.md"
 check "pinned islands are the islands, bit for bit" grep -qF '`islands` and `islands-1core` end with the same digest in 3 of 3 seeds' "$out/report.md"
 check "the islands are labelled a different computation" grep -q 'different computation' "$out/report.md"
 check "the pinned arm runs under taskset" grep -q '^islands-1core s1: taskset -c 0 evopar run ' "$out/configs"

@@ -68,7 +68,15 @@ cols = ["file", "label", "mode", "pop", "episodes", "steps", "device", "strategy
 stat = ["evaluate_ms", "steps_per_s", "pack_ms", "h2d_ms", "kernel_ms", "d2h_ms", "unpack_ms",
         "transfer_share", "kernel_steps_per_s", "lane_use", "mib_h2d"]
 ranged = {"evaluate_ms", "steps_per_s", "kernel_steps_per_s"}
-head = cols + sum(([s, s + "_min", s + "_max"] if s in ranged else [s] for s in stat), []) + ["scratch_global", "failed"]
+head = cols + sum(([s, s + "_min", s + "_max"] if s in ranged else [s] for s in stat), []) + ["scratch_global", "failed", "steps_per_s_reps"]
+# a row's three rounds: base / spread, base, base x spread, in an order that turns from row to
+# row, so that the paired ratio of two rows varies by round (by spread squared at most)
+turn = [0]
+def rounds(base):
+    v = [base / spread, base, base * spread]
+    k = turn[0] % 3
+    turn[0] += 1
+    return ",".join(map(str, v[k:] + v[:k]))
 def row(mode, pop, dev, strat, rate, share=0.05):
     v = {"file": "f", "label": "x", "mode": mode, "pop": pop, "episodes": 4, "steps": 1000, "device": dev,
          "strategy": strat, "workers": 1, "cores": 16, "reps": 3, "gens": 2}
@@ -80,6 +88,7 @@ def row(mode, pop, dev, strat, rate, share=0.05):
         else:
             v[s] = base
     v["scratch_global"], v["failed"] = ("no" if dev == "cuda" else "-"), 0
+    v["steps_per_s_reps"] = rounds(rate)
     return "\t".join("-" if v[k] is None else str(v[k]) for k in head)
 with open(os.path.join(d, "evaluate.tsv"), "w") as f:
     f.write("\t".join(head) + "\n")
@@ -88,12 +97,12 @@ with open(os.path.join(d, "evaluate.tsv"), "w") as f:
             f.write(row(mode, pop, "cpu", "sequential", 1e6) + "\n")
             f.write(row(mode, pop, "cpu", "threads", 1e7) + "\n")
             f.write(row(mode, pop, "cuda", "threads", 1e7 * r) + "\n")
-sh = ["file", "label", "reps", "wall_s", "wall_s_min", "wall_s_max", "user_s", "user_s_min", "user_s_max", "sys_s", "sys_s_min", "sys_s_max"]
+sh = ["file", "label", "reps", "wall_s", "wall_s_min", "wall_s_max", "user_s", "user_s_min", "user_s_max", "sys_s", "sys_s_min", "sys_s_max", "wall_s_reps"]
 with open(os.path.join(d, "searches.tsv"), "w") as f:
     f.write("\t".join(sh) + "\n")
     for label, w in (("trial cpu 500", cw), ("trial gpu 500", gw), ("gpu jobs 1", w1), ("gpu jobs 2", w2),
                      ("gpu jobs 4", w2), ("cpu jobs 16", w1 * 3)):
-        f.write("\t".join(map(str, ["f", label, 3, w, w / spread, w * spread, 1, 1, 1, 0, 0, 0])) + "\n")
+        f.write("\t".join(map(str, ["f", label, 3, w, w / spread, w * spread, 1, 1, 1, 0, 0, 0, rounds(w)])) + "\n")
 open(os.path.join(d, "gpu-status"), "w").write("ran\n")
 PY
 	"$EVOPAR" report "$1" --verdict "$1/part.md" --trials 4 --shared-trials 16 --figures off
@@ -109,10 +118,12 @@ check "R1 not reached" says "$T/f2" '(R1): NOT REACHED** — not reached up to 1
 check "R2 refuted: 2x" says "$T/f2" '(R2): REFUTED'
 check "R3 supported: a second job adds nothing" says "$T/f2" '(R3): SUPPORTED'
 check "R4: above all cores not met" grep -q '^| GPU above all cores | .* | not met |$' "$T/f2/part.md"
-fixture "$T/f3" 2,3,4 5 1 4 3.8 1.3
+fixture "$T/f3" 2,3,4 5.5 1 4 3.8 1.3
 check "R1 below the grid" says "$T/f3" '(R1): BELOW THE GRID**'
-check "R2 inconclusive: the range spans 5x" says "$T/f3" '(R2): INCONCLUSIVE'
+check "R2 inconclusive: the interval holds 5x" says "$T/f3" '(R2): INCONCLUSIVE'
+check "R2 inconclusive: the rounds that would decide it" grep -q '(R2): INCONCLUSIVE.*(3 rounds; about [0-9]* would decide it at this noise)' "$T/f3/part.md"
 check "R3 inconclusive" says "$T/f3" '(R3): INCONCLUSIVE'
+check "R3 inconclusive: the rounds that would decide it" grep -q '(R3): INCONCLUSIVE.*would decide it' "$T/f3/part.md"
 # a column a rule reads, missing: an error naming it, not a verdict
 python3 - "$T/f3/evaluate.tsv" "$T/f4/evaluate.tsv" <<'PY'
 import os, sys
