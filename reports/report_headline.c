@@ -40,7 +40,7 @@ static void write_intro(FILE *f, const struct report_group *g)
 		   "(rounds as pairs, %d resamples); work: steps simulated over sequential's.\n\n",
 		report_str(c, "mode", "?"), report_str(c, "task", "?"), (int)report_num(c, "pop", 0),
 		(int)report_num(c, "gens", 0), (int)report_num(g->bench, "repeat", 0),
-		(int)report_num(g->bench, "warmup", 0), report_num(g->bench, "warmup", 0) == 1 ? "" : "s",
+		(int)report_num(g->bench, "warmups", 0), report_num(g->bench, "warmups", 0) == 1 ? "" : "s",
 		BOOT_RESAMPLES);
 }
 
