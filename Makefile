@@ -223,9 +223,7 @@ clean:
 # benchmarks and the instruction-count regression gate live beside their sources
 -include tests/bench/bench.mk
 -include reports/reports.mk
--include experiments/experiment-3.mk
 -include experiments/experiments.mk
--include experiments/experiment-5.mk
 -include experiments/study-balance.mk
 -include experiments/sweeps.mk
 -include experiments/study-sync.mk

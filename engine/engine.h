@@ -22,6 +22,7 @@ struct scratch {
 	size_t cap;
 	void *buf2;
 	size_t cap2;
+	uint64_t work;             /* evaluate's work of this thread, not yet in the process's count */
 };
 void scratch_release(struct scratch *s);
 void *scratch_get(struct scratch *s, size_t bytes);
@@ -77,10 +78,13 @@ int engine_evolve_with(const struct evo_config *cfg, const struct evolve_hooks *
 /*
  * Work counted by evaluate, in units that do not depend on who runs it: pole's physics steps
  * simulated (every episode's steps survived, and the failing one), xor's network evaluations.
- * engine_work_done is this process's total so far, any thread's additions included; a run
- * reads it around a generation (engine/work.c).
+ * A task adds to its thread's scratch (s->work), and engine_work_flush moves that into the
+ * process's count once per range of networks, so threads evaluating at once do not share a
+ * counter's cache line per network. engine_work_done is this process's total so far, every
+ * flushed addition included; a run reads it around a generation (work.c, beside this header).
  */
 void engine_work_add(uint64_t units);
+void engine_work_flush(struct scratch *s);
 uint64_t engine_work_done(void);
 
 /* One network, for strategies and tests. */

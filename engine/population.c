@@ -146,6 +146,7 @@ int engine_evaluate_range(struct population *p, struct scratch *s, int lo, int h
 
 	for (i = lo; i < hi; i++)
 		p->nets[i].fitness = net_evaluate(&p->nets[i], p->task, p->episode_states, p->cfg, s);
+	engine_work_flush(s);
 	return 0;
 }
 

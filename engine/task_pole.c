@@ -70,7 +70,7 @@ static float pole_evaluate_dynamic(const struct net *n, const float *states,
 	for (e = 0; e < E; e++)
 		survived[e] = step_episode(&sn, states + e * POLE_STATE, cfg->steps,
 					   (float *)(survived + E));
-	engine_work_add((uint64_t)step_pole_work(survived, E, cfg->steps));
+	s->work += (uint64_t)step_pole_work(survived, E, cfg->steps);
 	return step_pole_fitness(survived, E, cfg->steps);
 }
 
@@ -117,7 +117,7 @@ static float pole_evaluate_static(struct net *n, const float *states, const stru
 		}
 		alive = e;
 	}
-	engine_work_add((uint64_t)step_pole_work(survived, E, cfg->steps));
+	s->work += (uint64_t)step_pole_work(survived, E, cfg->steps);
 	return step_pole_fitness(survived, E, cfg->steps);
 }
 

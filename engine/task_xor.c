@@ -25,7 +25,7 @@ static float xor_evaluate(struct net *n, const float *states, const struct evo_c
 	(void)cfg;
 	if (!act)
 		return 0.0f;
-	engine_work_add(1);        /* one network evaluated: xor's unit of work */
+	s->work += 1;              /* one network evaluated: xor's unit of work */
 	out = act + act_n;
 	if (n->mode == MODE_STATIC)
 		net_forward_static(n, &xor_in[0][0], 4, act, out);

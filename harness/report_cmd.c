@@ -48,10 +48,12 @@ static void usage(FILE *f)
 	fprintf(f, "usage: evopar report DIR [options]\n\n"
 		   "Read every *.jsonl in DIR (evopar bench files, evopar run or evopar search files) and\n"
 		   "write into DIR: tables.md (median ms per generation per phase and configuration, or\n"
-		   "a search's wall time, concurrency and parallelism; min-max across repetitions,\n"
-		   "speedup against sequential from the same file; unstable cells marked ?), figures\n"
-		   "through gnuplot (PNG and SVG; a trial timeline per search), report.md linking them\n"
-		   "with the sequential-fallback verdict of every search, and searches.tsv.\n\noptions:\n");
+		   "a search's wall time, concurrency and parallelism; min-max across repetitions;\n"
+		   "speedups against sequential from the same file with a paired bootstrap 95%% interval,\n"
+		   "the A/A control's null band; unstable cells marked ?), figures through gnuplot (PNG,\n"
+		   "SVG and PDF; a trial timeline per search), report.md linking them with the\n"
+		   "sequential-fallback verdict of every search, and searches.tsv (and evaluate.tsv for\n"
+		   "bench files of runs). --verdict and --sweep add an experiment's or a study's part.\n\noptions:\n");
 	options_help(f, report_opts, &d);
 }
 

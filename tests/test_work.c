@@ -1,5 +1,5 @@
 /*
- * Unit tests for the work evaluate counts (engine/work.c): pole's physics steps lie between
+ * Unit tests for the work evaluate counts (the engine's work.c): pole's physics steps lie between
  * the steps survived (read back from fitness) and that plus one failing step per episode; xor
  * counts one per network; the GPU threads' count, run on the host, equals the engine's.
  */

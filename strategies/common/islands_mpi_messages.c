@@ -10,6 +10,7 @@
 
 #include "strategies/common/islands_mpi.h"
 #include "strategies/common/migration.h"
+#include "strategies/strategy.h"
 
 /*
  * The other ranks wait twice as long as rank 0: rank 0 watches every island, so when one
@@ -49,21 +50,14 @@ int islands_mpi_wait_request(struct strategy *s, struct islands_mpi *m, MPI_Requ
 	return rc;
 }
 
+/* the strategies' one buffer growth, for the messages' bytes */
 int islands_mpi_grow(uint8_t **buf, size_t *cap, size_t need)
 {
-	uint8_t *b;
-	size_t c = *cap ? *cap : 4096;
+	char *b = (char *)*buf;
+	int rc = strategy_text_room(&b, cap, need);
 
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	b = realloc(*buf, c);
-	if (!b)
-		return -ENOMEM;
-	*buf = b;
-	*cap = c;
-	return 0;
+	*buf = (uint8_t *)b;
+	return rc;
 }
 
 /* Take the message from src with tag into m->in if one has come: 1 taken (its length in

@@ -83,7 +83,10 @@ static int reply_ok(struct wctx *w, size_t len)
 {
 	uint8_t *out = chan_reserve(w->c, len + WM_BUSY_BYTES);   /* keeps the payload */
 	double busy_ms = (proc_now_s() - w->t_start) * 1e3;
-	uint64_t work = engine_work_done() - w->work_start;
+	uint64_t work;
+
+	engine_work_flush(&w->scratch);      /* what its own loops evaluated (do_eval, the pool) */
+	work = engine_work_done() - w->work_start;
 
 	if (!out)
 		return -ENOMEM;

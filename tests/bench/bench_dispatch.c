@@ -2,7 +2,7 @@
  * Google Benchmark costs of moving work to a worker and back: this machine's floors (pipe
  * round trip, fork+wait, thread create+join, pinned pipe round trips) and the per-dispatch
  * overhead of each strategy's mechanism through its own code, as multiples of the floor;
- * after the library's table, a summary with the verdict on each goal of issue 3.
+ * after the library's table, a summary with the verdict on each of its goals.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -895,7 +895,7 @@ static void handoff_goal(const char *where, int pin, double local)
 
 /*
  * After the library's table: the medians again beside their multiples of the three pipe
- * floors, and each goal of issue 3 with its verdict.
+ * floors, and each goal (a dispatch within 3x of its floor, shm faster than pipe) with its verdict.
  */
 static void summary(void)
 {
