@@ -32,6 +32,7 @@ const struct opt_spec bench_opts[] = {
 	{ "sample-ms", OPT_DOUBLE, BO(sample_ms), 0, 60000, NULL, "the bench samples each child's process tree (threads, processes, summed RSS) this often; 0: not" },
 	{ "order-seed", OPT_U64, BO(order_seed), 0, 0, NULL, "seed of each round's shuffled order of the configurations; 0: the first configuration's --seed" },
 	{ "aa", OPT_FLAG, BO(aa), 0, 0, NULL, "A/A control: run the first sequential configuration twice, the copy labelled 'LABEL A/A'; reports print its ratio as the null band" },
+	{ "capacity", OPT_FLAG, BO(capacity), 0, 0, NULL, "capacity arms: for each worker count W > 1, the first sequential configuration beside W - 1 copies of itself (run --copies W), labelled 'LABEL capacity xW'; reports read every speedup as a share of it, paired by round" },
 	{ "ci-width", OPT_DOUBLE, BO(ci_width), 0, 10, NULL, "after --repeat rounds, add rounds until every speedup's paired 95% interval has a relative half-width below this (0.05: ±5%); 0: off" },
 	{ "max-time", OPT_DOUBLE, BO(max_time_s), 0, 604800, NULL, "add rounds while the whole bench (calibration included) ends within this many seconds: a round that would not end in time is not started; 0: no rounds past --repeat (3600 with --ci-width)" },
 	{ "out", OPT_STRING, BO(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the bench ends" },

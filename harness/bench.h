@@ -23,6 +23,7 @@ struct bench_options {
 	double sample_ms;           /* period of the bench's sampler of each child's tree; 0: off */
 	uint64_t order_seed;        /* the shuffle of every round; 0: the first configuration's --seed */
 	int aa;                     /* run the first sequential configuration twice: an A/A control */
+	int capacity;               /* add the capacity arms: the baseline beside copies of itself */
 	double ci_width;            /* add rounds until every speedup's relative half-width is below; 0: off */
 	double max_time_s;          /* ... or until this many seconds; 0: no rounds past --repeat */
 	const char *out;

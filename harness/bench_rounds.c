@@ -42,19 +42,22 @@ static int is_sequential(const struct bench_config *c)
 	const char *backend;
 
 	if (!strcmp(c->command, "run"))
-		return !c->n_launch && !strcmp(c->ro.cfg.strategy, "sequential");
+		return !c->n_launch && !strcmp(c->ro.cfg.strategy, "sequential") && c->ro.copies <= 1;
 	backend = word_value(c, "backend");
 	return !c->n_launch && (!backend || !strcmp(backend, "sequential"));
 }
 
-static char **dup_words(char **w, int n)
+/* w[0..n) and then extra[0..n_extra), each copied, NULL-terminated; NULL without memory */
+static char **join_words(char *const *w, int n, char *const *extra, int n_extra)
 {
-	char **d = calloc((size_t)n + 1, sizeof(*d));
+	char **d = calloc((size_t)(n + n_extra) + 1, sizeof(*d));
 	int k;
 
-	for (k = 0; d && k < n; k++) {
-		d[k] = w[k] ? strdup(w[k]) : NULL;
-		if (w[k] && !d[k]) {
+	for (k = 0; d && k < n + n_extra; k++) {
+		const char *src = k < n ? w[k] : extra[k - n];
+
+		d[k] = src ? strdup(src) : NULL;
+		if (src && !d[k]) {
 			while (k > 0)
 				free(d[--k]);
 			free(d);
@@ -64,12 +67,36 @@ static char **dup_words(char **w, int n)
 	return d;
 }
 
-/* The A/A control: the baseline's command again under "LABEL A/A", last, so ids stay. */
-static int add_control(struct bench *b)
+/* s's command text with the words extra[0..n) after it; NULL without memory */
+static char *join_text(const char *s, char *const *extra, int n)
+{
+	size_t len = strlen(s) + 1;
+	char *t;
+	int k;
+
+	for (k = 0; k < n; k++)
+		len += strlen(extra[k]) + 1;
+	t = malloc(len);
+	if (!t)
+		return NULL;
+	strcpy(t, s);
+	for (k = 0; k < n; k++)
+		strcat(strcat(t, " "), extra[k]);
+	return t;
+}
+
+/*
+ * A copy of configuration src, last so that ids stay: its label with suffix, and the words
+ * extra (NULL-terminated) after its own. The A/A control and the capacity arms are made so.
+ */
+static int add_arm(struct bench *b, int src, const char *suffix, char *const *extra)
 {
 	struct bench_config *c, *s;
-	size_t len = strlen(b->cfg[b->seq_id].label) + 8;
+	size_t len = strlen(b->cfg[src].label) + strlen(suffix) + 2;
+	int n_extra = 0;
 
+	while (extra && extra[n_extra])
+		n_extra++;
 	if (b->n_cfg == b->cap_cfg) {
 		c = realloc(b->cfg, sizeof(*c) * (size_t)(b->cap_cfg + 1));
 		if (!c)
@@ -77,20 +104,55 @@ static int add_control(struct bench *b)
 		b->cfg = c;
 		b->cap_cfg++;
 	}
-	s = &b->cfg[b->seq_id];
+	s = &b->cfg[src];
 	c = &b->cfg[b->n_cfg];
 	*c = *s;                  /* ro and command as parsed; the strings are its own below */
-	c->control_of = b->seq_id;
 	c->label = malloc(len);
-	c->text = strdup(s->text);
-	c->argv = dup_words(s->argv, s->argc);
-	c->launch = s->launch ? dup_words(s->launch, s->n_launch) : NULL;
+	c->text = join_text(s->text, extra, n_extra);
+	c->argv = join_words(s->argv, s->argc, extra, n_extra);
+	c->argc = s->argc + n_extra;
+	c->launch = s->launch ? join_words(s->launch, s->n_launch, NULL, 0) : NULL;
 	if (c->label)
-		snprintf(c->label, len, "%s A/A", s->label);
+		snprintf(c->label, len, "%s %s", s->label, suffix);
 	b->n_cfg++;             /* bench_configs_free frees what was made */
 	if (!c->label || !c->text || !c->argv || (s->launch && !c->launch))
 		return -ENOMEM;
 	return 0;
+}
+
+/* The A/A control: the baseline's command again under "LABEL A/A". */
+static int add_control(struct bench *b)
+{
+	int rc = add_arm(b, b->seq_id, "A/A", NULL);
+
+	b->cfg[b->n_cfg - 1].control_of = b->seq_id;
+	return rc;
+}
+
+/*
+ * --capacity: for each worker count W > 1 among the runs, the baseline beside W - 1 copies of
+ * itself (run --copies W), labelled "LABEL capacity xW": the machine's capacity at W, measured
+ * in the same rounds as the strategies it is read against.
+ */
+static int add_capacity_arms(struct bench *b)
+{
+	int n = b->n_cfg, i, j, w, rc = 0;
+	char words[16], suffix[32];
+
+	for (i = 0; i < n && !rc; i++) {
+		w = strcmp(b->cfg[i].command, "run") ? 1 : b->cfg[i].ro.cfg.workers;
+		for (j = 0; j < i && w > 1; j++)
+			if (!strcmp(b->cfg[j].command, "run") && b->cfg[j].ro.cfg.workers == w)
+				w = 1;    /* that count has its arm already */
+		if (w <= 1)
+			continue;
+		snprintf(words, sizeof(words), "%d", w);
+		snprintf(suffix, sizeof(suffix), "capacity x%d", w);
+		rc = add_arm(b, b->seq_id, suffix, (char *const[]){ "--copies", words, NULL });
+		if (!rc)
+			b->cfg[b->n_cfg - 1].ro.copies = w;
+	}
+	return rc;
 }
 
 int bench_rounds_prepare(struct bench *b)
@@ -103,12 +165,15 @@ int bench_rounds_prepare(struct bench *b)
 	for (i = 0; i < b->n_cfg && b->seq_id < 0; i++)
 		if (is_sequential(&b->cfg[i]))
 			b->seq_id = i;
-	if (b->seq_id < 0 && (b->o.aa || b->o.ci_width > 0)) {
+	if (b->seq_id < 0 && (b->o.aa || b->o.ci_width > 0 || b->o.capacity)) {
 		snprintf(b->err, sizeof(b->err), "%s: needs a sequential configuration (--strategy sequential, "
-			 "or a search with --backend sequential) to compare with", b->o.aa ? "--aa" : "--ci-width");
+			 "or a search with --backend sequential) to compare with",
+			 b->o.aa ? "--aa" : b->o.capacity ? "--capacity" : "--ci-width");
 		return -EINVAL;
 	}
 	if (b->o.aa && add_control(b))
+		return -ENOMEM;
+	if (b->o.capacity && add_capacity_arms(b))
 		return -ENOMEM;
 	if (b->o.ci_width > 0 && b->o.max_time_s <= 0)
 		b->o.max_time_s = DEFAULT_MAX_TIME_S;
@@ -259,6 +324,7 @@ void bench_rounds_describe(struct bench *b)
 
 	jw_u64(w, "order_seed", b->order_seed);
 	jw_bool(w, "aa", b->o.aa);
+	jw_bool(w, "capacity", b->o.capacity);
 	jw_num(w, "ci_width", b->o.ci_width);
 	jw_num(w, "max_time_s", b->o.max_time_s);
 	if (b->seq_id >= 0)

@@ -14,6 +14,7 @@
 
 #include "strategies/common/fault.h"
 #include "strategies/strategy.h"
+#include "harness/copies.h"
 #include "harness/device.h"
 #include "harness/options.h"
 #include "harness/records/meta.h"
@@ -83,6 +84,7 @@ const struct opt_spec run_opts[] = {
 	{ "topology", OPT_CHOICE, CFG(topology), 0, 0, topology_names, "islands: take migrants from island i-1 only, or from every other island" },
 	{ "migrant-select", OPT_CHOICE, CFG(migrant_select), 0, 0, migrant_select_names, "islands: send an island's best networks, or networks drawn at random" },
 	{ "device", OPT_CHOICE, RUN(device), 0, 0, device_names, "where the evaluate phase runs: the strategy's CPU workers, or the GPU (pole task; sequential, threads or thread-limited)" },
+	{ "copies", OPT_INT, RUN(copies), 1, COPIES_MAX, NULL, "capacity arm: N - 1 copies of this sequential evolution run beside it, so that its times against the same run alone show the machine's capacity at N (sequential only; 1: none)" },
 	{ "out", OPT_STRING, RUN(out), 0, 0, NULL, "JSON Lines records; '-' for stdout; appears when the run ends" },
 	{ "sample-ms", OPT_DOUBLE, RUN(sample_ms), 0, 60000, NULL, "period of the thread and process sampler in ms (0: no sampler)" },
 	{ "counters", OPT_CHOICE, RUN(counters), 0, 0, on_off, "PAPI counters over the process tree (off: none are read)" },
@@ -99,6 +101,7 @@ void run_options_defaults(struct run_options *o)
 	o->out = "-";
 	o->sample_ms = 5;
 	o->counters = 1;
+	o->copies = 1;
 	o->stall_timeout_s = 3600;
 }
 
@@ -324,6 +327,11 @@ int run_options_check(const struct run_options *o, char *err, size_t errlen)
 	}
 	if (device_check_workload(o->device, e->task, o->cfg.strategy, err, errlen))
 		return -1;
+	if (o->copies > 1 && (strcmp(o->cfg.strategy, "sequential") || o->device != DEVICE_CPU)) {
+		snprintf(err, errlen, "--copies: runs beside --strategy sequential on the CPU only, got "
+			 "--strategy %s --device %s", o->cfg.strategy, device_names[o->device]);
+		return -1;
+	}
 	return fault_check(&o->cfg, err, errlen) ? -1 : 0;
 }
 

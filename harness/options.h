@@ -36,6 +36,7 @@ struct run_options {
 	double sample_ms;           /* thread and process sampler period; 0: no sampler */
 	int counters;               /* PAPI counters: 0 off, 1 on */
 	int device;                 /* enum device_kind (harness/device.h): where evaluate runs */
+	int copies;                 /* the capacity arm: evolutions at once, this one included */
 	double stall_timeout_s;     /* no generation (search: trial) finished this long: the
 				       run fails naming what it waited for; 0: never */
 	int quiet;

@@ -18,6 +18,7 @@
 #include "proc/clock.h"
 #include "strategies/strategy.h"
 #include "harness/cli.h"
+#include "harness/copies.h"
 #include "harness/device.h"
 #include "strategies/common/balance.h"
 #include "harness/instruments/counters.h"
@@ -399,6 +400,20 @@ static int evolve(struct run_state *r)
 	return 0;
 }
 
+/* --copies: the generations timed while the capacity arm's copies run beside them */
+static int evolve_beside_copies(struct run_state *r)
+{
+	struct copies copies;
+	int code;
+
+	if (copies_start(&copies, &r->o.cfg.evo, r->o.copies, r->err, sizeof(r->err)))
+		return EXIT_FAILED;
+	code = evolve(r);
+	if (copies_stop(&copies, code ? NULL : r->err, sizeof(r->err)) && !code)
+		code = EXIT_FAILED;
+	return code;
+}
+
 static const char *status_of(int code)
 {
 	return code == 0 ? "ok" : code == EXIT_INTERRUPTED ? "interrupted" : "failed";
@@ -495,7 +510,7 @@ static int run_strategy(struct run_state *r)
 		snprintf(r->err, sizeof(r->err), "%s", r->strat.err);
 		code = EXIT_FAILED;
 	} else {
-		code = evolve(r);
+		code = evolve_beside_copies(r);
 		r->at_phase = AT_SYNC;
 		r->synced = !r->ops->sync || (code != EXIT_FAILED && !r->ops->sync(&r->strat, &r->pop));
 		write_strategy_records(r);

@@ -69,6 +69,7 @@ struct report_config {
 	int failed;               /* measured runs that did not end "ok" */
 	int baseline;             /* index of the sequential configuration it is compared with */
 	int control;              /* the bench's A/A control: a second sequential arm (--aa) */
+	int copies;               /* > 1: a capacity arm, sequential beside copies - 1 of itself */
 	struct sample_stats row[ROW_COUNT];
 	/* against its baseline: the ratio of medians with its bootstrap 95% interval, paired by
 	   round in a bench (unpaired between plain run files, which are not rounds) */
@@ -224,8 +225,18 @@ const struct report_config *report_control(const struct report_group *g);
 void report_say_intervals(FILE *f, const struct report_group *g);
 /* configurations compared with a baseline other than themselves */
 int report_count_compared(const struct report_group *g);
-/* the calibration's capacity at this many workers (its cores where more); 0 when none */
+/* an arm that is compared with sequential and never counted as a parallel configuration:
+   the A/A control or a capacity arm */
+int report_is_arm(const struct report_config *c);
+/* the capacity arm of this many copies that ran ok, or NULL */
+const struct report_config *report_capacity_arm(const struct report_group *g, int copies);
+/* The machine's capacity at this many workers: measured in the same rounds by a capacity
+   arm (copies x its speedup) where the file has one, else the calibration's (its cores
+   where more); 0 when none. */
 double report_capacity(const struct report_group *g, int workers);
+/* c's share of that capacity with its paired 95% interval: the capacity arm's time over
+   workers x c's, rounds as pairs; 0, or -1 without an arm of c's workers or two rounds */
+int report_share_ci(const struct report_group *g, const struct report_config *c, struct ratio_ci *ci);
 /* a configuration's workload as text, the options of not_workload left out (and the seed
    with without_seed), for grouping; malloc'd, NULL without memory or config */
 char *report_workload_key(const json_t *config, int without_seed);

@@ -19,7 +19,7 @@ static const char *const not_workload[] = {
 	"strategy", "workers", "chunk", "blas-threads", "start", "transport", "worker-scope",
 	"worker-timeout", "inject-fault", "islands", "island-id", "migrate-every", "migrants",
 	"migration-dir", "migration", "out", "quiet", "sample-ms", "counters", "stall-timeout",
-	"backend", "jobs", "resume", "assign",
+	"backend", "jobs", "resume", "assign", "copies",
 };
 
 static int is_workload_key(const char *key)
@@ -67,12 +67,17 @@ static int is_sequential(const struct report_config *c)
 	return c->strategy && !strcmp(c->strategy, "sequential");
 }
 
+int report_is_arm(const struct report_config *c)
+{
+	return c->control || c->copies > 1;
+}
+
 void report_pick_baselines(struct report_group *g)
 {
 	int i, j, first = -1;
 
 	for (j = 0; j < g->n_cfg; j++)
-		if (is_sequential(&g->cfg[j]) && !g->cfg[j].control && first < 0)
+		if (is_sequential(&g->cfg[j]) && !report_is_arm(&g->cfg[j]) && first < 0)
 			first = j;
 	for (i = 0; i < g->n_cfg; i++) {
 		struct report_config *c = &g->cfg[i];
@@ -81,8 +86,8 @@ void report_pick_baselines(struct report_group *g)
 		for (j = 0; j < g->n_cfg; j++) {
 			struct report_config *s = &g->cfg[j];
 
-			/* the A/A control is compared, never compared with */
-			if (is_sequential(s) && !s->control && c->config && s->config &&
+			/* the A/A control and the capacity arms are compared, never compared with */
+			if (is_sequential(s) && !report_is_arm(s) && c->config && s->config &&
 			    same_workload(c->config, s->config)) {
 				c->baseline = j;
 				break;
@@ -329,11 +334,37 @@ int report_count_compared(const struct report_group *g)
 	return n;
 }
 
+const struct report_config *report_capacity_arm(const struct report_group *g, int copies)
+{
+	int i, unstable;
+
+	for (i = 0; copies > 1 && i < g->n_cfg; i++)
+		if (g->cfg[i].copies == copies && report_speedup(g, &g->cfg[i], ROW_TOTAL, &unstable) > 0)
+			return &g->cfg[i];
+	return NULL;
+}
+
+int report_share_ci(const struct report_group *g, const struct report_config *c, struct ratio_ci *ci)
+{
+	const struct report_config *arm = report_is_arm(c) ? NULL : report_capacity_arm(g, c->workers);
+
+	if (!arm || report_paired_ratio(arm, c, ROW_TOTAL, ci) || !ci->resamples)
+		return -1;
+	ci->ratio /= c->workers;
+	ci->lo /= c->workers;
+	ci->hi /= c->workers;
+	return 0;
+}
+
 double report_capacity(const struct report_group *g, int workers)
 {
+	const struct report_config *arm = report_capacity_arm(g, workers);
+	int unstable;
 	json_t *cap = json_object_get(json_object_get(g->calibration, "capacity"), "capacity");
 	size_t n = json_array_size(cap);
 
+	if (arm)
+		return workers * report_speedup(g, arm, ROW_TOTAL, &unstable);
 	if (!n || workers < 1)
 		return 0;
 	return json_number_value(json_array_get(cap, (size_t)workers < n ? (size_t)workers - 1 : n - 1));

@@ -101,6 +101,7 @@ static void take_meta(struct report_group *g, struct report_config *c, json_t *r
 	free(c->strategy);
 	c->strategy = report_str(cfg, "strategy", NULL) ? strdup(report_str(cfg, "strategy", NULL)) : NULL;
 	c->workers = (int)report_num(cfg, "workers", 1);
+	c->copies = (int)report_num(cfg, "copies", 1);
 	if (c->strategy && !strcmp(c->strategy, "islands"))
 		c->workers = (int)report_num(cfg, "islands", 1);
 }

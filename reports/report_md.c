@@ -294,7 +294,7 @@ static int is_parallel(const struct report_group *g, const struct report_config 
 {
 	int unstable;
 
-	return c->baseline >= 0 && &g->cfg[c->baseline] != c && !c->control &&
+	return c->baseline >= 0 && &g->cfg[c->baseline] != c && !report_is_arm(c) &&
 	       report_speedup(g, c, row, &unstable) > 0;
 }
 

@@ -50,7 +50,7 @@ static int speedup_data(const struct report_group *g, FILE *f)
 		int seen = 0;
 
 		/* a different computation is drawn apart (report_work.c), not against the ideal */
-		if (c->baseline < 0 || !c->row[ROW_TOTAL].n || report_work_differs(g, c))
+		if (c->baseline < 0 || !c->row[ROW_TOTAL].n || report_work_differs(g, c) || c->copies > 1)
 			continue;
 		series_name(c->label, name, sizeof(name));
 		for (j = 0; j < i && !seen; j++) {

@@ -22,16 +22,20 @@ static void fmt_speedup(char *buf, size_t len, const struct report_group *g,
 	report_fmt_speedup(buf, len, g, c, row);
 }
 
-/* " (88% of capacity)" after a speedup, where the calibration measured the capacity */
+/* "88%" of capacity, with its paired interval "88% [85–91]" where a capacity arm ran in
+   the same rounds; "-" where nothing measured the capacity */
 static void fmt_share(char *buf, size_t len, const struct report_group *g,
 		      const struct report_config *c, double speedup)
 {
 	double cap = report_capacity(g, c->workers);
+	struct ratio_ci ci;
 
-	if (speedup > 0 && cap > 0 && c->baseline != (int)(c - g->cfg) && !c->control)
-		snprintf(buf, len, "%.0f%%", 100 * speedup / cap);
-	else
+	if (speedup <= 0 || cap <= 0 || c->baseline == (int)(c - g->cfg) || report_is_arm(c))
 		snprintf(buf, len, "-");
+	else if (!report_share_ci(g, c, &ci))
+		snprintf(buf, len, "%.0f%% [%.0f–%.0f]", 100 * speedup / cap, 100 * ci.lo, 100 * ci.hi);
+	else
+		snprintf(buf, len, "%.0f%%", 100 * speedup / cap);
 }
 
 static void header_row(FILE *f, const struct report_group *g, const char *corner, int skip_baselines)
@@ -114,13 +118,41 @@ static void write_null_band(FILE *f, const struct report_group *g)
 		   "[%s, %s] are noise at this load.\n", a->label, g->cfg[a->baseline].label, cell, lo, hi);
 }
 
-/* what the calibration measured the machine's capacity at */
+/* the capacity arms of the file: measured in the same rounds, the shares' reference */
+static void write_capacity_arms(FILE *f, const struct report_group *g)
+{
+	char lo[32], hi[32];
+	int i, any = 0;
+
+	for (i = 0; i < g->n_cfg; i++) {
+		const struct report_config *c = &g->cfg[i];
+		const struct ratio_ci *ci = report_speedup_ci(g, c, ROW_TOTAL);
+
+		if (c->copies <= 1 || report_capacity_arm(g, c->copies) != c)
+			continue;
+		fprintf(f, "%s %d: %.2f", any ? "," : "Capacity, measured in the same rounds as the "
+			"configurations (the sequential run beside N - 1 copies of itself: N x its speedup; "
+			"each share of capacity is paired with it by round):", c->copies,
+			report_capacity(g, c->copies));
+		if (ci) {
+			snprintf(lo, sizeof(lo), "%.2f", c->copies * ci->lo);
+			snprintf(hi, sizeof(hi), "%.2f", c->copies * ci->hi);
+			fprintf(f, " [%s–%s]", lo, hi);
+		}
+		any = 1;
+	}
+	if (any)
+		fprintf(f, ".\n");
+}
+
+/* what the calibration measured the machine's capacity at, and the capacity arms */
 static void write_capacity(FILE *f, const struct report_group *g)
 {
 	const json_t *cap = json_object_get(g->calibration, "capacity");
 	const json_t *ratio = json_object_get(cap, "capacity");
 	size_t i;
 
+	write_capacity_arms(f, g);
 	if (!cap)
 		return;       /* a file from before capacity was measured */
 	if (!json_array_size(ratio)) {
@@ -398,7 +430,8 @@ static int across_collect(const struct report *r, struct across **a, int *n, int
 			double sp = report_speedup(g, c, ROW_TOTAL, &unstable), cap_w = report_capacity(g, c->workers);
 			struct across *e;
 
-			if (c->baseline == i || sp <= 0 || !c->config)
+			/* a capacity arm is the shares' reference, not a configuration of the study */
+			if (c->baseline == i || sp <= 0 || !c->config || c->copies > 1)
 				continue;
 			e = across_find(a, n, cap, c, r->n_g);
 			if (!e)

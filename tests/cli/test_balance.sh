@@ -91,8 +91,58 @@ check "report shows the share of capacity" grep -q '^| share of capacity |' "$T/
 check "report shows the imbalance beside the speedup" grep -q '^| imbalance (max/mean busy) |' "$T/tables.md"
 check "report has the imbalance per phase" grep -q '^| imbalance | threads x2 |' "$T/tables.md"
 
+# the capacity arm: --copies N runs N - 1 copies of the sequential evolution beside the run
+want=$("$EVOPAR" run $common --out - | jq -r 'select(.type == "summary") | .digest')
+"$EVOPAR" run $common --copies 3 --sample-ms 1 --out "$T/cp.jsonl"
+check "--copies 3: exits 0" [ $? = 0 ]
+check "--copies 3: the run's own digest is sequential's" \
+	[ "$(jq -r 'select(.type == "summary") | .digest' "$T/cp.jsonl")" = "$want" ]
+check "--copies 3: the config records it" [ "$(jq -r 'select(.type == "meta") | .config.copies' "$T/cp.jsonl")" = 3 ]
+check "--copies 3: the copies ran beside it (3 processes in its tree)" \
+	[ "$(jq -r 'select(.type == "summary") | .processes_max' "$T/cp.jsonl")" = 3 ]
+"$EVOPAR" run --quiet --pop 40 --gens 1000000 --steps 120 --copies 3 --out "$T/long.jsonl" &
+pid=$!
+for i in $(seq 100); do [ "$(ps -o pid= --ppid $pid | wc -l)" = 2 ] && break; sleep 0.1; done
+kids=$(ps -o pid= --ppid $pid)
+check "--copies 3: two copies beside the run" [ "$(echo $kids | wc -w)" = 2 ]
+kill -TERM $pid
+wait $pid
+check "--copies 3, SIGTERM: the run exits 130" [ $? = 130 ]
+gone=1
+for k in $kids; do kill -0 "$k" 2>/dev/null && gone=0; done
+check "--copies 3, SIGTERM: no copy outlives the run" [ $gone = 1 ]
+"$EVOPAR" run $common --copies 2 --strategy threads --workers 2 --out "$T/x.jsonl" 2>"$T/err"
+check "--copies with threads exits 2" [ $? = 2 ]
+check "--copies with threads names the option" grep -q -- '^evopar run: --copies: .*sequential' "$T/err"
+check "--copies with threads writes nothing" [ ! -e "$T/x.jsonl" ]
+"$EVOPAR" run $common --copies 0 --out "$T/x.jsonl" 2>"$T/err"
+check "--copies 0 exits 2" [ $? = 2 ]
+check "--copies 0 names the option and its range" grep -q -- '^evopar run: --copies: expected an integer from 1 to 1024' "$T/err"
+
+# bench --capacity: an arm per worker count, the shares paired with it by round
+"$EVOPAR" bench --common="--pop 20 --gens 4 --steps 50" --config "seq: --strategy sequential" \
+	--config "t2: --strategy threads --workers 2" --config "p2: --strategy persistent --workers 2" \
+	--config "t3: --strategy threads --workers 3" --capacity --repeat 2 --warmup 0 \
+	--out "$T/cap/b.jsonl" 2>"$T/err"
+check "bench --capacity exits 0" [ $? = 0 ]
+check "bench --capacity: one arm per worker count, after the configurations" \
+	[ "$(jq -c 'select(.type == "bench") | [.capacity, (.configs[] | .config_label)]' "$T/cap/b.jsonl")" = \
+	  '[true,"seq","t2","p2","t3","seq capacity x2","seq capacity x3"]' ]
+check "bench --capacity: the arms run --copies N" \
+	[ "$(jq -r 'select(.type == "meta") | .config.copies' "$T/cap/b.jsonl" | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}')" = \
+	  "1:8 2:2 3:2 " ]
+"$EVOPAR" report "$T/cap" --figures off >/dev/null 2>&1
+check "report: the capacity measured in the same rounds" \
+	grep -q '^Capacity, measured in the same rounds as the configurations .*: 2: [0-9.]* \[[0-9.]*–[0-9.]*\], 3: ' "$T/cap/tables.md"
+check "report: each share of capacity with its paired interval, none for the arms" \
+	grep -qE '^\| share of capacity \| - \| [0-9]+% \[[0-9]+–[0-9]+\] \| [0-9]+% \[[0-9]+–[0-9]+\] \| [0-9]+% \[[0-9]+–[0-9]+\] \| - \| - \|$' "$T/cap/tables.md"
+"$EVOPAR" bench --config "--strategy threads --workers 2" --capacity --out "$T/x.jsonl" 2>"$T/err"
+check "bench --capacity without a sequential configuration exits 2" [ $? = 2 ]
+check "bench --capacity without a sequential configuration names it" \
+	grep -q -- "--capacity: needs a sequential configuration" "$T/err"
+
 # a cut-down study-balance: one population, two seeds, a few generations
-DIR="$T/sb" POPS=30 SEEDS="1 2" GENS=3 EVOPAR="$EVOPAR" "$(dirname "$0")/../../experiments/study-balance-run" \
+DIR="$T/sb" POPS=30 SEEDS="1 2" GENS=3 REPEAT=2 EVOPAR="$EVOPAR" "$(dirname "$0")/../../experiments/study-balance-run" \
 	>"$T/sb.out" 2>&1
 check "study-balance-run exits 0" [ $? = 0 ]
 check "study-balance: one file per population and seed" [ "$(ls "$T/sb"/*.jsonl | wc -l)" = 2 ]
@@ -115,4 +165,6 @@ assert text.count("| share of capacity |") == 2 and text.count("| imbalance (max
 PY
 check "study-balance: across the seeds a row per configuration with speedup, share and imbalance" [ $? = 0 ]
 check "study-balance prints the table" grep -q '^## Across files' "$T/sb.out"
+check "study-balance: every file measures the capacity in its rounds" \
+	[ "$(grep -c '^Capacity, measured in the same rounds' "$T/sb/tables.md")" = 2 ]
 finish
