@@ -207,12 +207,16 @@ double report_speedup(const struct report_group *g, const struct report_config *
 /* every configuration's speedups with their intervals (after report_pick_baselines); 0 or
    -ENOMEM */
 int report_speedup_stats(struct report_group *g);
-/* the interval of c's speedup for a row: NULL without a speedup or without an interval (fewer
-   than two pairs, or c is its own baseline) */
 /* time(slow) / time(fast) on row, the rounds of two configurations of one bench file as pairs;
    0, or -1 without two paired rounds' worth of values (ci then holds NaN) */
 int report_paired_ratio(const struct report_config *slow, const struct report_config *fast, int row,
 			struct ratio_ci *ci);
+/* time(slow) / time(fast) on row for every round both ran: into ratio (room for fast's
+   repetitions); the count, or -1 without memory */
+int report_round_ratios(const struct report_config *slow, const struct report_config *fast, int row,
+			double *ratio);
+/* the interval of c's speedup for a row: NULL without a speedup or without an interval (fewer
+   than two pairs, or c is its own baseline) */
 const struct ratio_ci *report_speedup_ci(const struct report_group *g, const struct report_config *c,
 					 int row);
 /* "1.23 [1.10–1.35]" (" ?" after it when unstable), the point alone without an interval, "-"
@@ -278,6 +282,8 @@ int report_write_headline(struct report *r);
 
 /* report_tables.c: tables.md */
 int report_write_tables(struct report *r, FILE *f);
+/* report_across.c: the table across files that repeat configurations over seeds; 0 or -ENOMEM */
+int report_write_across(const struct report *r, FILE *f);
 /* report_md.c: report.md around the tables at tables_path */
 int report_write_md(struct report *r, const char *tables_path, const char *md_path);
 /* the group's sequential configuration that got clearly less than one core (a busy machine:

@@ -189,8 +189,8 @@ static const struct report_rep *same_round(const struct report_config *b, int re
  * Round r of the baseline with round r of c: both measured under the same load, so resampling
  * rounds (both arms together) keeps what a round shares out of the interval.
  */
-static int paired_speedup(const struct report_config *b, const struct report_config *c, int row,
-			  double *num, double *den, struct ratio_ci *ci)
+static int round_pairs(const struct report_config *b, const struct report_config *c, int row,
+		       double *num, double *den)
 {
 	int i, n = 0;
 
@@ -203,7 +203,28 @@ static int paired_speedup(const struct report_config *b, const struct report_con
 			den[n++] = x;
 		}
 	}
-	return boot_paired_ratio(num, den, n, BOOT_RESAMPLES, BOOT_SEED, ci);
+	return n;
+}
+
+static int paired_speedup(const struct report_config *b, const struct report_config *c, int row,
+			  double *num, double *den, struct ratio_ci *ci)
+{
+	return boot_paired_ratio(num, den, round_pairs(b, c, row, num, den), BOOT_RESAMPLES, BOOT_SEED, ci);
+}
+
+int report_round_ratios(const struct report_config *slow, const struct report_config *fast, int row,
+			double *ratio)
+{
+	double *den = malloc(sizeof(*den) * (size_t)(fast->n_reps + 1));
+	int i, n;
+
+	if (!den)
+		return -1;
+	n = round_pairs(slow, fast, row, ratio, den);
+	for (i = 0; i < n; i++)
+		ratio[i] /= den[i];
+	free(den);
+	return n;
 }
 
 int report_paired_ratio(const struct report_config *slow, const struct report_config *fast, int row,

@@ -159,7 +159,7 @@ got = [r.split(" | ")[0][2:] for r in rows]
 assert got == [l for l in labels if l != "sequential"], got
 for r in rows:
     cells = [c.strip() for c in r.strip("|").split("|")]
-    assert len(cells) == 7 and cells[1] == "30" and cells[2] == "2", cells
+    assert len(cells) == 8 and cells[1] == "30" and cells[2] == "2", cells
     assert all(c != "-" for c in cells[3:]), cells
 assert text.count("| share of capacity |") == 2 and text.count("| imbalance (max/mean busy) |") == 2
 PY
