@@ -1,0 +1,258 @@
+/*
+ * advise's predictions from its probe: the model applied to each probe generation's costs
+ * (sequential's phases, each strategy's residuals fitted at the probe's workers), so that the
+ * generations are the samples and reports/interval.h's bootstrap gives every interval.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/advise/advise.h"
+#include "reports/interval.h"
+#include "strategies/strategy.h"
+
+/* generation g's workload: sequential's phases, the rest of its total, the probe's spread */
+static void workload_at(const struct advise_probe *pr, int g, struct model_workload *wl)
+{
+	double rest = pr->seq[g][MODEL_PHASES];
+	int p;
+
+	memset(wl, 0, sizeof(*wl));
+	wl->items = pr->evo.pop;
+	for (p = 0; p < MODEL_PHASES; p++) {
+		wl->work_ms[p] = pr->seq[g][p];
+		rest -= pr->seq[g][p];
+	}
+	wl->serial_ms = rest > 0 ? rest : 0;
+	wl->bytes_per_item = pr->bytes_per_item;
+	wl->eval_ms = pr->eval_ms;
+	wl->n_eval = pr->n_eval;
+}
+
+/* the generation whose sequential total is the median: the terms printed are its */
+static int median_gen(const struct advise_probe *pr)
+{
+	int g, h, best = pr->first;
+
+	for (g = pr->first; g < pr->gens; g++) {
+		int below = 0, n = pr->gens - pr->first;
+
+		for (h = pr->first; h < pr->gens; h++)
+			below += pr->seq[h][MODEL_PHASES] < pr->seq[g][MODEL_PHASES];
+		if (below == (n - 1) / 2) {
+			best = g;
+			break;
+		}
+	}
+	return best;
+}
+
+static void fill_row(struct advise_pred *r, const double *seq, const double *t, int n)
+{
+	struct ratio_ci m, sp;
+
+	boot_median(t, n, BOOT_RESAMPLES, BOOT_SEED, &m);
+	boot_paired_ratio(seq, t, n, BOOT_RESAMPLES, BOOT_SEED, &sp);
+	r->ms = m.ratio;
+	r->ms_lo = m.lo;
+	r->ms_hi = m.hi;
+	r->speedup = sp.ratio;
+	r->sp_lo = sp.lo;
+	r->sp_hi = sp.hi;
+}
+
+/* strategy i at w workers: the model on every probe generation, strategy i fitted on it */
+static void predict_row(const struct advise_probe *pr, int i, int w, const double *seq,
+			int gmed, struct advise_pred *r)
+{
+	double t[ADVISE_MAX_GENS];
+	int g, n = 0;
+
+	snprintf(r->name, sizeof(r->name), "%s", pr->strat[i].name);
+	r->workers = w;
+	for (g = pr->first; g < pr->gens; g++) {
+		struct model_workload wl;
+		struct model_strategy s = pr->strat[i];
+		struct model_terms terms;
+
+		workload_at(pr, g, &wl);
+		model_fit(&s, &wl, &pr->machine, ADVISE_PROBE_WORKERS, pr->ms[i][g]);
+		t[n++] = model_generation(&wl, &pr->machine, &s, w, &terms);
+		if (g == gmed)
+			r->terms = terms;
+	}
+	fill_row(r, seq, t, n);
+}
+
+int advise_predict(const struct advise_probe *pr, struct advise_result *res, char *err, size_t errlen)
+{
+	double seq[ADVISE_MAX_GENS];
+	int g, i, w, n = 0, gmed = median_gen(pr);
+
+	memset(res, 0, sizeof(*res));
+	if (pr->gens <= pr->first || pr->cores < 1 || pr->cores > ADVISE_MAX_CORES) {
+		snprintf(err, errlen, "advise: nothing to predict from (%d probe generations, %d cores)",
+			 pr->gens, pr->cores);
+		return -EINVAL;
+	}
+	for (g = pr->first; g < pr->gens; g++)
+		seq[n++] = pr->seq[g][MODEL_PHASES];
+	workload_at(pr, gmed, &res->wl);
+	snprintf(res->pred[0].name, MODEL_NAME, "sequential");
+	res->pred[0].workers = 1;
+	fill_row(&res->pred[0], seq, seq, n);
+	res->pred[0].terms.serial_ms = res->pred[0].ms;
+	res->pred[0].terms.workers = 1;
+	res->seq_ms = res->pred[0].ms;
+	res->n = 1;
+	for (i = 0; i < pr->n_strats; i++)
+		for (w = 1; w <= pr->cores; w++)
+			predict_row(pr, i, w, seq, gmed, &res->pred[res->n++]);
+	for (i = 1; i < res->n; i++)
+		if (res->pred[i].ms < res->pred[res->best].ms)
+			res->best = i;
+	return 0;
+}
+
+static const struct model_strategy *strategy_named(const struct advise_probe *pr, const char *name)
+{
+	int i;
+
+	for (i = 0; i < pr->n_strats; i++)
+		if (!strcmp(pr->strat[i].name, name))
+			return &pr->strat[i];
+	return NULL;
+}
+
+/* phase p of strategy s at w: its work per dispatch against what a dispatch costs */
+static int phase_line(char *buf, size_t len, const struct advise_probe *pr,
+		      const struct model_workload *wl, const struct model_strategy *fit, int p, int w)
+{
+	struct model_terms t = { 0 };
+	double over, work = wl->work_ms[p], ms;
+
+	if (fit->ph[p].dispatch == DISPATCH_NONE || work <= 0)
+		return 0;
+	ms = model_phase(wl, &pr->machine, fit, p, w, &t);
+	over = t.dispatch_ms + t.bytes_ms + t.start_ms + t.fixed_ms;
+	return snprintf(buf, len, "%s: %.3g us of work per dispatch of %.3g us (%s x%d, %.0f dispatches): %s",
+			phase_names[p], work * 1e3 / (t.dispatches > 0 ? t.dispatches : 1),
+			over * 1e3 / (t.dispatches > 0 ? t.dispatches : 1), fit->name, w, t.dispatches,
+			ms < work ? "pays" : "stays sequential");
+}
+
+/* the strategy fitted at the median generation, for the lines that explain it */
+static int fitted_at_median(const struct advise_probe *pr, const struct advise_result *res,
+			    const char *name, struct model_strategy *out)
+{
+	const struct model_strategy *s = strategy_named(pr, name);
+	int i = s ? (int)(s - pr->strat) : -1, g = median_gen(pr);
+
+	if (!s)
+		return -1;
+	*out = *s;
+	model_fit(out, &res->wl, &pr->machine, ADVISE_PROBE_WORKERS, pr->ms[i][g]);
+	return 0;
+}
+
+/* the phase with the most work: the one that decides */
+static int heaviest_phase(const struct model_workload *wl)
+{
+	int p, best = 0;
+
+	for (p = 1; p < MODEL_PHASES; p++)
+		if (wl->work_ms[p] > wl->work_ms[best])
+			best = p;
+	return best;
+}
+
+void advise_why(char *buf, size_t len, const struct advise_result *res, const struct advise_probe *pr)
+{
+	const struct advise_pred *b = &res->pred[res->best];
+	struct model_strategy fit;
+	int p = heaviest_phase(&res->wl), i, alt = 0;
+
+	if (res->best == 0) {
+		/* sequential wins: say what the best other costs in its heaviest phase */
+		for (i = 1; i < res->n; i++)
+			if (!alt || res->pred[i].ms < res->pred[alt].ms)
+				alt = i;
+		b = &res->pred[alt];
+	}
+	if (!alt && !b->name[0]) {
+		snprintf(buf, len, "nothing to compare");
+		return;
+	}
+	if (fitted_at_median(pr, res, b->name, &fit) || !phase_line(buf, len, pr, &res->wl, &fit, p, b->workers))
+		snprintf(buf, len, "%s: %.3g ms of work per generation; %s x%d predicted %.3g ms",
+			 phase_names[p], res->wl.work_ms[p], b->name, b->workers, b->ms);
+}
+
+/* every spread phase of the recommendation (or of the best other), one line each */
+static void print_phase_lines(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
+{
+	int i = res->best, alt, p;
+	struct model_strategy fit;
+	char line[256];
+
+	for (alt = 1; !i && alt < res->n; alt++)
+		if (!i || res->pred[alt].ms < res->pred[i].ms)
+			i = alt;
+	if (!i || fitted_at_median(pr, res, res->pred[i].name, &fit))
+		return;
+	for (p = 0; p < MODEL_PHASES; p++)
+		if (phase_line(line, sizeof(line), pr, &res->wl, &fit, p, res->pred[i].workers))
+			fprintf(f, "  %s\n", line);
+}
+
+static void print_row(FILE *f, const struct advise_pred *r, int best)
+{
+	const struct model_terms *t = &r->terms;
+
+	fprintf(f, "| %s | %d | %.3g [%.3g–%.3g] | %.2f [%.2f–%.2f] | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g |%s\n",
+		r->name, r->workers, r->ms, r->ms_lo, r->ms_hi, r->speedup, r->sp_lo, r->sp_hi,
+		t->compute_ms, t->imbalance_ms, t->dispatch_ms, t->bytes_ms, t->start_ms, t->fixed_ms,
+		t->serial_ms, best ? " <- recommended" : "");
+}
+
+static void print_measured(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
+{
+	const struct floor_stat *fl = pr->cal.floors;
+	int n;
+
+	fprintf(f, "measured in %.1f s: sequential %.3g ms per generation (mutate %.3g, prepare %.3g, evaluate %.3g, resample %.3g, rest %.3g),\n"
+		   "  generations %d..%d of %d-generation probe runs; evaluation per network: mean %.3g us, spread (cv) %.2f; %.0f bytes per network on the wire\n",
+		pr->elapsed_s, res->seq_ms, res->wl.work_ms[0], res->wl.work_ms[1], res->wl.work_ms[2],
+		res->wl.work_ms[3], res->wl.serial_ms, pr->first, pr->gens - 1, pr->gens,
+		res->wl.work_ms[2] * 1e3 / (pr->evo.pop > 0 ? pr->evo.pop : 1), pr->eval_cv, pr->bytes_per_item);
+	fprintf(f, "  floors: thread wake-up %.3g us, pipe round trip %.3g us, fork+wait %.3g us; copy bandwidth %.3g GB/s alone, %.3g GB/s on %d cores\n",
+		pr->strat[0].dispatch_ms * 1e3, fl[FLOOR_PIPE_RTT].median_us, fl[FLOOR_FORK_WAIT].median_us,
+		pr->machine.bw1_gbs, pr->machine.bwn_gbs, pr->machine.cores);
+	fprintf(f, "  parallel capacity (N copies at once over one):");
+	for (n = 0; n < pr->machine.cores; n++)
+		fprintf(f, " %d: %.2f", n + 1, pr->machine.capacity[n]);
+	fprintf(f, "\n");
+}
+
+void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
+{
+	const struct advise_pred *b = &res->pred[res->best];
+	char why[256];
+	int i;
+
+	print_measured(f, pr, res);
+	fprintf(f, "\nmodel: T(s,w) = rest + sum over phases of [work/w_eff(w) x imbalance(w) + dispatches(s,w) x dispatch cost\n"
+		   "  + bytes(s,w) x cost per byte + starts(s,w) x fork + fitted fixed]; w_eff = measured capacity, capped by\n"
+		   "  bandwidth; imbalance = list scheduling of the measured evaluation times; per-byte and fixed terms fitted\n"
+		   "  to each strategy's probe at %d workers; intervals: bootstrap over the probe's generations.\n\n",
+		   ADVISE_PROBE_WORKERS);
+	fprintf(f, "| strategy | workers | ms per generation [95%%] | speedup [95%%] | compute | imbalance | dispatch | bytes | start | fixed | serial |\n"
+		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	for (i = 0; i < res->n; i++)
+		print_row(f, &res->pred[i], i == res->best);
+	advise_why(why, sizeof(why), res, pr);
+	fprintf(f, "\nrecommended: %s x%d, predicted %.3g ms per generation, %.2fx [%.2f–%.2f] over sequential\nwhy: %s\n",
+		b->name, b->workers, b->ms, b->speedup, b->sp_lo, b->sp_hi, why);
+	print_phase_lines(f, pr, res);
+}
