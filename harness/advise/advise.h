@@ -54,6 +54,9 @@ struct advise_probe {
 /* measure everything for pr->evo and pr->cores (set by the caller); 0 or -errno with err */
 int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen);
 void advise_probe_release(struct advise_probe *pr);
+/* run the evopar binary with argv (argv[0] "evopar", a command and its options, at least 3
+   words); 0 when it exited 0, else -errno or -EIO with how it ended in err */
+int advise_exec(const char *self_exe, char **argv, char *err, size_t errlen);
 /* a fresh `evopar run --strategy STRATEGY` (its options after the name) of evo at workers for
    gens generations; each generation's phases and total into ms. 0 or -errno with err */
 int advise_run_child(const char *self_exe, const struct evo_config *evo, const char *strategy,

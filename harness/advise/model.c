@@ -132,14 +132,14 @@ double model_phase(const struct model_workload *wl, const struct model_machine *
 	t->compute_ms += compute;
 	t->imbalance_ms += compute * (imb - 1);
 	t->dispatches += claims;
-	t->dispatch_ms += claims * s->dispatch_ms;
+	t->dispatch_ms += claims * (s->dispatch_ms + mech->claim_ms);
 	t->bytes += bytes;
 	t->bytes_ms += bytes * mech->byte_ms;
 	t->start_ms += mech->starts ? w * s->start_ms : 0;
 	t->fixed_ms += mech->fixed_ms;
 	t->weff = weff;
 	t->bw_bound |= bound;
-	return compute * imb + claims * s->dispatch_ms + bytes * mech->byte_ms +
+	return compute * imb + claims * (s->dispatch_ms + mech->claim_ms) + bytes * mech->byte_ms +
 	       (mech->starts ? w * s->start_ms : 0) + mech->fixed_ms;
 }
 
@@ -181,12 +181,14 @@ void model_fit(struct model_strategy *s, const struct model_workload *wl,
 		struct model_terms t = { 0 };
 		double resid, bytes = wl->items * wl->bytes_per_item * bytes_share(mech->bytes, workers);
 
-		mech->fixed_ms = mech->byte_ms = 0;
+		mech->fixed_ms = mech->byte_ms = mech->claim_ms = 0;
 		resid = measured_ms[p] - model_phase(wl, m, s, p, workers, &t);
 		if (resid <= 0)
 			continue;
 		if (mech->dispatch != DISPATCH_NONE && bytes > 0)
 			mech->byte_ms = resid / bytes;
+		else if (mech->dispatch != DISPATCH_NONE && t.dispatches > 0)
+			mech->claim_ms = resid / t.dispatches;
 		else
 			mech->fixed_ms = resid;
 	}

@@ -29,7 +29,8 @@ struct model_phase_mech {
 	int dispatch;             /* enum model_dispatch; DISPATCH_NONE: not spread */
 	int bytes;                /* enum model_bytes */
 	int starts;               /* 1: every worker is started for this phase each generation */
-	double fixed_ms;          /* fitted at the probe: per-phase overhead nothing else explains */
+	double fixed_ms;          /* fitted at the probe: overhead of a phase in the main process */
+	double claim_ms;          /* fitted at the probe: each dispatch's cost beyond the floor's */
 	double byte_ms;           /* fitted at the probe: cost of one byte moved in this phase */
 };
 
@@ -97,7 +98,8 @@ double model_sequential(const struct model_workload *wl);
 /*
  * Fit the strategy's per-phase residuals to what it measured at w workers (measured_ms per
  * phase): what compute, dispatches and starts do not explain becomes the per-byte cost of
- * a phase that moves bytes, else its fixed overhead; never below 0.
+ * a spread phase that moves bytes, else the extra cost of each of its dispatches (a phase
+ * in the main process: a fixed overhead); never below 0.
  */
 void model_fit(struct model_strategy *s, const struct model_workload *wl,
 	       const struct model_machine *m, int w, const double *measured_ms);

@@ -136,10 +136,11 @@ static int phase_line(char *buf, size_t len, const struct advise_probe *pr,
 		return 0;
 	ms = model_phase(wl, &pr->machine, fit, p, w, &t);
 	over = t.dispatch_ms + t.bytes_ms + t.start_ms + t.fixed_ms;
-	return snprintf(buf, len, "%s: %.3g us of work per dispatch of %.3g us (%s x%d, %.0f dispatches): %s",
+	return snprintf(buf, len, "%s: %.3g us of work per dispatch of %.3g us, %.2f effective workers of %d "
+			"(%s, %.0f dispatches): %.3g ms against %.3g ms alone: %s",
 			phase_names[p], work * 1e3 / (t.dispatches > 0 ? t.dispatches : 1),
-			over * 1e3 / (t.dispatches > 0 ? t.dispatches : 1), fit->name, w, t.dispatches,
-			ms < work ? "pays" : "stays sequential");
+			over * 1e3 / (t.dispatches > 0 ? t.dispatches : 1), t.weff, w, fit->name, t.dispatches,
+			ms, work, ms < work ? "pays" : "stays sequential");
 }
 
 /* the strategy fitted at the median generation, for the lines that explain it */
@@ -167,21 +168,27 @@ static int heaviest_phase(const struct model_workload *wl)
 	return best;
 }
 
+/* the row the explanation is of: the recommendation, or where sequential wins the best other */
+static int shown_row(const struct advise_result *res)
+{
+	int i, alt = 0;
+
+	if (res->best)
+		return res->best;
+	for (i = 1; i < res->n; i++)
+		if (!alt || res->pred[i].ms < res->pred[alt].ms)
+			alt = i;
+	return alt;
+}
+
 void advise_why(char *buf, size_t len, const struct advise_result *res, const struct advise_probe *pr)
 {
-	const struct advise_pred *b = &res->pred[res->best];
+	int i = shown_row(res), p = heaviest_phase(&res->wl);
+	const struct advise_pred *b = &res->pred[i];
 	struct model_strategy fit;
-	int p = heaviest_phase(&res->wl), i, alt = 0;
 
-	if (res->best == 0) {
-		/* sequential wins: say what the best other costs in its heaviest phase */
-		for (i = 1; i < res->n; i++)
-			if (!alt || res->pred[i].ms < res->pred[alt].ms)
-				alt = i;
-		b = &res->pred[alt];
-	}
-	if (!alt && !b->name[0]) {
-		snprintf(buf, len, "nothing to compare");
+	if (!i) {
+		snprintf(buf, len, "no strategy to compare");
 		return;
 	}
 	if (fitted_at_median(pr, res, b->name, &fit) || !phase_line(buf, len, pr, &res->wl, &fit, p, b->workers))
@@ -189,16 +196,13 @@ void advise_why(char *buf, size_t len, const struct advise_result *res, const st
 			 phase_names[p], res->wl.work_ms[p], b->name, b->workers, b->ms);
 }
 
-/* every spread phase of the recommendation (or of the best other), one line each */
+/* every spread phase of the row shown, one line each */
 static void print_phase_lines(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
 {
-	int i = res->best, alt, p;
+	int i = shown_row(res), p;
 	struct model_strategy fit;
 	char line[256];
 
-	for (alt = 1; !i && alt < res->n; alt++)
-		if (!i || res->pred[alt].ms < res->pred[i].ms)
-			i = alt;
 	if (!i || fitted_at_median(pr, res, res->pred[i].name, &fit))
 		return;
 	for (p = 0; p < MODEL_PHASES; p++)
@@ -242,10 +246,11 @@ void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_re
 	int i;
 
 	print_measured(f, pr, res);
-	fprintf(f, "\nmodel: T(s,w) = rest + sum over phases of [work/w_eff(w) x imbalance(w) + dispatches(s,w) x dispatch cost\n"
-		   "  + bytes(s,w) x cost per byte + starts(s,w) x fork + fitted fixed]; w_eff = measured capacity, capped by\n"
-		   "  bandwidth; imbalance = list scheduling of the measured evaluation times; per-byte and fixed terms fitted\n"
-		   "  to each strategy's probe at %d workers; intervals: bootstrap over the probe's generations.\n\n",
+	fprintf(f, "\nmodel: T(s,w) = rest + sum over phases p of [work_p / w_eff(w) x imbalance_p(w) + dispatches_p(s,w) x\n"
+		   "  (floor + fitted extra) + bytes_p(s,w) x fitted cost per byte + starts_p(s,w) x fork]; w_eff = the measured\n"
+		   "  capacity at w, capped by the copy bandwidth; imbalance = list scheduling of the measured evaluation times\n"
+		   "  in guided claims; the fitted terms from each strategy's probe at %d workers; a phase a strategy keeps\n"
+		   "  in the main process costs its work (plus a fitted fixed part); intervals: bootstrap over the probe's generations.\n\n",
 		   ADVISE_PROBE_WORKERS);
 	fprintf(f, "| strategy | workers | ms per generation [95%%] | speedup [95%%] | compute | imbalance | dispatch | bytes | start | fixed | serial |\n"
 		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");

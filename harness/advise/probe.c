@@ -182,14 +182,33 @@ static int read_generations(const char *path, double (*ms)[ADVISE_SLOTS], int ge
 	return seen == gens ? 0 : -EIO;
 }
 
-/* `evopar run` of the workload for gens generations under the strategy named (with its
-   options after the name), at workers; its generation records into ms */
+int advise_exec(const char *self_exe, char **argv, char *err, size_t errlen)
+{
+	struct child c;
+	int rc;
+
+	child_init(&c);
+	c.argv = argv;
+	c.exe = self_exe;
+	c.std_out = CHILD_NULL;
+	rc = child_start(&c, err, errlen);
+	if (!rc && child_wait(&c, 900) == -ETIMEDOUT)
+		child_end(&c, 1);
+	if (!rc && child_exit_code(&c)) {
+		char how[128];
+
+		child_describe(&c, how, sizeof(how));
+		snprintf(err, errlen, "evopar %s %s %s %s", argv[1], argv[2], argv[3], how);
+		rc = -EIO;
+	}
+	return rc;
+}
+
 int advise_run_child(const char *self_exe, const struct evo_config *evo, const char *strategy,
 		     int workers, int gens, double (*ms)[ADVISE_SLOTS], char *err, size_t errlen)
 {
 	char tmp[] = "/tmp/evopar-advise-XXXXXX", words[MODEL_NAME], num[8][24];
 	char *argv[40], *save = NULL, *tok;
-	struct child c;
 	int n = 0, fd = mkstemp(tmp), rc;
 
 	if (fd < 0)
@@ -216,20 +235,7 @@ int advise_run_child(const char *self_exe, const struct evo_config *evo, const c
 				 "--quiet", "--out", tmp, NULL };
 		memcpy(argv + n, rest, sizeof(rest));
 	}
-	child_init(&c);
-	c.argv = argv;
-	c.exe = self_exe;
-	c.std_out = CHILD_NULL;
-	rc = child_start(&c, err, errlen);
-	if (!rc && child_wait(&c, 600) == -ETIMEDOUT)
-		child_end(&c, 1);
-	if (!rc && child_exit_code(&c)) {
-		char how[128];
-
-		child_describe(&c, how, sizeof(how));
-		snprintf(err, errlen, "advise: evopar run --strategy %s %s", strategy, how);
-		rc = -EIO;
-	}
+	rc = advise_exec(self_exe, argv, err, errlen);
 	if (!rc && (rc = read_generations(tmp, ms, gens)))
 		snprintf(err, errlen, "advise: evopar run --strategy %s wrote no generation records", strategy);
 	unlink(tmp);
@@ -241,7 +247,7 @@ static int probe_gens(const struct advise_probe *pr, double gen_ms)
 {
 	int g = gen_ms > 0 ? (int)(PROBE_BUDGET_MS / gen_ms) : ADVISE_MAX_GENS;
 
-	g = g < 3 ? 3 : g > 8 ? 8 : g;
+	g = g < 3 ? 3 : g > ADVISE_MAX_GENS ? ADVISE_MAX_GENS : g;
 	return g < pr->evo.gens ? g : pr->evo.gens;
 }
 
