@@ -56,6 +56,8 @@ struct sm_study {
 
 /* model_cmd.c: the case's verdict from its rows [first, first + n) and the recommended row */
 void sm_judge(struct sm_study *st, const char *label, int first, int n, int rec);
+/* one row as a study_model_row record; part: "generation" or "search" */
+void sm_write_row(struct sm_study *st, const struct sm_row *r, const char *part);
 /* the median of x[0..n) (x reordered) */
 double sm_median(double *x, int n);
 /* model_search.c: the search backends at trial level, predicted then measured */

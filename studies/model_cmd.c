@@ -121,7 +121,7 @@ static int measure_run(struct sm_study *st, const struct evo_config *evo, const 
 	return rc;
 }
 
-static void write_row(struct sm_study *st, const struct sm_row *r, const char *part)
+void sm_write_row(struct sm_study *st, const struct sm_row *r, const char *part)
 {
 	struct jw *w = &st->jw;
 
@@ -175,7 +175,7 @@ static int measure_case(struct sm_study *st, const struct advise_probe *pr,
 		return rc;
 	sm_judge(st, label, first, res->n, first + res->best);
 	for (i = first; i < st->n_rows; i++)
-		write_row(st, &st->rows[i], "generation");
+		sm_write_row(st, &st->rows[i], "generation");
 	return 0;
 }
 

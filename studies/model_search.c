@@ -172,5 +172,7 @@ int sm_searches(struct sm_study *st, char *err, size_t errlen)
 		if (st->rows[k].pred < st->rows[rec].pred)
 			rec = k;
 	sm_judge(st, label, first, n, rec);
+	for (k = first; k < st->n_rows; k++)
+		sm_write_row(st, &st->rows[k], "search");
 	return 0;
 }
