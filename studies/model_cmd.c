@@ -131,8 +131,8 @@ void sm_write_row(struct sm_study *st, const struct sm_row *r, const char *part)
 	jw_str(w, "config", r->name);
 	jw_int(w, "workers", r->workers);
 	jw_num(w, "predicted_ms", r->pred);
-	jw_num(w, "predicted_lo", r->pred_lo);
-	jw_num(w, "predicted_hi", r->pred_hi);
+	jw_num(w, "predicted_lo_ms", r->pred_lo);
+	jw_num(w, "predicted_hi_ms", r->pred_hi);
 	jw_nums(w, "measured_ms", r->meas, r->reps);
 	jw_num(w, "measured_median_ms", r->meas_ms);
 	jw_num(w, "error", r->err);

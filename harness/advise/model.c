@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/advise/model.h"
+#include "strategies/common/balance.h"
 
 static int imin(int a, int b)
 {
@@ -32,17 +33,6 @@ double model_weff(const struct model_machine *m, int w, double demand_gbs, int *
 		}
 	}
 	return cap;
-}
-
-/* the least loaded of w workers (list scheduling: the next claim goes to the first one free) */
-static int least_loaded(const double *load, int w)
-{
-	int i, best = 0;
-
-	for (i = 1; i < w; i++)
-		if (load[i] < load[best])
-			best = i;
-	return best;
 }
 
 static double item_cost(const double *cost, long i)
@@ -80,7 +70,7 @@ double model_imbalance(const double *cost, int n, int w, int dispatch, double *c
 
 		lo = claim_end(cost, n, lo, w, dispatch, c, &got);
 		c -= got;
-		load[least_loaded(load, w)] += got;
+		load[balance_least_loaded(load, w)] += got;
 	}
 	for (i = 0; i < w; i++)
 		max = load[i] > max ? load[i] : max;

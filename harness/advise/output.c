@@ -10,16 +10,23 @@
 #include "harness/advise/advise.h"
 #include "strategies/strategy.h"
 
+/* keys[i] = v[i], each a number */
+static void put_nums(struct jw *w, const char *const *keys, const double *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		jw_num(w, keys[i], v[i]);
+}
+
 static void write_terms(struct jw *w, const struct model_terms *t)
 {
+	static const char *const keys[] = { "compute", "imbalance", "dispatch", "bytes", "start", "fixed", "serial" };
+	const double v[] = { t->compute_ms, t->imbalance_ms, t->dispatch_ms, t->bytes_ms, t->start_ms,
+			     t->fixed_ms, t->serial_ms };
+
 	jw_obj_begin(w, "terms_ms");
-	jw_num(w, "compute", t->compute_ms);
-	jw_num(w, "imbalance", t->imbalance_ms);
-	jw_num(w, "dispatch", t->dispatch_ms);
-	jw_num(w, "bytes", t->bytes_ms);
-	jw_num(w, "start", t->start_ms);
-	jw_num(w, "fixed", t->fixed_ms);
-	jw_num(w, "serial", t->serial_ms);
+	put_nums(w, keys, v, 7);
 	jw_obj_end(w);
 	jw_num(w, "dispatches", t->dispatches);
 	jw_num(w, "bytes_moved", t->bytes);
@@ -52,7 +59,7 @@ static void write_probe(struct jw *w, const struct advise_probe *pr, const struc
 	jw_num(w, "fork_wait_us", fl[FLOOR_FORK_WAIT].median_us);
 	jw_num(w, "bandwidth_1_gbs", pr->machine.bw1_gbs);
 	jw_num(w, "bandwidth_all_gbs", pr->machine.bwn_gbs);
-	jw_nums(w, "capacity", pr->machine.capacity, pr->machine.cores);
+	jw_nums(w, "capacity_by_workers", pr->machine.capacity, pr->machine.cores);
 	jw_arr_begin(w, "strategies_at_probe_ms");
 	for (i = 0; i < pr->n_strats; i++) {
 		jw_obj_begin(w, NULL);
@@ -76,15 +83,14 @@ void advise_write(struct jw *w, const struct advise_probe *pr, const struct advi
 	for (i = 0; i < res->n; i++) {
 		const struct advise_pred *r = &res->pred[i];
 
+		static const char *const keys[] = { "predicted_ms", "predicted_lo_ms", "predicted_hi_ms",
+						    "speedup", "speedup_lo", "speedup_hi" };
+		const double v[] = { r->ms, r->ms_lo, r->ms_hi, r->speedup, r->sp_lo, r->sp_hi };
+
 		jw_begin(w, "advise_prediction");
 		jw_str(w, "strategy", r->name);
 		jw_int(w, "workers", r->workers);
-		jw_num(w, "ms", r->ms);
-		jw_num(w, "ms_lo", r->ms_lo);
-		jw_num(w, "ms_hi", r->ms_hi);
-		jw_num(w, "speedup", r->speedup);
-		jw_num(w, "speedup_lo", r->sp_lo);
-		jw_num(w, "speedup_hi", r->sp_hi);
+		put_nums(w, keys, v, 6);
 		write_terms(w, &r->terms);
 		jw_end(w);
 		emit(ctx, w);
@@ -93,7 +99,7 @@ void advise_write(struct jw *w, const struct advise_probe *pr, const struct advi
 	jw_begin(w, "advise_recommendation");
 	jw_str(w, "strategy", b->name);
 	jw_int(w, "workers", b->workers);
-	jw_num(w, "ms", b->ms);
+	jw_num(w, "predicted_ms", b->ms);
 	jw_num(w, "speedup", b->speedup);
 	jw_str(w, "why", why);
 	jw_end(w);
@@ -132,25 +138,21 @@ static void farm_why(char *buf, size_t len, const struct advise_costs *c, int w,
 static void costs_row(FILE *f, struct jw *w, const struct advise_costs *c, int k,
 		      int (*emit)(void *ctx, const struct jw *w), void *ctx)
 {
+	static const char *const keys[] = { "predicted_ms", "speedup", "speedup_lo", "speedup_hi", "item_ms",
+					    "waves", "compute_ms", "dispatch_ms", "bytes_ms", "start_ms" };
 	struct farm_terms t;
 	double ms = model_farm(&c->mid, k, &t), sp, lo, hi;
 
 	farm_speedups(c, k, &sp, &lo, &hi);
+	const double v[] = { ms, sp, lo, hi, t.item_ms, t.waves, t.compute_ms, t.dispatch_ms, t.bytes_ms,
+			     t.start_ms };
+
 	fprintf(f, "| %d | %.4g | %.3g [%.3g–%.3g] | %.4g | %.3g | %.4g | %.4g | %.4g | %.4g |\n", k, ms, sp,
 		lo, hi, t.item_ms, t.waves, t.compute_ms, t.dispatch_ms, t.bytes_ms + t.start_ms, t.serial_ms);
 	jw_begin(w, "advise_prediction");
 	jw_str(w, "workload", c->name);
 	jw_int(w, "workers", k);
-	jw_num(w, "ms", ms);
-	jw_num(w, "speedup", sp);
-	jw_num(w, "speedup_lo", lo);
-	jw_num(w, "speedup_hi", hi);
-	jw_num(w, "item_ms", t.item_ms);
-	jw_num(w, "waves", t.waves);
-	jw_num(w, "compute_ms", t.compute_ms);
-	jw_num(w, "dispatch_ms", t.dispatch_ms);
-	jw_num(w, "bytes_ms", t.bytes_ms);
-	jw_num(w, "start_ms", t.start_ms);
+	put_nums(w, keys, v, 10);
 	jw_end(w);
 	emit(ctx, w);
 }

@@ -38,9 +38,9 @@ check "probe: exit 0" [ $? = 0 ]
 check "probe: states the model" grep -q '^model: T(s,w) = rest' "$T/out"
 check "probe: says why" grep -q '^why: ' "$T/out"
 check "probe: sequential and 5 strategies at 1..2 workers" \
-	jqt -s '[.[] | select(.type == "advise_prediction")] | length == 11 and all(.ms > 0 and .ms_lo <= .ms and .ms <= .ms_hi)' "$T/a.jsonl"
+	jqt -s '[.[] | select(.type == "advise_prediction")] | length == 11 and all(.predicted_ms > 0 and .predicted_lo_ms <= .predicted_ms and .predicted_ms <= .predicted_hi_ms)' "$T/a.jsonl"
 check "probe: the costs it measured" \
-	jqt -s '[.[] | select(.type == "advise_probe")][0] | .pipe_round_trip_us > 0 and (.capacity | length) >= 1 and .sequential_ms.total > 0' "$T/a.jsonl"
+	jqt -s '[.[] | select(.type == "advise_probe")][0] | .pipe_round_trip_us > 0 and (.capacity_by_workers | length) >= 1 and .sequential_ms.total > 0' "$T/a.jsonl"
 check "probe: a recommendation that is one of the rows" \
 	jqt -s '(.[-1].strategy) as $s | .[-1].type == "advise_recommendation" and ([.[] | select(.type == "advise_prediction" and .strategy == $s)] | length) >= 1' "$T/a.jsonl"
 
