@@ -82,6 +82,10 @@ struct advise_result {
 /* the predictions from the probe (sequential first, then every strategy at 1..cores) */
 int advise_predict(const struct advise_probe *pr, struct advise_result *res, char *err, size_t errlen);
 
+/* strategy i fitted at the median probe generation, and what its probe measured there
+   (phases and total; probe_ms may be NULL); 0, or -1 past the strategies */
+int advise_fitted(const struct advise_probe *pr, const struct advise_result *res, int i,
+		  struct model_strategy *out, const double **probe_ms);
 /* the table, the recommendation and why, on f */
 void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_result *res);
 /* "mutate: 0.1 us of work per dispatch of 4.8 us: stays sequential", one per phase */

@@ -34,6 +34,30 @@ static void write_terms(struct jw *w, const struct model_terms *t)
 	jw_bool(w, "bandwidth_bound", t->bw_bound);
 }
 
+/* strategy i at the median probe generation: what it measured, what the fit made of it */
+static void write_fitted(struct jw *w, const struct advise_probe *pr, const struct advise_result *res, int i)
+{
+	double dispatch_us[MODEL_PHASES], ns_per_byte[MODEL_PHASES], fixed_ms[MODEL_PHASES];
+	struct model_strategy fit;
+	const double *probe;
+	int p;
+
+	if (advise_fitted(pr, res, i, &fit, &probe))
+		return;
+	for (p = 0; p < MODEL_PHASES; p++) {
+		dispatch_us[p] = (fit.dispatch_ms + fit.ph[p].claim_ms) * 1e3;
+		ns_per_byte[p] = fit.ph[p].byte_ms * 1e6;
+		fixed_ms[p] = fit.ph[p].fixed_ms;
+	}
+	jw_obj_begin(w, NULL);
+	jw_str(w, "strategy", fit.name);
+	jw_nums(w, "probe_ms", probe, ADVISE_SLOTS);
+	jw_nums(w, "dispatch_us", dispatch_us, MODEL_PHASES);
+	jw_nums(w, "ns_per_byte", ns_per_byte, MODEL_PHASES);
+	jw_nums(w, "fixed_ms", fixed_ms, MODEL_PHASES);
+	jw_obj_end(w);
+}
+
 static void write_probe(struct jw *w, const struct advise_probe *pr, const struct advise_result *res)
 {
 	const struct floor_stat *fl = pr->cal.floors;
@@ -60,13 +84,9 @@ static void write_probe(struct jw *w, const struct advise_probe *pr, const struc
 	jw_num(w, "bandwidth_1_gbs", pr->machine.bw1_gbs);
 	jw_num(w, "bandwidth_all_gbs", pr->machine.bwn_gbs);
 	jw_nums(w, "capacity_by_workers", pr->machine.capacity, pr->machine.cores);
-	jw_arr_begin(w, "strategies_at_probe_ms");
-	for (i = 0; i < pr->n_strats; i++) {
-		jw_obj_begin(w, NULL);
-		jw_str(w, "strategy", pr->strat[i].name);
-		jw_nums(w, "median_gen_ms", pr->ms[i][pr->first], ADVISE_SLOTS);
-		jw_obj_end(w);
-	}
+	jw_arr_begin(w, "strategies");
+	for (i = 0; i < pr->n_strats; i++)
+		write_fitted(w, pr, res, i);
 	jw_arr_end(w);
 	jw_end(w);
 }

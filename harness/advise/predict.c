@@ -143,18 +143,27 @@ static int phase_line(char *buf, size_t len, const struct advise_probe *pr,
 			ms, work, ms < work ? "pays" : "stays sequential");
 }
 
+int advise_fitted(const struct advise_probe *pr, const struct advise_result *res, int i,
+		  struct model_strategy *out, const double **probe_ms)
+{
+	int g = median_gen(pr);
+
+	if (i < 0 || i >= pr->n_strats)
+		return -1;
+	*out = pr->strat[i];
+	model_fit(out, &res->wl, &pr->machine, ADVISE_PROBE_WORKERS, pr->ms[i][g]);
+	if (probe_ms)
+		*probe_ms = pr->ms[i][g];
+	return 0;
+}
+
 /* the strategy fitted at the median generation, for the lines that explain it */
 static int fitted_at_median(const struct advise_probe *pr, const struct advise_result *res,
 			    const char *name, struct model_strategy *out)
 {
 	const struct model_strategy *s = strategy_named(pr, name);
-	int i = s ? (int)(s - pr->strat) : -1, g = median_gen(pr);
 
-	if (!s)
-		return -1;
-	*out = *s;
-	model_fit(out, &res->wl, &pr->machine, ADVISE_PROBE_WORKERS, pr->ms[i][g]);
-	return 0;
+	return s ? advise_fitted(pr, res, (int)(s - pr->strat), out, NULL) : -1;
 }
 
 /* the phase with the most work: the one that decides */
@@ -220,6 +229,31 @@ static void print_row(FILE *f, const struct advise_pred *r, int best)
 		t->serial_ms, best ? " <- recommended" : "");
 }
 
+/* a strategy's fitted mechanism costs at the median generation: what each dispatch costs
+   beyond the floor (synchronisation), what a byte moved costs, a main-process phase's fixed part */
+static void print_fitted(FILE *f, const struct advise_probe *pr, const struct advise_result *res,
+			 const char *name)
+{
+	struct model_strategy fit;
+	int p;
+
+	if (fitted_at_median(pr, res, name, &fit))
+		return;
+	fprintf(f, "  fitted at %d workers, %s:", ADVISE_PROBE_WORKERS, name);
+	for (p = 0; p < MODEL_PHASES; p++) {
+		const struct model_phase_mech *m = &fit.ph[p];
+
+		if (m->dispatch == DISPATCH_NONE)
+			fprintf(f, " %s in the main process (+%.3g ms);", phase_names[p], m->fixed_ms);
+		else if (m->bytes != BYTES_NONE)
+			fprintf(f, " %s %.3g ns per byte moved, dispatch %.3g us;", phase_names[p], m->byte_ms * 1e6,
+				(fit.dispatch_ms + m->claim_ms) * 1e3);
+		else
+			fprintf(f, " %s dispatch %.3g us;", phase_names[p], (fit.dispatch_ms + m->claim_ms) * 1e3);
+	}
+	fprintf(f, "\n");
+}
+
 static void print_measured(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
 {
 	const struct floor_stat *fl = pr->cal.floors;
@@ -237,6 +271,8 @@ static void print_measured(FILE *f, const struct advise_probe *pr, const struct 
 	for (n = 0; n < pr->machine.cores; n++)
 		fprintf(f, " %d: %.2f", n + 1, pr->machine.capacity[n]);
 	fprintf(f, "\n");
+	for (n = 0; n < pr->n_strats; n++)
+		print_fitted(f, pr, res, pr->strat[n].name);
 }
 
 void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
