@@ -37,11 +37,28 @@ static void rows_table(FILE *f, const struct sm_study *st, int lo, int hi)
 	}
 }
 
+/* the median error where the probe calibrated the model (its workers) and where it extrapolated */
+static void split_errors(FILE *f, const struct sm_row *const *v, int n)
+{
+	double at[SM_MAX_ROWS / 4], off[SM_MAX_ROWS / 4];
+	int i, na = 0, no = 0;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]->workers == ADVISE_PROBE_WORKERS && na < SM_MAX_ROWS / 4)
+			at[na++] = v[i]->err;
+		else if (v[i]->workers != ADVISE_PROBE_WORKERS && no < SM_MAX_ROWS / 4)
+			off[no++] = v[i]->err;
+	}
+	fprintf(f, "\nAt %d workers, where the probe fitted the model: median error %.1f%% over %d; at the other "
+		   "worker counts, extrapolated: %.1f%% over %d.\n", ADVISE_PROBE_WORKERS, sm_median(at, na) * 100,
+		na, sm_median(off, no) * 100, no);
+}
+
 /* median and worst error of the non-reference rows [lo, hi), the worst listed */
-static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const char *what)
+static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const char *what, int split)
 {
 	const struct sm_row **v = calloc((size_t)(hi - lo + 1), sizeof(*v));
-	double *e = calloc((size_t)(hi - lo + 1), sizeof(*e)), ref[SM_MAX_ROWS > 0 ? 64 : 1], med;
+	double *e = calloc((size_t)(hi - lo + 1), sizeof(*e)), ref[64], med;
 	int i, n = 0, nr = 0;
 
 	if (!v || !e) {
@@ -68,6 +85,8 @@ static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const cha
 	for (i = 0; i < n && i < WORST_LISTED; i++)
 		fprintf(f, "- %s, %s x%d: predicted %.4g ms, measured %.4g ms (%.1f%%)\n", v[i]->label, v[i]->name,
 			v[i]->workers, v[i]->pred, v[i]->meas_ms, v[i]->err * 100);
+	if (split)
+		split_errors(f, v, n);
 	free(v);
 	free(e);
 }
@@ -186,14 +205,14 @@ void sm_report(FILE *f, struct sm_study *st)
 		st->cores, st->elapsed_s, st->load_start, st->load_end, st->gens, st->reps, st->trials,
 		ADVISE_PROBE_WORKERS, ADVISE_PROBE_WORKERS);
 	rows_table(f, st, 0, st->gen_rows);
-	errors(f, st, 0, st->gen_rows, "Within a generation");
+	errors(f, st, 0, st->gen_rows, "Within a generation", 1);
 	recommendations(f, st, 0, st->gen_cases, "Within a generation");
 	fprintf(f, "\n## Search backends, trial level\n\nPredicted from two trials run sequentially (their mean, "
 		   "their range as the interval), the search's own overhead, the capacity for one trial's evolution, "
 		   "and the floors (a pipe round trip per trial, a fork or a thread per job). mpi is not measured here "
 		   "(it needs mpirun); the model treats it as persistent.\n\n");
 	rows_table(f, st, st->gen_rows, st->n_rows);
-	errors(f, st, st->gen_rows, st->n_rows, "Search backends");
+	errors(f, st, st->gen_rows, st->n_rows, "Search backends", 0);
 	recommendations(f, st, st->gen_cases, st->n_cases, "Search backends");
 	if (st->project)
 		projection(f, st->project);

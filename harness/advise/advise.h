@@ -15,6 +15,8 @@
 #include "harness/records/record.h"
 
 #define ADVISE_MAX_GENS 16        /* generations each probe run evolves, at most */
+#define ADVISE_ROUNDS 3           /* every probe run this often, the runs in turn */
+#define ADVISE_MAX_SAMPLES (ADVISE_ROUNDS * ADVISE_MAX_GENS)
 #define ADVISE_MAX_STRATS 6
 #define ADVISE_PROBE_WORKERS 2    /* the workers each strategy is probed at */
 #define ADVISE_MAX_CORES 64       /* --cores at most */
@@ -36,11 +38,13 @@ struct advise_probe {
 	struct evo_config evo;    /* the workload (gens: the run's) */
 	int cores;                /* predictions for 1..cores workers */
 	int gens;                 /* generations of each probe run */
-	int first;                /* the first generation used (0 is left out when there are 3+) */
-	double seq[ADVISE_MAX_GENS][ADVISE_SLOTS];     /* sequential's ms per generation */
+	int first;                /* the first generation used (0 is left out when there are 2+) */
+	int n_samples;            /* generations used x rounds: the samples of every interval */
+	/* sample k: generation first + k % (gens - first) of round k / (gens - first), in ms */
+	double seq[ADVISE_MAX_SAMPLES][ADVISE_SLOTS];  /* sequential's phases and total */
 	int n_strats;
 	struct model_strategy strat[ADVISE_MAX_STRATS];
-	double ms[ADVISE_MAX_STRATS][ADVISE_MAX_GENS][ADVISE_SLOTS];  /* each at PROBE_WORKERS */
+	double ms[ADVISE_MAX_STRATS][ADVISE_MAX_SAMPLES][ADVISE_SLOTS];  /* each at PROBE_WORKERS */
 	double *eval_ms;          /* evaluate's ms per network, longest first */
 	int n_eval;
 	double eval_cv;           /* their spread: standard deviation / mean */

@@ -68,6 +68,8 @@ static void write_probe(struct jw *w, const struct advise_probe *pr, const struc
 	jw_int(w, "gens", pr->evo.gens);
 	jw_int(w, "probe_gens", pr->gens);
 	jw_int(w, "first_gen", pr->first);
+	jw_int(w, "rounds", ADVISE_ROUNDS);
+	jw_int(w, "samples", pr->n_samples);
 	jw_int(w, "probe_workers", ADVISE_PROBE_WORKERS);
 	jw_num(w, "elapsed_s", pr->elapsed_s);
 	jw_obj_begin(w, "sequential_ms");

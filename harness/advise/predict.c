@@ -33,12 +33,12 @@ static void workload_at(const struct advise_probe *pr, int g, struct model_workl
 /* the generation whose sequential total is the median: the terms printed are its */
 static int median_gen(const struct advise_probe *pr)
 {
-	int g, h, best = pr->first;
+	int g, h, best = 0;
 
-	for (g = pr->first; g < pr->gens; g++) {
-		int below = 0, n = pr->gens - pr->first;
+	for (g = 0; g < pr->n_samples; g++) {
+		int below = 0, n = pr->n_samples;
 
-		for (h = pr->first; h < pr->gens; h++)
+		for (h = 0; h < pr->n_samples; h++)
 			below += pr->seq[h][MODEL_PHASES] < pr->seq[g][MODEL_PHASES];
 		if (below == (n - 1) / 2) {
 			best = g;
@@ -66,12 +66,12 @@ static void fill_row(struct advise_pred *r, const double *seq, const double *t, 
 static void predict_row(const struct advise_probe *pr, int i, int w, const double *seq,
 			int gmed, struct advise_pred *r)
 {
-	double t[ADVISE_MAX_GENS];
+	double t[ADVISE_MAX_SAMPLES];
 	int g, n = 0;
 
 	snprintf(r->name, sizeof(r->name), "%s", pr->strat[i].name);
 	r->workers = w;
-	for (g = pr->first; g < pr->gens; g++) {
+	for (g = 0; g < pr->n_samples; g++) {
 		struct model_workload wl;
 		struct model_strategy s = pr->strat[i];
 		struct model_terms terms;
@@ -87,16 +87,16 @@ static void predict_row(const struct advise_probe *pr, int i, int w, const doubl
 
 int advise_predict(const struct advise_probe *pr, struct advise_result *res, char *err, size_t errlen)
 {
-	double seq[ADVISE_MAX_GENS];
+	double seq[ADVISE_MAX_SAMPLES];
 	int g, i, w, n = 0, gmed = median_gen(pr);
 
 	memset(res, 0, sizeof(*res));
-	if (pr->gens <= pr->first || pr->cores < 1 || pr->cores > ADVISE_MAX_CORES) {
-		snprintf(err, errlen, "advise: nothing to predict from (%d probe generations, %d cores)",
-			 pr->gens, pr->cores);
+	if (pr->n_samples < 1 || pr->cores < 1 || pr->cores > ADVISE_MAX_CORES) {
+		snprintf(err, errlen, "advise: nothing to predict from (%d probe samples, %d cores)",
+			 pr->n_samples, pr->cores);
 		return -EINVAL;
 	}
-	for (g = pr->first; g < pr->gens; g++)
+	for (g = 0; g < pr->n_samples; g++)
 		seq[n++] = pr->seq[g][MODEL_PHASES];
 	workload_at(pr, gmed, &res->wl);
 	snprintf(res->pred[0].name, MODEL_NAME, "sequential");
@@ -260,9 +260,9 @@ static void print_measured(FILE *f, const struct advise_probe *pr, const struct 
 	int n;
 
 	fprintf(f, "measured in %.1f s: sequential %.3g ms per generation (mutate %.3g, prepare %.3g, evaluate %.3g, resample %.3g, rest %.3g),\n"
-		   "  generations %d..%d of %d-generation probe runs; evaluation per network: mean %.3g us, spread (cv) %.2f; %.0f bytes per network on the wire\n",
+		   "  generations %d..%d of %d-generation probe runs, %d rounds; evaluation per network: mean %.3g us, spread (cv) %.2f; %.0f bytes per network on the wire\n",
 		pr->elapsed_s, res->seq_ms, res->wl.work_ms[0], res->wl.work_ms[1], res->wl.work_ms[2],
-		res->wl.work_ms[3], res->wl.serial_ms, pr->first, pr->gens - 1, pr->gens,
+		res->wl.work_ms[3], res->wl.serial_ms, pr->first, pr->gens - 1, pr->gens, ADVISE_ROUNDS,
 		res->wl.work_ms[2] * 1e3 / (pr->evo.pop > 0 ? pr->evo.pop : 1), pr->eval_cv, pr->bytes_per_item);
 	fprintf(f, "  floors: thread wake-up %.3g us, pipe round trip %.3g us, fork+wait %.3g us; copy bandwidth %.3g GB/s alone, %.3g GB/s on %d cores\n",
 		pr->strat[0].dispatch_ms * 1e3, fl[FLOOR_PIPE_RTT].median_us, fl[FLOOR_FORK_WAIT].median_us,

@@ -21,10 +21,7 @@
 #include "proc/child.h"
 
 #define SPREAD_GENS 3             /* in-process generations; the spread is the last one's */
-#define PROBE_BUDGET_MS 750.0     /* each probe run's generations take about this, at most */
-#define PROBE_ROUNDS 2            /* every probe run this often, in turn: per generation, the
-				     round of the least total is kept, so that a burst of load
-				     during one run does not become the model's cost */
+#define PROBE_BUDGET_MS 500.0     /* each probe run's generations take about this, at most */
 #define BW_BYTES (16u << 20)      /* each copying thread's buffer */
 #define BW_REPS 4
 
@@ -245,12 +242,12 @@ int advise_run_child(const char *self_exe, const struct evo_config *evo, const c
 	return rc;
 }
 
-/* generations per probe run: about PROBE_BUDGET_MS of the sequential generation, 3 to the most */
+/* generations per probe run: about PROBE_BUDGET_MS of the sequential generation, 2 to the most */
 static int probe_gens(const struct advise_probe *pr, double gen_ms)
 {
 	int g = gen_ms > 0 ? (int)(PROBE_BUDGET_MS / gen_ms) : ADVISE_MAX_GENS;
 
-	g = g < 3 ? 3 : g > ADVISE_MAX_GENS ? ADVISE_MAX_GENS : g;
+	g = g < 2 ? 2 : g > ADVISE_MAX_GENS ? ADVISE_MAX_GENS : g;
 	return g < pr->evo.gens ? g : pr->evo.gens;
 }
 
@@ -272,24 +269,30 @@ static int probe_machine(struct advise_probe *pr, char *err, size_t errlen)
 	return 0;
 }
 
-/* round r of one probe run into ms: per generation, the round of the least total so far */
-static int probe_run(struct advise_probe *pr, const char *strategy, int workers,
-		     double (*ms)[ADVISE_SLOTS], int r, char *err, size_t errlen)
+/* every probe run, ADVISE_ROUNDS rounds in turn (a burst of load hits one round, not all);
+   generations first.. of every round are the samples */
+static int probe_runs(struct advise_probe *pr, char *err, size_t errlen)
 {
 	double got[ADVISE_MAX_GENS][ADVISE_SLOTS];
-	int g, rc = advise_run_child(pr->self_exe, &pr->evo, strategy, workers, pr->gens,
-				     r ? got : ms, err, errlen);
+	int r, i, g, rc = 0, used = pr->gens - pr->first;
 
-	for (g = 0; !rc && r && g < pr->gens; g++)
-		if (got[g][MODEL_PHASES] < ms[g][MODEL_PHASES])
-			memcpy(ms[g], got[g], sizeof(got[g]));
+	for (r = 0; !rc && r < ADVISE_ROUNDS; r++)
+		for (i = 0; !rc && i <= pr->n_strats; i++) {
+			double (*to)[ADVISE_SLOTS] = i ? pr->ms[i - 1] : pr->seq;
+
+			rc = advise_run_child(pr->self_exe, &pr->evo, i ? pr->strat[i - 1].name : "sequential",
+					      i ? ADVISE_PROBE_WORKERS : 1, pr->gens, got, err, errlen);
+			for (g = 0; !rc && g < used; g++)
+				memcpy(to[r * used + g], got[pr->first + g], sizeof(got[0]));
+		}
+	pr->n_samples = rc ? 0 : ADVISE_ROUNDS * used;
 	return rc;
 }
 
 int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen)
 {
 	double t0 = now_s(), gen_ms = 0, floor_us[3];
-	int rc, i, r;
+	int rc;
 
 	if (readlink("/proc/self/exe", pr->self_exe, sizeof(pr->self_exe) - 1) < 0) {
 		snprintf(err, errlen, "advise: /proc/self/exe: %s", strerror(errno));
@@ -301,18 +304,14 @@ int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	pr->gens = probe_gens(pr, gen_ms);
-	pr->first = pr->gens >= 3;
+	pr->first = pr->gens >= 2;
 	floor_us[0] = pr->cal.floors[FLOOR_PIPE_CROSS_CORE].reps ?
 		      pr->cal.floors[FLOOR_PIPE_CROSS_CORE].median_us / 2 : pr->cal.floors[FLOOR_PIPE_RTT].median_us / 2;
 	floor_us[1] = pr->cal.floors[FLOOR_PIPE_RTT].median_us;
 	floor_us[2] = pr->cal.floors[FLOOR_FORK_WAIT].median_us;
 	pr->n_strats = model_strategies(pr->strat, ADVISE_MAX_STRATS, floor_us[0] / 1e3,
 					floor_us[1] / 1e3, floor_us[2] / 1e3);
-	for (r = 0; !rc && r < PROBE_ROUNDS; r++) {
-		rc = probe_run(pr, "sequential", 1, pr->seq, r, err, errlen);
-		for (i = 0; !rc && i < pr->n_strats; i++)
-			rc = probe_run(pr, pr->strat[i].name, ADVISE_PROBE_WORKERS, pr->ms[i], r, err, errlen);
-	}
+	rc = probe_runs(pr, err, errlen);
 	pr->elapsed_s = now_s() - t0;
 	return rc;
 }
