@@ -108,7 +108,8 @@ static char *read_costs(const char *path, char *err, size_t errlen)
 	return text;
 }
 
-static int advise_costs_cmd(struct advise_options *o, struct output *out, struct jw *w, char *err, size_t errlen)
+static int advise_costs_cmd(struct advise_options *o, struct output *out, struct jw *w, char *figure,
+			    char *err, size_t errlen)
 {
 	struct advise_costs c;
 	char *text = read_costs(o->costs, err, errlen), msg[512];
@@ -124,11 +125,12 @@ static int advise_costs_cmd(struct advise_options *o, struct output *out, struct
 	}
 	rc = advise_costs_report(&c, o->out && !strcmp(o->out, "-") ? stderr : stdout, w, emit_record,
 				 o->out ? out : NULL);
+	snprintf(figure, 160, "%s: predicted", c.name);
 	return rc ? EXIT_FAILED : 0;
 }
 
 static int advise_measure_cmd(struct advise_options *o, struct output *out, struct jw *w,
-			      char *err, size_t errlen)
+			      char *figure, char *err, size_t errlen)
 {
 	struct advise_probe *pr = calloc(1, sizeof(*pr));
 	struct advise_result *res = calloc(1, sizeof(*res));
@@ -147,6 +149,8 @@ static int advise_measure_cmd(struct advise_options *o, struct output *out, stru
 	if (!rc) {
 		advise_print(o->out && !strcmp(o->out, "-") ? stderr : stdout, pr, res);
 		advise_write(w, pr, res, emit_record, o->out ? out : NULL);
+		snprintf(figure, 160, "recommended %s x%d, %.2fx", res->pred[res->best].name,
+			 res->pred[res->best].workers, res->pred[res->best].speedup);
 	}
 	if (rc == -ENOMEM && !err[0])
 		snprintf(err, errlen, "advise: out of memory");
@@ -162,7 +166,7 @@ int cmd_advise(int argc, char **argv)
 	struct advise_options o;
 	struct output out = { 0 };
 	struct jw w = { 0 };
-	char err[1024] = "";
+	char err[1024] = "", figure[160] = "";
 	double t0 = now_s();
 	int rc;
 
@@ -182,8 +186,8 @@ int cmd_advise(int argc, char **argv)
 		meta_write(&w, "advise", advise_opts, &o);
 		output_write(&out, &w);
 	}
-	rc = o.costs ? advise_costs_cmd(&o, &out, &w, err, sizeof(err)) :
-	     advise_measure_cmd(&o, &out, &w, err, sizeof(err));
+	rc = o.costs ? advise_costs_cmd(&o, &out, &w, figure, err, sizeof(err)) :
+	     advise_measure_cmd(&o, &out, &w, figure, err, sizeof(err));
 	if (!rc && o.out && output_commit(&out, err, sizeof(err)))
 		rc = EXIT_FAILED;
 	else if (rc && o.out)
@@ -192,7 +196,7 @@ int cmd_advise(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "evopar advise: %s\n", err);
 	cli_summary(o.quiet || rc, "advise", &(struct cli_end){ .status = rc ? "failed" : "ok",
-		    .wall_s = now_s() - t0, .figure = o.costs ? "a costs file's predictions" : "every strategy predicted",
+		    .wall_s = now_s() - t0, .figure = figure,
 		    .what = "records", .out = o.out ? o.out : "-", .written = o.out != NULL });
 	return rc;
 }
