@@ -35,6 +35,7 @@ struct sm_case {
 	int exact;                /* the recommendation is the fastest measured */
 	int within;               /* or its paired interval over the fastest holds 1 */
 	double ratio, lo, hi;     /* measured recommendation / fastest, paired by round */
+	double capacity;          /* the machine's capacity at its cores as the probe found it */
 };
 
 struct sm_study {

@@ -174,6 +174,7 @@ static int measure_case(struct sm_study *st, const struct advise_probe *pr,
 	if (rc)
 		return rc;
 	sm_judge(st, label, first, res->n, first + res->best);
+	st->cases[st->n_cases - 1].capacity = pr->machine.capacity[pr->machine.cores - 1];
 	for (i = first; i < st->n_rows; i++)
 		sm_write_row(st, &st->rows[i], "generation");
 	return 0;

@@ -98,14 +98,17 @@ static void recommendations(FILE *f, const struct sm_study *st, int lo, int hi, 
 	fprintf(f, "\n**%s: the recommendation.** Right when the recommended configuration is the fastest measured, "
 		   "or when the paired bootstrap 95%% interval of its measured time over the fastest's (rounds as "
 		   "pairs, reports/interval.h) holds 1: the difference is within the measured noise.\n\n"
-		   "| case | recommended | fastest measured | recommended / fastest [95%%] | right |\n| --- | --- | --- | ---: | --- |\n", what);
+		   "The capacity is the probe's (throughput of all cores at once over one, measured as it probed): a "
+		   "machine busier or freer then than during the measurement shows here.\n\n"
+		   "| case | capacity at the probe | recommended | fastest measured | recommended / fastest [95%%] | right |\n"
+		   "| --- | ---: | --- | --- | ---: | --- |\n", what);
 	for (i = lo; i < hi; i++) {
 		const struct sm_case *c = &st->cases[i];
 		const struct sm_row *r = &st->rows[c->rec], *b = &st->rows[c->fastest];
 
 		exact += c->exact;
 		within += c->within;
-		fprintf(f, "| %s | %s x%d | %s x%d | %.3f [%.3f–%.3f] | %s |\n", c->label, r->name, r->workers,
+		fprintf(f, "| %s | %.2f | %s x%d | %s x%d | %.3f [%.3f–%.3f] | %s |\n", c->label, c->capacity, r->name, r->workers,
 			b->name, b->workers, c->ratio, c->lo, c->hi,
 			c->exact ? "yes, the fastest" : c->within ? "yes, within noise" : "no");
 	}

@@ -172,6 +172,7 @@ int sm_searches(struct sm_study *st, char *err, size_t errlen)
 		if (st->rows[k].pred < st->rows[rec].pred)
 			rec = k;
 	sm_judge(st, label, first, n, rec);
+	st->cases[st->n_cases - 1].capacity = tp.capacity[st->cores - 1 < MODEL_MAX_CORES ? st->cores - 1 : 0];
 	for (k = first; k < st->n_rows; k++)
 		sm_write_row(st, &st->rows[k], "search");
 	return 0;
