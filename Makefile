@@ -103,6 +103,7 @@ help:
 	@echo "make study-mutation  study document 000: results/study-mutation/report.md (a few minutes)"
 	@echo "make experiment-5 [SCALE=...]  the evaluate phase on a GPU vs one and all cores (CPU half without a GPU)"
 	@echo "make study-sync [SCALE=...]  study document 002, synchronisation per operation and in the actor-learner: results/study-sync/report.md"
+	@echo "make study-model [MODEL_SCALE=small]  evopar advise's cost model predicted, then measured: results/study-model/report.md (about 10 minutes)"
 	@echo "make study-balance   balanced load against the machine's capacity: results/study-balance/report.md (a few minutes)"
 	@echo "make headline    make run, its records into experiments/records/make-run/, README's table and figure from them"
 	@echo "make instruments-overhead  the same sequential run with the sampler and counters on and off"
@@ -227,4 +228,5 @@ clean:
 -include experiments/study-balance.mk
 -include experiments/sweeps.mk
 -include experiments/study-sync.mk
+-include experiments/study-model.mk
 -include experiments/headline.mk

@@ -30,7 +30,7 @@ struct cli_doc {
 
 /* the commands' docs, each defined beside its command */
 extern const struct cli_doc run_doc, search_doc, bench_doc, report_doc, watch_doc, compare_doc,
-	study_doc;
+	study_doc, advise_doc;
 
 /* one subcommand of evopar, as main.c's table lists it */
 struct cli_command {

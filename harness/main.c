@@ -89,6 +89,7 @@ static const struct cli_command commands[] = {
 	{ "bench", cmd_bench, "run configurations R times each, interleaved, into one file", &bench_doc, 0 },
 	{ "report", cmd_report, "tables, figures and report.md from the records in a directory", &report_doc, 0 },
 	{ "study", cmd_study, "measure a study document's claims (evopar study --help lists them)", &study_doc, 0 },
+	{ "advise", cmd_advise, "will parallelism pay? measure the costs, predict every strategy at 1..N workers, recommend", &advise_doc, 0 },
 	{ "compare", cmd_compare, "two results per configuration: ratio of medians, 95% interval, verdict", &compare_doc, 0 },
 	{ "watch", cmd_watch, "run any command (or attach to a pid) and diagnose its parallelism from /proc", &watch_doc, 0 },
 	{ "list", cmd_list, "the strategies, one line each", &list_doc, 0 },

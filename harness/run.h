@@ -20,5 +20,6 @@ int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);    /* bench.c */
 int cmd_report(int argc, char **argv);   /* report_cmd.c */
 int cmd_compare(int argc, char **argv);  /* compare_cmd.c */
+int cmd_advise(int argc, char **argv);   /* advise/advise.c */
 
 #endif

@@ -18,5 +18,7 @@ int cmd_study(int argc, char **argv);
 
 /* studies/sync_cmd.c: document 002, the actor-learner's synchronisation costs */
 int study_sync_main(int argc, char **argv);
+/* studies/model_cmd.c: evopar advise's predictions against measurement */
+int study_model_main(int argc, char **argv);
 
 #endif

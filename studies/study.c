@@ -10,6 +10,7 @@
 #include "studies/studies.h"
 
 static const struct study studies[] = {
+	{ "model", study_model_main, "evopar advise's model checked: every strategy and search backend predicted first, then measured; errors and the recommendation's rank" },
 	{ "sync", study_sync_main, "document 002: lock per operation vs double buffer, seqlock and atomic ring, per operation and in an actor-learner system" },
 };
 

@@ -64,7 +64,7 @@ void balance_order(const double *cost, int n, struct balance_key *keys, int *ord
 		order[i] = keys[i].index;
 }
 
-static int least_loaded(const double *load, int workers)
+int balance_least_loaded(const double *load, int workers)
 {
 	int w, best = 0;
 
@@ -82,7 +82,7 @@ void balance_lpt(const double *cost, const int *order, int n, int workers, const
 	for (w = 0; w < workers; w++)
 		load[w] = 0;
 	for (k = 0; k < n; k++) {
-		int i = order[k], to = least_loaded(load, workers);
+		int i = order[k], to = balance_least_loaded(load, workers);
 
 		if (prefer && prefer[i] >= 0 && prefer[i] < workers && load[prefer[i]] <= load[to] + tol)
 			to = prefer[i];

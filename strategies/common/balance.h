@@ -45,6 +45,9 @@ void balance_order(const double *cost, int n, struct balance_key *keys, int *ord
 void balance_lpt(const double *cost, const int *order, int n, int workers, const int *prefer,
 		double tol, int *owner, double *load);
 
+/* the worker of least load (the first of equals): where list scheduling puts the next item */
+int balance_least_loaded(const double *load, int workers);
+
 /*
  * Guided self-scheduling: the end of the claim that starts at item lo of n, shared by
  * `workers`: 1/(2 x workers) of the work left, at least one item. prefix[k] is the cost of

@@ -6,7 +6,7 @@
 # completion and make install, all generated from the option tables.
 . "$(dirname "$0")/lib.sh"
 
-COMMANDS="run search bench report watch list help"
+COMMANDS="run search bench report watch list help advise"
 W=(--pop 20 --gens 3 --steps 50)
 code() { "$@" >/dev/null 2>&1; echo $?; }
 
@@ -43,7 +43,7 @@ check "--title -h: -h is the option's value, not --help (a missing DIR: exit 2)"
 check "bare evopar: exit 2" [ $? = 2 ]
 check "bare evopar: the usage on stderr" grep -q '^usage: evopar <command>' "$T/bare.err"
 check "bare evopar: nothing on stdout" [ ! -s "$T/bare.out" ]
-for c in run search bench report watch list help; do
+for c in run search bench report watch list help advise; do
 	"$EVOPAR" $c --no-such-option >"$T/u.out" 2>"$T/u.err"
 	check "$c --no-such-option: exit 2" [ $? = 2 ]
 	check "$c --no-such-option: named on stderr" grep -q -- "--no-such-option" "$T/u.err"
@@ -162,7 +162,7 @@ if command -v man >/dev/null; then
 		sh -c '[ -z "$(man --warnings -l "$1" 2>&1 >/dev/null)" ]' _ "$T/evopar.1"
 fi
 check "the completion is valid bash" bash -n "$T/evopar.bash"
-for c in run search bench report watch list help; do
+for c in run search bench report watch list help advise; do
 	opts=$("$EVOPAR" $c --help | sed -n 's/^  \(--[a-z0-9-]*\).*/\1/p')
 	check "$c --help lists options" [ -n "$opts" ]
 	for o in $opts; do

@@ -1,0 +1,281 @@
+/*
+ * The cost model (model.h): a generation's phases under a strategy, and a farm of items over
+ * workers, from a struct of costs. Pure: no I/O, no clock, no allocation, so fixtures test it.
+ * README "Predicting with evopar advise" states the model in words.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/advise/model.h"
+#include "strategies/common/balance.h"
+
+static int imin(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+double model_weff(const struct model_machine *m, int w, double demand_gbs, int *bw_bound)
+{
+	int n = imin(w < 1 ? 1 : w, m->cores > 0 ? m->cores : 1);
+	double cap = m->capacity[n - 1] > 0 ? m->capacity[n - 1] : n;
+
+	if (bw_bound)
+		*bw_bound = 0;
+	if (demand_gbs > 0 && m->bw1_gbs > 0 && m->bwn_gbs > 0) {
+		double bw = n * m->bw1_gbs < m->bwn_gbs ? n * m->bw1_gbs : m->bwn_gbs;
+		double ceiling = bw / demand_gbs;
+
+		if (ceiling < cap) {
+			cap = ceiling < 1 ? 1 : ceiling;
+			if (bw_bound)
+				*bw_bound = 1;
+		}
+	}
+	return cap;
+}
+
+static double item_cost(const double *cost, long i)
+{
+	return cost ? cost[i] : 1;
+}
+
+/* the end of the claim from lo: per worker a chunk of the items, or guided (the first end
+   whose cost reaches 1/(2w) of the cost left, at least one item, as balance_guided_end) */
+static long claim_end(const double *cost, long n, long lo, int w, int dispatch, double left,
+		      double *claimed)
+{
+	long hi = lo, chunk = (n + w - 1) / w;
+
+	*claimed = 0;
+	do
+		*claimed += item_cost(cost, hi++);
+	while (hi < n && (dispatch == DISPATCH_GUIDED ? *claimed < left / (2.0 * w) : hi - lo < chunk));
+	return hi;
+}
+
+double model_imbalance(const double *cost, int n, int w, int dispatch, double *claims)
+{
+	double load[MODEL_MAX_CORES] = { 0 }, total = 0, max = 0, c;
+	long lo = 0, i;
+
+	*claims = 0;
+	if (n <= 0 || dispatch == DISPATCH_NONE)
+		return 1;
+	w = imin(w < 1 ? 1 : w, MODEL_MAX_CORES);
+	for (i = 0; i < n; i++)
+		total += item_cost(cost, i);
+	for (c = total; lo < n; (*claims)++) {
+		double got;
+
+		lo = claim_end(cost, n, lo, w, dispatch, c, &got);
+		c -= got;
+		load[balance_least_loaded(load, w)] += got;
+	}
+	for (i = 0; i < w; i++)
+		max = load[i] > max ? load[i] : max;
+	return total > 0 ? max / (total / w) : 1;
+}
+
+static double bytes_share(int rule, int w)
+{
+	if (rule == BYTES_ALL)
+		return 1;
+	if (rule == BYTES_CROSSING)
+		return w > 1 ? (double)(w - 1) / w : 0;
+	return 0;
+}
+
+/* the work of phase p as strategy s runs it: fork-pool's evaluate carries prepare's */
+static double phase_work(const struct model_workload *wl, const struct model_strategy *s, int p)
+{
+	if (s->fold_prepare && p == 1)
+		return 0;
+	if (s->fold_prepare && p == 2)
+		return wl->work_ms[1] + wl->work_ms[2];
+	return wl->work_ms[p];
+}
+
+static int workers_of(const struct model_strategy *s, const struct model_machine *m, int w)
+{
+	return s->cap_at_cores && m->cores > 0 && w > m->cores ? m->cores : w;
+}
+
+double model_phase(const struct model_workload *wl, const struct model_machine *m,
+		       const struct model_strategy *s, int p, int w, struct model_terms *t)
+{
+	const struct model_phase_mech *mech = &s->ph[p];
+	double work = phase_work(wl, s, p), claims, imb, weff, demand, compute, bytes;
+	int even = p != 2 || !wl->eval_ms, bound;
+
+	if (mech->dispatch == DISPATCH_NONE) {
+		t->serial_ms += work;
+		t->fixed_ms += mech->fixed_ms;
+		return work + mech->fixed_ms;
+	}
+	demand = work > 0 ? wl->items * wl->bytes_per_item / work * 1e3 / 1e9 : 0;
+	weff = model_weff(m, w, demand, &bound);
+	imb = model_imbalance(even ? NULL : wl->eval_ms, even ? wl->items : wl->n_eval, w,
+			      mech->dispatch, &claims);
+	compute = work / weff;
+	bytes = wl->items * wl->bytes_per_item * bytes_share(mech->bytes, w);
+	t->compute_ms += compute;
+	t->imbalance_ms += compute * (imb - 1);
+	t->dispatches += claims;
+	t->dispatch_ms += claims * (s->dispatch_ms + mech->claim_ms);
+	t->bytes += bytes;
+	t->bytes_ms += bytes * mech->byte_ms;
+	t->start_ms += mech->starts ? w * s->start_ms : 0;
+	t->fixed_ms += mech->fixed_ms;
+	t->weff = weff;
+	t->bw_bound |= bound;
+	return compute * imb + claims * (s->dispatch_ms + mech->claim_ms) + bytes * mech->byte_ms +
+	       (mech->starts ? w * s->start_ms : 0) + mech->fixed_ms;
+}
+
+double model_generation(const struct model_workload *wl, const struct model_machine *m,
+			const struct model_strategy *s, int w, struct model_terms *t)
+{
+	struct model_terms local;
+	double total = wl->serial_ms;
+	int p;
+
+	if (!t)
+		t = &local;
+	memset(t, 0, sizeof(*t));
+	t->workers = workers_of(s, m, w < 1 ? 1 : w);
+	t->weff = 1;
+	for (p = 0; p < MODEL_PHASES; p++)
+		total += model_phase(wl, m, s, p, t->workers, t);
+	t->serial_ms += wl->serial_ms;
+	return total;
+}
+
+double model_sequential(const struct model_workload *wl)
+{
+	double total = wl->serial_ms;
+	int p;
+
+	for (p = 0; p < MODEL_PHASES; p++)
+		total += wl->work_ms[p];
+	return total;
+}
+
+void model_fit(struct model_strategy *s, const struct model_workload *wl,
+	       const struct model_machine *m, int w, const double *measured_ms)
+{
+	int p, workers = workers_of(s, m, w);
+
+	for (p = 0; p < MODEL_PHASES; p++) {
+		struct model_phase_mech *mech = &s->ph[p];
+		struct model_terms t = { 0 };
+		double resid, bytes = wl->items * wl->bytes_per_item * bytes_share(mech->bytes, workers);
+
+		mech->fixed_ms = mech->byte_ms = mech->claim_ms = 0;
+		resid = measured_ms[p] - model_phase(wl, m, s, p, workers, &t);
+		if (resid <= 0)
+			continue;
+		if (mech->dispatch != DISPATCH_NONE && bytes > 0)
+			mech->byte_ms = resid / bytes;
+		else if (mech->dispatch != DISPATCH_NONE && t.dispatches > 0)
+			mech->claim_ms = resid / t.dispatches;
+		else
+			mech->fixed_ms = resid;
+	}
+}
+
+static void set_phases(struct model_strategy *s, const int *dispatch, const int *bytes, int starts)
+{
+	int p;
+
+	for (p = 0; p < MODEL_PHASES; p++)
+		s->ph[p] = (struct model_phase_mech){ .dispatch = dispatch[p], .bytes = bytes[p],
+			.starts = starts && dispatch[p] != DISPATCH_NONE };
+}
+
+int model_strategies(struct model_strategy *out, int max, double thread_wake_ms,
+		     double pipe_rtt_ms, double fork_ms)
+{
+	static const int thr_d[] = { DISPATCH_PER_WORKER, DISPATCH_PER_WORKER, DISPATCH_GUIDED, DISPATCH_PER_WORKER };
+	static const int fp_d[] = { DISPATCH_GUIDED, DISPATCH_NONE, DISPATCH_GUIDED, DISPATCH_NONE };
+	static const int ps_d[] = { DISPATCH_PER_WORKER, DISPATCH_NONE, DISPATCH_NONE, DISPATCH_PER_WORKER };
+	static const int psa_d[] = { DISPATCH_PER_WORKER, DISPATCH_PER_WORKER, DISPATCH_GUIDED, DISPATCH_PER_WORKER };
+	static const int none_b[] = { BYTES_NONE, BYTES_NONE, BYTES_NONE, BYTES_NONE };
+	static const int fp_b[] = { BYTES_ALL, BYTES_NONE, BYTES_ALL, BYTES_NONE };
+	static const int ps_b[] = { BYTES_ALL, BYTES_NONE, BYTES_NONE, BYTES_CROSSING };
+	static const int psa_b[] = { BYTES_NONE, BYTES_NONE, BYTES_NONE, BYTES_CROSSING };
+	struct model_strategy s[5];
+	int i, n = 0;
+
+	memset(s, 0, sizeof(s));
+	snprintf(s[n].name, MODEL_NAME, "threads");
+	s[n].dispatch_ms = thread_wake_ms;
+	set_phases(&s[n++], thr_d, none_b, 0);
+	snprintf(s[n].name, MODEL_NAME, "thread-limited");
+	s[n].dispatch_ms = thread_wake_ms;
+	s[n].cap_at_cores = 1;
+	set_phases(&s[n++], thr_d, none_b, 0);
+	snprintf(s[n].name, MODEL_NAME, "fork-pool");
+	s[n].dispatch_ms = pipe_rtt_ms;
+	s[n].start_ms = fork_ms;
+	s[n].fold_prepare = 1;
+	set_phases(&s[n++], fp_d, fp_b, 1);
+	snprintf(s[n].name, MODEL_NAME, "persistent");
+	s[n].dispatch_ms = pipe_rtt_ms;
+	set_phases(&s[n++], ps_d, ps_b, 0);
+	snprintf(s[n].name, MODEL_NAME, "persistent --worker-scope all");
+	s[n].dispatch_ms = pipe_rtt_ms;
+	set_phases(&s[n++], psa_d, psa_b, 0);
+	for (i = 0; i < n && i < max; i++)
+		out[i] = s[i];
+	return n < max ? n : max;
+}
+
+/* an item's ms with c cores of its own: its threads' speedup saturates at item_speedup */
+static double item_ms_on(const struct model_farm *f, double c)
+{
+	double u = f->item_speedup >= 1 ? f->item_speedup : 1;
+
+	return f->item_ms * u / (c < u ? c : u);
+}
+
+/* the longest queue of items: dynamic (the next to whichever is free) or static chunks */
+static double farm_waves(const struct model_farm *f, int conc)
+{
+	double k = ceil((double)f->items / conc);
+
+	if (f->static_chunks && f->item_cv > 0 && conc > 1)
+		k += f->item_cv * sqrt(k) * sqrt(2 * log(conc));
+	return k;
+}
+
+double model_farm(const struct model_farm *f, int w, struct farm_terms *t)
+{
+	struct farm_terms local;
+	int cores = f->cores > 0 ? f->cores : 1, conc, n;
+	double threads = f->threads > 0 ? f->threads : cores, c, share;
+
+	if (!t)
+		t = &local;
+	memset(t, 0, sizeof(*t));
+	t->serial_ms = f->serial_ms;
+	if (w <= 0 || f->items <= 0) {
+		t->item_ms = f->item_ms;
+		t->waves = f->items;
+		t->concurrent = 1;
+		t->compute_ms = f->items * f->item_ms;
+		return t->serial_ms + t->compute_ms;
+	}
+	conc = f->one_at_a_time ? 1 : imin(w, f->items);
+	c = (double)cores / conc < threads ? (double)cores / conc : threads;
+	n = imin(conc, imin(cores, MODEL_MAX_CORES));
+	share = f->capacity[n - 1] > 0 ? f->capacity[n - 1] / n : 1;
+	t->concurrent = conc;
+	t->item_ms = item_ms_on(f, c) / share;
+	t->waves = farm_waves(f, conc);
+	t->compute_ms = t->waves * t->item_ms;
+	t->dispatch_ms = (f->round_trips < 0 ? f->items : f->round_trips) * f->rtt_ms;
+	t->bytes_ms = f->items * f->bytes_per_item * f->byte_ms;
+	t->start_ms = w * f->start_ms;
+	return t->serial_ms + t->compute_ms + t->dispatch_ms + t->bytes_ms + t->start_ms;
+}

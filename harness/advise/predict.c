@@ -1,0 +1,299 @@
+/*
+ * advise's predictions from its probe: the model applied to each probe generation's costs
+ * (sequential's phases, each strategy's residuals fitted at the probe's workers), so that the
+ * generations are the samples and reports/interval.h's bootstrap gives every interval.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/advise/advise.h"
+#include "reports/interval.h"
+#include "strategies/strategy.h"
+
+/* generation g's workload: sequential's phases, the rest of its total, the probe's spread */
+static void workload_at(const struct advise_probe *pr, int g, struct model_workload *wl)
+{
+	double rest = pr->seq[g][MODEL_PHASES];
+	int p;
+
+	memset(wl, 0, sizeof(*wl));
+	wl->items = pr->evo.pop;
+	for (p = 0; p < MODEL_PHASES; p++) {
+		wl->work_ms[p] = pr->seq[g][p];
+		rest -= pr->seq[g][p];
+	}
+	wl->serial_ms = rest > 0 ? rest : 0;
+	wl->bytes_per_item = pr->bytes_per_item;
+	wl->eval_ms = pr->eval_ms;
+	wl->n_eval = pr->n_eval;
+}
+
+/* the generation whose sequential total is the median: the terms printed are its */
+static int median_gen(const struct advise_probe *pr)
+{
+	int g, h, best = 0;
+
+	for (g = 0; g < pr->n_samples; g++) {
+		int below = 0, n = pr->n_samples;
+
+		for (h = 0; h < pr->n_samples; h++)
+			below += pr->seq[h][MODEL_PHASES] < pr->seq[g][MODEL_PHASES];
+		if (below == (n - 1) / 2) {
+			best = g;
+			break;
+		}
+	}
+	return best;
+}
+
+static void fill_row(struct advise_pred *r, const double *seq, const double *t, int n)
+{
+	struct ratio_ci m, sp;
+
+	boot_median(t, n, BOOT_RESAMPLES, BOOT_SEED, &m);
+	boot_paired_ratio(seq, t, n, BOOT_RESAMPLES, BOOT_SEED, &sp);
+	r->ms = m.ratio;
+	r->ms_lo = m.lo;
+	r->ms_hi = m.hi;
+	r->speedup = sp.ratio;
+	r->sp_lo = sp.lo;
+	r->sp_hi = sp.hi;
+}
+
+/* strategy i at w workers: the model on every probe generation, strategy i fitted on it */
+static void predict_row(const struct advise_probe *pr, int i, int w, const double *seq,
+			int gmed, struct advise_pred *r)
+{
+	double t[ADVISE_MAX_SAMPLES];
+	int g, n = 0;
+
+	snprintf(r->name, sizeof(r->name), "%s", pr->strat[i].name);
+	r->workers = w;
+	for (g = 0; g < pr->n_samples; g++) {
+		struct model_workload wl;
+		struct model_strategy s = pr->strat[i];
+		struct model_terms terms;
+
+		workload_at(pr, g, &wl);
+		model_fit(&s, &wl, &pr->machine, ADVISE_PROBE_WORKERS, pr->ms[i][g]);
+		t[n++] = model_generation(&wl, &pr->machine, &s, w, &terms);
+		if (g == gmed)
+			r->terms = terms;
+	}
+	fill_row(r, seq, t, n);
+}
+
+int advise_predict(const struct advise_probe *pr, struct advise_result *res, char *err, size_t errlen)
+{
+	double seq[ADVISE_MAX_SAMPLES];
+	int g, i, w, n = 0, gmed = median_gen(pr);
+
+	memset(res, 0, sizeof(*res));
+	if (pr->n_samples < 1 || pr->cores < 1 || pr->cores > ADVISE_MAX_CORES) {
+		snprintf(err, errlen, "advise: nothing to predict from (%d probe samples, %d cores)",
+			 pr->n_samples, pr->cores);
+		return -EINVAL;
+	}
+	for (g = 0; g < pr->n_samples; g++)
+		seq[n++] = pr->seq[g][MODEL_PHASES];
+	workload_at(pr, gmed, &res->wl);
+	snprintf(res->pred[0].name, MODEL_NAME, "sequential");
+	res->pred[0].workers = 1;
+	fill_row(&res->pred[0], seq, seq, n);
+	res->pred[0].terms.serial_ms = res->pred[0].ms;
+	res->pred[0].terms.workers = 1;
+	res->seq_ms = res->pred[0].ms;
+	res->n = 1;
+	for (i = 0; i < pr->n_strats; i++)
+		for (w = 1; w <= pr->cores; w++)
+			predict_row(pr, i, w, seq, gmed, &res->pred[res->n++]);
+	for (i = 1; i < res->n; i++)
+		if (res->pred[i].ms < res->pred[res->best].ms)
+			res->best = i;
+	return 0;
+}
+
+static const struct model_strategy *strategy_named(const struct advise_probe *pr, const char *name)
+{
+	int i;
+
+	for (i = 0; i < pr->n_strats; i++)
+		if (!strcmp(pr->strat[i].name, name))
+			return &pr->strat[i];
+	return NULL;
+}
+
+/* phase p of strategy s at w: its work per dispatch against what a dispatch costs */
+static int phase_line(char *buf, size_t len, const struct advise_probe *pr,
+		      const struct model_workload *wl, const struct model_strategy *fit, int p, int w)
+{
+	struct model_terms t = { 0 };
+	double over, work = wl->work_ms[p], ms;
+
+	if (fit->ph[p].dispatch == DISPATCH_NONE || work <= 0)
+		return 0;
+	ms = model_phase(wl, &pr->machine, fit, p, w, &t);
+	over = t.dispatch_ms + t.bytes_ms + t.start_ms + t.fixed_ms;
+	return snprintf(buf, len, "%s: %.3g us of work per dispatch of %.3g us, %.2f effective workers of %d "
+			"(%s, %.0f dispatches): %.3g ms against %.3g ms alone: %s",
+			phase_names[p], work * 1e3 / (t.dispatches > 0 ? t.dispatches : 1),
+			over * 1e3 / (t.dispatches > 0 ? t.dispatches : 1), t.weff, w, fit->name, t.dispatches,
+			ms, work, ms < work ? "pays" : "stays sequential");
+}
+
+int advise_fitted(const struct advise_probe *pr, const struct advise_result *res, int i,
+		  struct model_strategy *out, const double **probe_ms)
+{
+	int g = median_gen(pr);
+
+	if (i < 0 || i >= pr->n_strats)
+		return -1;
+	*out = pr->strat[i];
+	model_fit(out, &res->wl, &pr->machine, ADVISE_PROBE_WORKERS, pr->ms[i][g]);
+	if (probe_ms)
+		*probe_ms = pr->ms[i][g];
+	return 0;
+}
+
+/* the strategy fitted at the median generation, for the lines that explain it */
+static int fitted_at_median(const struct advise_probe *pr, const struct advise_result *res,
+			    const char *name, struct model_strategy *out)
+{
+	const struct model_strategy *s = strategy_named(pr, name);
+
+	return s ? advise_fitted(pr, res, (int)(s - pr->strat), out, NULL) : -1;
+}
+
+/* the phase with the most work: the one that decides */
+static int heaviest_phase(const struct model_workload *wl)
+{
+	int p, best = 0;
+
+	for (p = 1; p < MODEL_PHASES; p++)
+		if (wl->work_ms[p] > wl->work_ms[best])
+			best = p;
+	return best;
+}
+
+/* the row the explanation is of: the recommendation, or where sequential wins the best other */
+static int shown_row(const struct advise_result *res)
+{
+	int i, alt = 0;
+
+	if (res->best)
+		return res->best;
+	for (i = 1; i < res->n; i++)
+		if (!alt || res->pred[i].ms < res->pred[alt].ms)
+			alt = i;
+	return alt;
+}
+
+void advise_why(char *buf, size_t len, const struct advise_result *res, const struct advise_probe *pr)
+{
+	int i = shown_row(res), p = heaviest_phase(&res->wl);
+	const struct advise_pred *b = &res->pred[i];
+	struct model_strategy fit;
+
+	if (!i) {
+		snprintf(buf, len, "no strategy to compare");
+		return;
+	}
+	if (fitted_at_median(pr, res, b->name, &fit) || !phase_line(buf, len, pr, &res->wl, &fit, p, b->workers))
+		snprintf(buf, len, "%s: %.3g ms of work per generation; %s x%d predicted %.3g ms",
+			 phase_names[p], res->wl.work_ms[p], b->name, b->workers, b->ms);
+}
+
+/* every spread phase of the row shown, one line each */
+static void print_phase_lines(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
+{
+	int i = shown_row(res), p;
+	struct model_strategy fit;
+	char line[256];
+
+	if (!i || fitted_at_median(pr, res, res->pred[i].name, &fit))
+		return;
+	for (p = 0; p < MODEL_PHASES; p++)
+		if (phase_line(line, sizeof(line), pr, &res->wl, &fit, p, res->pred[i].workers))
+			fprintf(f, "  %s\n", line);
+}
+
+static void print_row(FILE *f, const struct advise_pred *r, int best)
+{
+	const struct model_terms *t = &r->terms;
+
+	fprintf(f, "| %s | %d | %.3g [%.3g–%.3g] | %.2f [%.2f–%.2f] | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g |%s\n",
+		r->name, r->workers, r->ms, r->ms_lo, r->ms_hi, r->speedup, r->sp_lo, r->sp_hi,
+		t->compute_ms, t->imbalance_ms, t->dispatch_ms, t->bytes_ms, t->start_ms, t->fixed_ms,
+		t->serial_ms, best ? " <- recommended" : "");
+}
+
+/* a strategy's fitted mechanism costs at the median generation: what each dispatch costs
+   beyond the floor (synchronisation), what a byte moved costs, a main-process phase's fixed part */
+static void print_fitted(FILE *f, const struct advise_probe *pr, const struct advise_result *res,
+			 const char *name)
+{
+	struct model_strategy fit;
+	int p;
+
+	if (fitted_at_median(pr, res, name, &fit))
+		return;
+	fprintf(f, "  fitted at %d workers, %s:", ADVISE_PROBE_WORKERS, name);
+	for (p = 0; p < MODEL_PHASES; p++) {
+		const struct model_phase_mech *m = &fit.ph[p];
+
+		if (m->dispatch == DISPATCH_NONE)
+			fprintf(f, " %s in the main process (+%.3g ms);", phase_names[p], m->fixed_ms);
+		else if (m->bytes != BYTES_NONE)
+			fprintf(f, " %s %.3g ns per byte moved, dispatch %.3g us;", phase_names[p], m->byte_ms * 1e6,
+				(fit.dispatch_ms + m->claim_ms) * 1e3);
+		else
+			fprintf(f, " %s dispatch %.3g us;", phase_names[p], (fit.dispatch_ms + m->claim_ms) * 1e3);
+	}
+	fprintf(f, "\n");
+}
+
+static void print_measured(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
+{
+	const struct floor_stat *fl = pr->cal.floors;
+	int n;
+
+	fprintf(f, "measured in %.1f s: sequential %.3g ms per generation (mutate %.3g, prepare %.3g, evaluate %.3g, resample %.3g, rest %.3g),\n"
+		   "  generations %d..%d of %d-generation probe runs, %d rounds; evaluation per network: mean %.3g us, spread (cv) %.2f; %.0f bytes per network on the wire\n",
+		pr->elapsed_s, res->seq_ms, res->wl.work_ms[0], res->wl.work_ms[1], res->wl.work_ms[2],
+		res->wl.work_ms[3], res->wl.serial_ms, pr->first, pr->gens - 1, pr->gens, ADVISE_ROUNDS,
+		res->wl.work_ms[2] * 1e3 / (pr->evo.pop > 0 ? pr->evo.pop : 1), pr->eval_cv, pr->bytes_per_item);
+	fprintf(f, "  floors: thread wake-up %.3g us, pipe round trip %.3g us, fork+wait %.3g us; copy bandwidth %.3g GB/s alone, %.3g GB/s on %d cores\n",
+		pr->strat[0].dispatch_ms * 1e3, fl[FLOOR_PIPE_RTT].median_us, fl[FLOOR_FORK_WAIT].median_us,
+		pr->machine.bw1_gbs, pr->machine.bwn_gbs, pr->machine.cores);
+	fprintf(f, "  parallel capacity (N copies at once over one):");
+	for (n = 0; n < pr->machine.cores; n++)
+		fprintf(f, " %d: %.2f", n + 1, pr->machine.capacity[n]);
+	fprintf(f, "\n");
+	for (n = 0; n < pr->n_strats; n++)
+		print_fitted(f, pr, res, pr->strat[n].name);
+}
+
+void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
+{
+	const struct advise_pred *b = &res->pred[res->best];
+	char why[256];
+	int i;
+
+	print_measured(f, pr, res);
+	fprintf(f, "\nmodel: T(s,w) = rest + sum over phases p of [work_p / w_eff(w) x imbalance_p(w) + dispatches_p(s,w) x\n"
+		   "  (floor + fitted extra) + bytes_p(s,w) x fitted cost per byte + starts_p(s,w) x fork]; w_eff = the measured\n"
+		   "  capacity at w, capped by the copy bandwidth; imbalance = list scheduling of the measured evaluation times\n"
+		   "  in guided claims; the fitted terms from each strategy's probe at %d workers; a phase a strategy keeps\n"
+		   "  in the main process costs its work (plus a fitted fixed part); intervals: bootstrap over the probe's generations.\n\n",
+		   ADVISE_PROBE_WORKERS);
+	fprintf(f, "| strategy | workers | ms per generation [95%%] | speedup [95%%] | compute | imbalance | dispatch | bytes | start | fixed | serial |\n"
+		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	for (i = 0; i < res->n; i++)
+		print_row(f, &res->pred[i], i == res->best);
+	advise_why(why, sizeof(why), res, pr);
+	fprintf(f, "\nrecommended: %s x%d, predicted %.3g ms per generation, %.2fx [%.2f–%.2f] over sequential\nwhy: %s\n",
+		b->name, b->workers, b->ms, b->speedup, b->sp_lo, b->sp_hi, why);
+	print_phase_lines(f, pr, res);
+}

@@ -1,0 +1,323 @@
+/*
+ * advise's probe: what the model needs, measured on the spot. The workload's per-network
+ * costs (a few generations in this process, each network's evaluation timed), this machine's
+ * floors and parallel capacity (calibrate.h), its copy bandwidth alone and on every core, and
+ * each strategy run for a few generations at ADVISE_PROBE_WORKERS as a fresh `evopar run`,
+ * with sequential beside them: their generation records give every phase's ms.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/serial.h"
+#include "harness/advise/advise.h"
+#include "harness/records/meta.h"
+#include "proc/child.h"
+
+#define SPREAD_GENS 3             /* in-process generations; the spread is the last one's */
+#define PROBE_BUDGET_MS 500.0     /* each probe run's generations take about this, at most */
+#define BW_BYTES (16u << 20)      /* each copying thread's buffer */
+#define BW_REPS 4
+
+static const char *const mode_words[] = { "dynamic", "static" };
+static const char *const task_words[] = { "pole", "xor", "spin" };
+
+static int cmp_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x > y ? -1 : x < y;
+}
+
+/* one generation in this process, each network's evaluation timed into ms[] (if not NULL) */
+static int spread_generation(struct population *p, struct scratch *s, double *ms)
+{
+	int i, rc;
+
+	population_begin_generation(p);
+	engine_mutate_range(p, 0, p->n);
+	rc = engine_prepare_range(p, s, 0, p->n);
+	for (i = 0; !rc && i < p->n; i++) {
+		double t = now_s();
+
+		rc = engine_evaluate_range(p, s, i, i + 1);
+		if (ms)
+			ms[i] = (now_s() - t) * 1e3;
+	}
+	if (rc)
+		return rc;
+	engine_select(p);
+	rc = engine_build_children(p, 0, p->n);
+	if (!rc)
+		population_swap(p);
+	return rc;
+}
+
+static void spread_stats(struct advise_probe *pr)
+{
+	double sum = 0, sq = 0, mean;
+	int i;
+
+	for (i = 0; i < pr->n_eval; i++)
+		sum += pr->eval_ms[i];
+	mean = sum / pr->n_eval;
+	for (i = 0; i < pr->n_eval; i++)
+		sq += (pr->eval_ms[i] - mean) * (pr->eval_ms[i] - mean);
+	pr->eval_cv = mean > 0 && pr->n_eval > 1 ? sqrt(sq / (pr->n_eval - 1)) / mean : 0;
+	qsort(pr->eval_ms, (size_t)pr->n_eval, sizeof(double), cmp_desc);
+}
+
+/* the spread of evaluation times and the networks' wire size, at the last in-process gen */
+static int probe_spread(struct advise_probe *pr, double *gen_ms, char *err, size_t errlen)
+{
+	struct evo_config cfg = pr->evo;
+	struct population p;
+	struct scratch s = { 0 };
+	double bytes = 0, t = 0;
+	int g, i, rc;
+
+	pr->eval_ms = calloc((size_t)cfg.pop, sizeof(double));
+	rc = pr->eval_ms ? population_init(&p, &cfg, err, errlen) : -ENOMEM;
+	if (rc)
+		return rc;
+	for (g = 0; !rc && g < SPREAD_GENS && g < cfg.gens; g++) {
+		t = now_s();
+		rc = spread_generation(&p, &s, g == SPREAD_GENS - 1 || g == cfg.gens - 1 ? pr->eval_ms : NULL);
+		t = now_s() - t;
+	}
+	for (i = 0; !rc && i < p.n; i++)
+		bytes += (double)serial_size(&p.nets[i]);
+	pr->n_eval = p.n;
+	pr->bytes_per_item = bytes / p.n;
+	*gen_ms = t * 1e3;
+	if (rc)
+		snprintf(err, errlen, "advise: the workload's own generation failed: %s", strerror(-rc));
+	population_release(&p);
+	scratch_release(&s);
+	if (!rc)
+		spread_stats(pr);
+	return rc;
+}
+
+struct bw_copy {
+	pthread_t th;
+	char *src, *dst;
+	double s;
+};
+
+static void *bw_main(void *arg)
+{
+	struct bw_copy *c = arg;
+	double t = now_s();
+	int r;
+
+	for (r = 0; r < BW_REPS; r++) {
+		memcpy(c->dst, c->src, BW_BYTES);
+		c->src[r] = c->dst[BW_BYTES - 1 - r];   /* the copies cannot be left out */
+	}
+	c->s = now_s() - t;
+	return NULL;
+}
+
+/* GB/s of n threads copying at once (read and write counted), or 0 when out of memory */
+static double bandwidth(int n)
+{
+	struct bw_copy *c = calloc((size_t)n, sizeof(*c));
+	double total = 0, wall = 0;
+	int i, ok = c != NULL;
+
+	for (i = 0; ok && i < n; i++) {
+		c[i].src = malloc(BW_BYTES);
+		c[i].dst = malloc(BW_BYTES);
+		ok = c[i].src && c[i].dst;
+		if (ok)
+			memset(c[i].src, i + 1, BW_BYTES), memset(c[i].dst, 0, BW_BYTES);
+	}
+	for (i = 0; ok && i < n; i++)
+		ok = !pthread_create(&c[i].th, NULL, bw_main, &c[i]);
+	for (n = ok ? n : i, i = 0; i < n; i++) {
+		pthread_join(c[i].th, NULL);
+		wall = c[i].s > wall ? c[i].s : wall;
+		total += 2.0 * BW_BYTES * BW_REPS;
+	}
+	for (i = 0; c && i < n; i++)
+		free(c[i].src), free(c[i].dst);
+	free(c);
+	return ok && wall > 0 ? total / wall / 1e9 : 0;
+}
+
+/* the ms of every phase and the total of each generation in a run's records */
+static int read_generations(const char *path, double (*ms)[ADVISE_SLOTS], int gens)
+{
+	static const char *const keys[ADVISE_SLOTS] = { "mutate", "prepare", "evaluate", "resample", "total" };
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int seen = 0, k;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		json_t *o = json_loads(line, 0, NULL), *m = json_object_get(o, "ms");
+		int g = (int)json_integer_value(json_object_get(o, "gen"));
+
+		const char *type = json_string_value(json_object_get(o, "type"));
+
+		if (o && m && type && !strcmp(type, "generation") &&
+		    g >= 0 && g < gens) {
+			for (k = 0; k < ADVISE_SLOTS; k++)
+				ms[g][k] = json_number_value(json_object_get(m, keys[k]));
+			seen++;
+		}
+		json_decref(o);
+	}
+	free(line);
+	fclose(f);
+	return seen == gens ? 0 : -EIO;
+}
+
+int advise_exec(const char *self_exe, char **argv, char *err, size_t errlen)
+{
+	struct child c;
+	int rc;
+
+	child_init(&c);
+	c.argv = argv;
+	c.exe = self_exe;
+	c.std_out = CHILD_NULL;
+	rc = child_start(&c, err, errlen);
+	if (!rc && child_wait(&c, 900) == -ETIMEDOUT)
+		child_end(&c, 1);
+	if (!rc && child_exit_code(&c)) {
+		char how[128];
+
+		child_describe(&c, how, sizeof(how));
+		snprintf(err, errlen, "evopar %s %s %s %s", argv[1], argv[2], argv[3], how);
+		rc = -EIO;
+	}
+	return rc;
+}
+
+int advise_run_child(const char *self_exe, const struct evo_config *evo, const char *strategy,
+		     int workers, int gens, double (*ms)[ADVISE_SLOTS], char *err, size_t errlen)
+{
+	char tmp[] = "/tmp/evopar-advise-XXXXXX", words[MODEL_NAME], num[8][24];
+	char *argv[40], *save = NULL, *tok;
+	int n = 0, fd = mkstemp(tmp), rc;
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	snprintf(words, sizeof(words), "%s", strategy);
+	argv[n++] = "evopar";
+	argv[n++] = "run";
+	argv[n++] = "--strategy";
+	for (tok = strtok_r(words, " ", &save); tok && n < 8; tok = strtok_r(NULL, " ", &save))
+		argv[n++] = tok;
+	snprintf(num[0], 24, "%d", workers);
+	snprintf(num[1], 24, "%d", evo->pop);
+	snprintf(num[2], 24, "%d", gens);
+	snprintf(num[3], 24, "%llu", (unsigned long long)evo->seed);
+	snprintf(num[4], 24, "%d", evo->spin);
+	snprintf(num[5], 24, "%d", evo->steps);
+	snprintf(num[6], 24, "%d", evo->episodes);
+	snprintf(num[7], 24, "%d", evo->hidden);
+	{
+		char *rest[] = { "--workers", num[0], "--pop", num[1], "--gens", num[2], "--seed", num[3],
+				 "--spin", num[4], "--steps", num[5], "--episodes", num[6], "--hidden", num[7],
+				 "--mode", (char *)mode_words[evo->mode], "--task", (char *)task_words[evo->task],
+				 "--quiet", "--out", tmp, NULL };
+		memcpy(argv + n, rest, sizeof(rest));
+	}
+	rc = advise_exec(self_exe, argv, err, errlen);
+	if (!rc && (rc = read_generations(tmp, ms, gens)))
+		snprintf(err, errlen, "advise: evopar run --strategy %s wrote no generation records", strategy);
+	unlink(tmp);
+	return rc;
+}
+
+/* generations per probe run: about PROBE_BUDGET_MS of the sequential generation, 2 to the most */
+static int probe_gens(const struct advise_probe *pr, double gen_ms)
+{
+	int g = gen_ms > 0 ? (int)(PROBE_BUDGET_MS / gen_ms) : ADVISE_MAX_GENS;
+
+	g = g < 2 ? 2 : g > ADVISE_MAX_GENS ? ADVISE_MAX_GENS : g;
+	return g < pr->evo.gens ? g : pr->evo.gens;
+}
+
+static int probe_machine(struct advise_probe *pr, char *err, size_t errlen)
+{
+	struct evo_config cap = pr->evo;
+	int rc = calibrate_measure(&pr->cal, pr->self_exe, err, errlen), n;
+
+	cap.gens = 1 << 20;       /* the capacity sizes its copies itself, to 0.2 s */
+	if (!rc)
+		rc = calibrate_capacity(&pr->cal, &cap, NULL, err, errlen);
+	if (rc)
+		return rc;
+	pr->machine.cores = pr->cal.capacity.cores;
+	for (n = 0; n < pr->cal.capacity.cores; n++)
+		pr->machine.capacity[n] = pr->cal.capacity.ratio[n];
+	pr->machine.bw1_gbs = bandwidth(1);
+	pr->machine.bwn_gbs = bandwidth(pr->machine.cores);
+	return 0;
+}
+
+/* every probe run, ADVISE_ROUNDS rounds in turn (a burst of load hits one round, not all);
+   generations first.. of every round are the samples */
+static int probe_runs(struct advise_probe *pr, char *err, size_t errlen)
+{
+	double got[ADVISE_MAX_GENS][ADVISE_SLOTS];
+	int r, i, g, rc = 0, used = pr->gens - pr->first;
+
+	for (r = 0; !rc && r < ADVISE_ROUNDS; r++)
+		for (i = 0; !rc && i <= pr->n_strats; i++) {
+			double (*to)[ADVISE_SLOTS] = i ? pr->ms[i - 1] : pr->seq;
+
+			rc = advise_run_child(pr->self_exe, &pr->evo, i ? pr->strat[i - 1].name : "sequential",
+					      i ? ADVISE_PROBE_WORKERS : 1, pr->gens, got, err, errlen);
+			for (g = 0; !rc && g < used; g++)
+				memcpy(to[r * used + g], got[pr->first + g], sizeof(got[0]));
+		}
+	pr->n_samples = rc ? 0 : ADVISE_ROUNDS * used;
+	return rc;
+}
+
+int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen)
+{
+	double t0 = now_s(), gen_ms = 0, floor_us[3];
+	int rc;
+
+	if (readlink("/proc/self/exe", pr->self_exe, sizeof(pr->self_exe) - 1) < 0) {
+		snprintf(err, errlen, "advise: /proc/self/exe: %s", strerror(errno));
+		return -errno;
+	}
+	rc = probe_spread(pr, &gen_ms, err, errlen);
+	if (!rc)
+		rc = probe_machine(pr, err, errlen);
+	if (rc)
+		return rc;
+	pr->gens = probe_gens(pr, gen_ms);
+	pr->first = pr->gens >= 2;
+	floor_us[0] = pr->cal.floors[FLOOR_PIPE_CROSS_CORE].reps ?
+		      pr->cal.floors[FLOOR_PIPE_CROSS_CORE].median_us / 2 : pr->cal.floors[FLOOR_PIPE_RTT].median_us / 2;
+	floor_us[1] = pr->cal.floors[FLOOR_PIPE_RTT].median_us;
+	floor_us[2] = pr->cal.floors[FLOOR_FORK_WAIT].median_us;
+	pr->n_strats = model_strategies(pr->strat, ADVISE_MAX_STRATS, floor_us[0] / 1e3,
+					floor_us[1] / 1e3, floor_us[2] / 1e3);
+	rc = probe_runs(pr, err, errlen);
+	pr->elapsed_s = now_s() - t0;
+	return rc;
+}
+
+void advise_probe_release(struct advise_probe *pr)
+{
+	free(pr->eval_ms);
+	pr->eval_ms = NULL;
+}

@@ -1,0 +1,69 @@
+/*
+ * `evopar study model`: how often advise's model is right. For every case (population, mode,
+ * evaluation length) advise's probe predicts first; then every configuration it predicted is
+ * measured as fresh runs, interleaved in rounds; the errors and the recommendation's rank go
+ * into records and a report. The same for the search backends at trial level (model_search.c).
+ */
+#ifndef EVOPAR_STUDIES_MODEL_H
+#define EVOPAR_STUDIES_MODEL_H
+
+#include <stdio.h>
+
+#include "harness/advise/advise.h"
+#include "harness/records/records.h"
+
+#define SM_MAX_REPS 20
+#define SM_MAX_ROWS 4096          /* predicted-and-measured configurations over all cases */
+
+/* one configuration of one case: predicted, then measured */
+struct sm_row {
+	char label[96];           /* the case */
+	char name[MODEL_NAME];    /* strategy or backend */
+	int workers;
+	int is_reference;         /* sequential: its error is run-to-run noise, kept apart */
+	double pred, pred_lo, pred_hi;
+	double meas[SM_MAX_REPS];
+	int reps;
+	double meas_ms;           /* median over the rounds */
+	double err;               /* |pred - meas| / meas */
+};
+
+/* one case's verdict on the recommendation */
+struct sm_case {
+	char label[96];
+	int rec, fastest;         /* rows (indices into the study's rows) */
+	int exact;                /* the recommendation is the fastest measured */
+	int within;               /* or its paired interval over the fastest holds 1 */
+	double ratio, lo, hi;     /* measured recommendation / fastest, paired by round */
+	double capacity;          /* the machine's capacity at its cores as the probe found it */
+};
+
+struct sm_study {
+	int gens, reps, cores, trials;
+	const char *project;      /* a costs file to project from, or NULL */
+	int quiet;
+	char self_exe[4096];
+	struct output out;
+	struct jw jw;
+	struct sm_row *rows;
+	int n_rows;
+	struct sm_case cases[256];
+	int n_cases;
+	int gen_rows;             /* rows of the within-generation part; the rest are searches */
+	int gen_cases;
+	double load_start, load_end, elapsed_s;
+	double pipe_rtt_ms, fork_ms, thread_ms;   /* the last probe's floors, for the searches */
+};
+
+/* model_cmd.c: the case's verdict from its rows [first, first + n) and the recommended row */
+void sm_judge(struct sm_study *st, const char *label, int first, int n, int rec);
+/* one row as a study_model_row record; part: "generation" or "search" */
+void sm_write_row(struct sm_study *st, const struct sm_row *r, const char *part);
+/* the median of x[0..n) (x reordered) */
+double sm_median(double *x, int n);
+/* model_search.c: the search backends at trial level, predicted then measured */
+int sm_searches(struct sm_study *st, char *err, size_t errlen);
+/* model_report.c: the report, from the rows and cases */
+void sm_report(FILE *f, struct sm_study *st);
+
+#endif

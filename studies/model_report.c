@@ -1,0 +1,222 @@
+/*
+ * `evopar study model`'s report: every prediction beside its measurement, the errors (median,
+ * worst, the worst cases), the recommendation's rank per case by a stated rule, and, from a
+ * costs file, projections labelled as such: jobs and BLAS threads varied, what reaches 15x.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/advise/advise.h"
+#include "studies/model.h"
+
+#define WORST_LISTED 8
+#define GOAL_MEDIAN 0.10
+#define GOAL_WORST 0.30
+#define GOAL_RIGHT 0.90
+
+static int by_error(const void *a, const void *b)
+{
+	const struct sm_row *x = *(const struct sm_row *const *)a, *y = *(const struct sm_row *const *)b;
+
+	return x->err < y->err ? 1 : x->err > y->err ? -1 : 0;
+}
+
+static void rows_table(FILE *f, const struct sm_study *st, int lo, int hi)
+{
+	int i;
+
+	fprintf(f, "| case | configuration | workers | predicted ms [95%%] | measured ms, median of rounds | error |\n"
+		   "| --- | --- | ---: | ---: | ---: | ---: |\n");
+	for (i = lo; i < hi; i++) {
+		const struct sm_row *r = &st->rows[i];
+
+		fprintf(f, "| %s | %s%s | %d | %.4g [%.4g–%.4g] | %.4g | %.1f%% |\n", r->label, r->name,
+			r->is_reference ? " (reference)" : "", r->workers, r->pred, r->pred_lo, r->pred_hi,
+			r->meas_ms, r->err * 100);
+	}
+}
+
+/* the median error where the probe calibrated the model (its workers) and where it extrapolated */
+static void split_errors(FILE *f, const struct sm_row *const *v, int n)
+{
+	double at[SM_MAX_ROWS / 4], off[SM_MAX_ROWS / 4];
+	int i, na = 0, no = 0;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]->workers == ADVISE_PROBE_WORKERS && na < SM_MAX_ROWS / 4)
+			at[na++] = v[i]->err;
+		else if (v[i]->workers != ADVISE_PROBE_WORKERS && no < SM_MAX_ROWS / 4)
+			off[no++] = v[i]->err;
+	}
+	fprintf(f, "\nAt %d workers, where the probe fitted the model: median error %.1f%% over %d; at the other "
+		   "worker counts, extrapolated: %.1f%% over %d.\n", ADVISE_PROBE_WORKERS, sm_median(at, na) * 100,
+		na, sm_median(off, no) * 100, no);
+}
+
+/* median and worst error of the non-reference rows [lo, hi), the worst listed */
+static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const char *what, int split)
+{
+	const struct sm_row **v = calloc((size_t)(hi - lo + 1), sizeof(*v));
+	double *e = calloc((size_t)(hi - lo + 1), sizeof(*e)), ref[64], med;
+	int i, n = 0, nr = 0;
+
+	if (!v || !e) {
+		free(v);
+		free(e);
+		return;
+	}
+	for (i = lo; i < hi; i++) {
+		if (st->rows[i].is_reference) {
+			if (nr < 64)
+				ref[nr++] = st->rows[i].err;
+			continue;
+		}
+		v[n] = &st->rows[i];
+		e[n++] = st->rows[i].err;
+	}
+	qsort(v, (size_t)n, sizeof(*v), by_error);
+	med = sm_median(e, n);
+	fprintf(f, "\n**%s: prediction error** (|predicted − measured| / measured, %d configurations, the sequential reference left out): "
+		   "median %.1f%%, worst %.1f%%. Goal: median under %.0f%%, worst under %.0f%%: %s. The reference's own "
+		   "error (its probe against its measurement: the run-to-run noise) is %.1f%% at the median.\n\nWorst cases:\n\n",
+		what, n, med * 100, n ? v[0]->err * 100 : 0, GOAL_MEDIAN * 100, GOAL_WORST * 100,
+		n && med < GOAL_MEDIAN && v[0]->err < GOAL_WORST ? "met" : "not met", sm_median(ref, nr) * 100);
+	for (i = 0; i < n && i < WORST_LISTED; i++)
+		fprintf(f, "- %s, %s x%d: predicted %.4g ms, measured %.4g ms (%.1f%%)\n", v[i]->label, v[i]->name,
+			v[i]->workers, v[i]->pred, v[i]->meas_ms, v[i]->err * 100);
+	if (split)
+		split_errors(f, v, n);
+	free(v);
+	free(e);
+}
+
+static void recommendations(FILE *f, const struct sm_study *st, int lo, int hi, const char *what)
+{
+	int i, exact = 0, within = 0;
+
+	fprintf(f, "\n**%s: the recommendation.** Right when the recommended configuration is the fastest measured, "
+		   "or when the paired bootstrap 95%% interval of its measured time over the fastest's (rounds as "
+		   "pairs, reports/interval.h) holds 1: the difference is within the measured noise.\n\n"
+		   "The capacity is the probe's (throughput of all cores at once over one, measured as it probed): a "
+		   "machine busier or freer then than during the measurement shows here.\n\n"
+		   "| case | capacity at the probe | recommended | fastest measured | recommended / fastest [95%%] | right |\n"
+		   "| --- | ---: | --- | --- | ---: | --- |\n", what);
+	for (i = lo; i < hi; i++) {
+		const struct sm_case *c = &st->cases[i];
+		const struct sm_row *r = &st->rows[c->rec], *b = &st->rows[c->fastest];
+
+		exact += c->exact;
+		within += c->within;
+		fprintf(f, "| %s | %.2f | %s x%d | %s x%d | %.3f [%.3f–%.3f] | %s |\n", c->label, c->capacity, r->name, r->workers,
+			b->name, b->workers, c->ratio, c->lo, c->hi,
+			c->exact ? "yes, the fastest" : c->within ? "yes, within noise" : "no");
+	}
+	fprintf(f, "\nRight in %d of %d cases (%d the fastest itself). Goal: at least %.0f%%: %s.\n", within, hi - lo,
+		exact, GOAL_RIGHT * 100, hi > lo && within >= GOAL_RIGHT * (hi - lo) ? "met" : "not met");
+}
+
+/* the costs file's speedup at w workers with threads per item and one_at_a_time set */
+static void project_one(FILE *f, const struct advise_costs *c, int w, int threads, int one, const char *what)
+{
+	const struct model_farm *src[3] = { &c->lo, &c->mid, &c->hi };
+	double s[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		struct model_farm m = *src[i];
+
+		m.workers = w;
+		m.threads = threads;
+		m.one_at_a_time = one;
+		s[i] = model_farm(&m, 0, NULL) / model_farm(&m, w, NULL);
+	}
+	fprintf(f, "| %s | %d | %d | %.3g | %.3g–%.3g |\n", what, w, threads ? threads : c->mid.cores, s[1],
+		s[0] < s[2] ? s[0] : s[2], s[0] < s[2] ? s[2] : s[0]);
+}
+
+/* the fewest workers that reach target with this thread rule (0: cores / workers), or 0 */
+static int reaches(const struct advise_costs *c, int rule, double target, double *got)
+{
+	int w;
+
+	for (w = 1; w <= c->mid.cores; w++) {
+		struct model_farm m = c->mid;
+
+		m.workers = w;
+		m.one_at_a_time = 0;
+		m.threads = rule ? rule : (c->mid.cores / w > 0 ? c->mid.cores / w : 1);
+		*got = model_farm(&m, 0, NULL) / model_farm(&m, w, NULL);
+		if (*got >= target)
+			return w;
+	}
+	return 0;
+}
+
+static void projection(FILE *f, const char *path)
+{
+	static const int jobs[] = { 5, 20 };
+	struct advise_costs c;
+	char *text = NULL, err[512];
+	size_t cap = 0;
+	FILE *in = fopen(path, "r");
+	int i, rules[3], k;
+
+	if (!in || getdelim(&text, &cap, 0, in) < 0 || advise_costs_parse(text, &c, err, sizeof(err))) {
+		fprintf(f, "\n(no projection: %s could not be read)\n", path);
+		free(text);
+		if (in)
+			fclose(in);
+		return;
+	}
+	fclose(in);
+	free(text);
+	fprintf(f, "\n## Projection from %s (model, not measurement)\n\n%s\n\n%s\n\n"
+		   "Speedup over one job running the trials one after another (the file's 1-job baseline), at "
+		   "the ends of every [low, high] field:\n\n| how trials run | jobs | BLAS threads per job | speedup | range |\n"
+		   "| --- | ---: | ---: | ---: | ---: |\n", path, c.name, c.note);
+	for (i = 0; i < 2; i++) {
+		project_one(f, &c, jobs[i], c.mid.threads, c.mid.one_at_a_time, "as the file says (threads of one process)");
+		project_one(f, &c, jobs[i], 1, c.mid.one_at_a_time, "as the file says, BLAS at 1");
+		project_one(f, &c, jobs[i], c.mid.threads, 0, "processes, BLAS at the default");
+		project_one(f, &c, jobs[i], 1, 0, "processes, BLAS at 1");
+	}
+	rules[0] = 1;
+	rules[1] = 0;
+	rules[2] = c.mid.threads;
+	fprintf(f, "\nWhat reaches 15x (processes, items overlapping; the model at the middle of every range):\n\n");
+	for (k = 0; k < 3; k++) {
+		double got = 0;
+		int w = reaches(&c, rules[k], 15, &got);
+		const char *rule = k == 0 ? "BLAS at 1 per job" : k == 1 ? "BLAS threads = cores / jobs" : "BLAS at the file's threads";
+
+		if (w)
+			fprintf(f, "- %s: %d jobs or more (%.3gx at %d)\n", rule, w, got, w);
+		else
+			fprintf(f, "- %s: no job count up to %d reaches 15x (%.3gx at %d)\n", rule, c.mid.cores, got, c.mid.cores);
+	}
+}
+
+void sm_report(FILE *f, struct sm_study *st)
+{
+	fprintf(f, "# How often evopar advise is right\n\n"
+		   "Measured by `evopar study model` on %d cores in %.0f s; load average %.2f at the start, %.2f at the end; "
+		   "%d generations per measured run (generation 0 left out; the median of the rest), %d rounds in rotating "
+		   "order, %d trials per search. Every prediction was made by advise's probe before its measurement: the "
+		   "probe runs each strategy for a few generations at %d workers, so predictions at %d workers are "
+		   "calibrated there and the others are extrapolated by the model.\n\n## Within a generation\n\n",
+		st->cores, st->elapsed_s, st->load_start, st->load_end, st->gens, st->reps, st->trials,
+		ADVISE_PROBE_WORKERS, ADVISE_PROBE_WORKERS);
+	rows_table(f, st, 0, st->gen_rows);
+	errors(f, st, 0, st->gen_rows, "Within a generation", 1);
+	recommendations(f, st, 0, st->gen_cases, "Within a generation");
+	fprintf(f, "\n## Search backends, trial level\n\nPredicted from two trials run sequentially (their mean, "
+		   "their range as the interval), the search's own overhead, the capacity for one trial's evolution, "
+		   "and the floors (a pipe round trip per trial, a fork or a thread per job). mpi is not measured here "
+		   "(it needs mpirun); the model treats it as persistent.\n\n");
+	rows_table(f, st, st->gen_rows, st->n_rows);
+	errors(f, st, st->gen_rows, st->n_rows, "Search backends", 0);
+	recommendations(f, st, st->gen_cases, st->n_cases, "Search backends");
+	if (st->project)
+		projection(f, st->project);
+}

@@ -1,0 +1,179 @@
+/*
+ * `evopar study model`, trial level: a search's wall time predicted by the farm model from a
+ * probe (two trials run sequentially: their cost and spread, the search's own overhead), the
+ * machine's capacity for one trial's evolution and the floors, then every backend at 1..cores
+ * jobs measured as fresh `evopar search` runs in rotating rounds.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "studies/model.h"
+
+#define PROBE_TRIALS 2
+#define TRIAL_POP "100"
+#define TRIAL_GENS "10"
+
+static const char *const backends[] = { "sequential", "threads", "fork-pool", "persistent", "thread-limited" };
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+struct trial_probe {
+	double mean_ms, min_ms, max_ms, cv;
+	double overhead_ms;       /* the search's wall time beyond its trials' */
+	double capacity[MODEL_MAX_CORES];
+};
+
+/* the trial records' durations and the summary's wall time of a search's records */
+static int read_search(const char *path, double *trial_ms, int *n, int max, double *wall_ms)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	*wall_ms = -1;
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *type = json_string_value(json_object_get(o, "type"));
+
+		if (type && !strcmp(type, "trial") && *n < max)
+			trial_ms[(*n)++] = (json_number_value(json_object_get(o, "end_s")) -
+					    json_number_value(json_object_get(o, "start_s"))) * 1e3;
+		if (type && !strcmp(type, "summary"))
+			*wall_ms = json_number_value(json_object_get(o, "wall_s")) * 1e3;
+		json_decref(o);
+	}
+	free(line);
+	fclose(f);
+	return *wall_ms > 0 ? 0 : -EIO;
+}
+
+/* one fresh search: its wall ms, and its trials' ms (up to max) */
+static int run_search(const struct sm_study *st, const char *backend, int jobs, int trials,
+		      double *trial_ms, int *n, int max, double *wall_ms, char *err, size_t errlen)
+{
+	char tmp[] = "/tmp/evopar-model-XXXXXX", j[16], t[16];
+	char *argv[] = { "evopar", "search", "--backend", (char *)backend, "--jobs", j, "--trials", t,
+			 "--seeds", "1", "--pop", TRIAL_POP, "--gens", TRIAL_GENS, "--quiet", "--out", tmp, NULL };
+	int fd = mkstemp(tmp), rc;
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	snprintf(j, sizeof(j), "%d", jobs);
+	snprintf(t, sizeof(t), "%d", trials);
+	rc = advise_exec(st->self_exe, argv, err, errlen);
+	if (!rc && (rc = read_search(tmp, trial_ms, n, max, wall_ms)))
+		snprintf(err, errlen, "evopar search --backend %s wrote no summary", backend);
+	unlink(tmp);
+	return rc;
+}
+
+static int probe_trials(const struct sm_study *st, struct trial_probe *tp, char *err, size_t errlen)
+{
+	double ms[PROBE_TRIALS], wall, sum = 0, sq = 0;
+	struct calibration *cal = calloc(1, sizeof(*cal));
+	struct evo_config evo;
+	int n = 0, i, rc = cal ? 0 : -ENOMEM;
+
+	if (!rc)
+		rc = run_search(st, "sequential", 1, PROBE_TRIALS, ms, &n, PROBE_TRIALS, &wall, err, errlen);
+	if (!rc && n < 1)
+		rc = -EIO;
+	for (i = 0; !rc && i < n; i++)
+		sum += ms[i];
+	tp->mean_ms = n > 0 ? sum / n : 0;
+	tp->min_ms = tp->max_ms = n > 0 ? ms[0] : 0;
+	for (i = 0; !rc && i < n; i++) {
+		sq += (ms[i] - tp->mean_ms) * (ms[i] - tp->mean_ms);
+		tp->min_ms = ms[i] < tp->min_ms ? ms[i] : tp->min_ms;
+		tp->max_ms = ms[i] > tp->max_ms ? ms[i] : tp->max_ms;
+	}
+	tp->cv = n > 1 && tp->mean_ms > 0 ? sqrt(sq / (n - 1)) / tp->mean_ms : 0;
+	tp->overhead_ms = !rc && wall > sum ? wall - sum : 0;
+	evo_config_defaults(&evo);
+	evo.pop = atoi(TRIAL_POP);
+	evo.gens = 1 << 20;       /* the capacity sizes its copies itself */
+	if (!rc)
+		rc = calibrate_capacity(cal, &evo, NULL, err, errlen);
+	for (i = 0; !rc && i < cal->capacity.cores; i++)
+		tp->capacity[i] = cal->capacity.ratio[i];
+	free(cal);
+	return rc;
+}
+
+/* the farm a backend makes of the search at jobs, trials of cost item_ms */
+static double predict(const struct sm_study *st, const struct trial_probe *tp, int b, int jobs, double item_ms)
+{
+	struct model_farm f = { .item_ms = item_ms, .items = st->trials, .workers = jobs, .cores = st->cores,
+		.threads = 1, .item_speedup = 1, .round_trips = -1, .serial_ms = tp->overhead_ms,
+		.item_cv = tp->cv };
+	int threads = !strcmp(backends[b], "threads");
+
+	memcpy(f.capacity, tp->capacity, sizeof(f.capacity));
+	f.static_chunks = !strcmp(backends[b], "fork-pool");
+	f.rtt_ms = threads ? 0 : st->pipe_rtt_ms;
+	f.start_ms = threads ? st->thread_ms : st->fork_ms;
+	return model_farm(&f, b == 0 ? 0 : jobs, NULL);
+}
+
+static void add_rows(struct sm_study *st, const struct trial_probe *tp, const char *label)
+{
+	size_t b;
+	int j;
+
+	for (b = 0; b < N_BACKENDS; b++)
+		for (j = 1; j <= (b == 0 ? 1 : st->cores) && st->n_rows < SM_MAX_ROWS; j++) {
+			struct sm_row *r = &st->rows[st->n_rows++];
+
+			memset(r, 0, sizeof(*r));
+			snprintf(r->label, sizeof(r->label), "%s", label);
+			snprintf(r->name, sizeof(r->name), "%s", backends[b]);
+			r->workers = j;
+			r->is_reference = b == 0;
+			r->pred = predict(st, tp, (int)b, j, tp->mean_ms);
+			r->pred_lo = predict(st, tp, (int)b, j, tp->min_ms);
+			r->pred_hi = predict(st, tp, (int)b, j, tp->max_ms);
+		}
+}
+
+int sm_searches(struct sm_study *st, char *err, size_t errlen)
+{
+	struct trial_probe tp = { 0 };
+	char label[96];
+	int first = st->n_rows, n, k, rep, rec, rc, none;
+	double wall, unused[1];
+
+	snprintf(label, sizeof(label), "search: %d trials, pop %s, %s gens, 1 seed", st->trials, TRIAL_POP, TRIAL_GENS);
+	if (!st->quiet)
+		fprintf(stderr, "evopar study model: %s: probe, then measure\n", label);
+	rc = probe_trials(st, &tp, err, errlen);
+	if (rc)
+		return rc;
+	add_rows(st, &tp, label);
+	n = st->n_rows - first;
+	for (rep = 0; !rc && rep < st->reps; rep++)
+		for (k = 0; !rc && k < n; k++) {
+			struct sm_row *r = &st->rows[first + (k + rep) % n];
+
+			rc = run_search(st, r->name, r->workers, st->trials, unused, &none, 0, &wall, err, errlen);
+			if (!rc)
+				r->meas[r->reps++] = wall;
+		}
+	if (rc)
+		return rc;
+	for (rec = first, k = first; k < st->n_rows; k++)
+		if (st->rows[k].pred < st->rows[rec].pred)
+			rec = k;
+	sm_judge(st, label, first, n, rec);
+	st->cases[st->n_cases - 1].capacity = tp.capacity[st->cores - 1 < MODEL_MAX_CORES ? st->cores - 1 : 0];
+	for (k = first; k < st->n_rows; k++)
+		sm_write_row(st, &st->rows[k], "search");
+	return 0;
+}

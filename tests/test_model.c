@@ -1,0 +1,184 @@
+/*
+ * Unit tests for harness/advise/model.c and costs.c on fixtures: list scheduling's imbalance
+ * and claims, the effective workers with the bandwidth ceiling, a generation under a strategy,
+ * the fit reproducing what it was fitted to, the farm on document 000's figures and a global
+ * lock, and a costs file's bad fields refused by name.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness/advise/advise.h"
+
+static int near(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * (fabs(a) + fabs(b) + 1);
+}
+
+static void test_imbalance_per_worker_and_guided(void **state)
+{
+	double claims, big[6] = { 10, 1, 1, 1, 1, 1 };
+
+	(void)state;
+	assert_true(near(model_imbalance(NULL, 10, 2, DISPATCH_PER_WORKER, &claims), 1));
+	assert_true(near(claims, 2));
+	/* 3 items in chunks of 2 over 2 workers: loads 2 and 1 against 1.5 each */
+	assert_true(near(model_imbalance(NULL, 3, 2, DISPATCH_PER_WORKER, &claims), 2 / 1.5));
+	/* one item of 10 among 15: no split does better than 10 against 7.5 */
+	assert_true(near(model_imbalance(big, 6, 2, DISPATCH_GUIDED, &claims), 10 / 7.5));
+	assert_true(claims >= 2);
+	assert_true(near(model_imbalance(big, 6, 1, DISPATCH_GUIDED, &claims), 1));
+	assert_true(near(model_imbalance(NULL, 0, 4, DISPATCH_GUIDED, &claims), 1));
+	assert_true(near(claims, 0));
+}
+
+static void test_weff_capacity_and_bandwidth(void **state)
+{
+	struct model_machine m = { .cores = 4 };
+	int bound;
+
+	(void)state;
+	assert_true(near(model_weff(&m, 3, 0, &bound), 3));        /* no capacity given: ideal */
+	assert_true(near(model_weff(&m, 8, 0, &bound), 4));        /* at most the cores */
+	m.capacity[1] = 1.5;
+	assert_true(near(model_weff(&m, 2, 0, &bound), 1.5));
+	assert_int_equal(bound, 0);
+	/* 10 GB/s alone, 15 on all cores, a phase that wants 10 GB/s on one: at most 1.5 */
+	m.bw1_gbs = 10;
+	m.bwn_gbs = 15;
+	assert_true(near(model_weff(&m, 4, 10, &bound), 1.5));
+	assert_int_equal(bound, 1);
+}
+
+/* a workload of 100 networks, evaluate 8 ms, the rest 1 ms each phase and 0.5 ms of rest */
+static void fixture(struct model_workload *wl, struct model_machine *m)
+{
+	memset(wl, 0, sizeof(*wl));
+	memset(m, 0, sizeof(*m));
+	wl->items = 100;
+	wl->work_ms[0] = wl->work_ms[1] = wl->work_ms[3] = 1;
+	wl->work_ms[2] = 8;
+	wl->serial_ms = 0.5;
+	wl->bytes_per_item = 1000;
+	m->cores = 2;
+}
+
+static void test_generation_threads_ideal(void **state)
+{
+	struct model_strategy s[ADVISE_MAX_STRATS];
+	struct model_workload wl;
+	struct model_machine m;
+	struct model_terms t;
+	int n;
+
+	(void)state;
+	fixture(&wl, &m);
+	n = model_strategies(s, ADVISE_MAX_STRATS, 0, 0, 0);
+	assert_true(n >= 5);
+	assert_string_equal(s[0].name, "threads");
+	assert_true(near(model_sequential(&wl), 11.5));
+	/* free dispatches, an ideal machine, equal items: rest + work / 2 */
+	assert_true(near(model_generation(&wl, &m, &s[0], 2, &t), 0.5 + 11 / 2.0));
+	assert_true(near(t.weff, 2));
+	assert_true(near(t.imbalance_ms, 0));
+	/* thread-limited caps 4 workers at 2 cores: the same */
+	assert_true(near(model_generation(&wl, &m, &s[1], 4, &t), 0.5 + 11 / 2.0));
+	assert_int_equal(t.workers, 2);
+}
+
+static void test_fit_reproduces_the_probe(void **state)
+{
+	struct model_strategy s[ADVISE_MAX_STRATS];
+	struct model_workload wl;
+	struct model_machine m;
+	double measured[MODEL_PHASES] = { 3, 2, 9, 2 }, total = 0.5 + 3 + 2 + 9 + 2;
+	int i;
+
+	(void)state;
+	fixture(&wl, &m);
+	model_strategies(s, ADVISE_MAX_STRATS, 0.005, 0.01, 0.3);
+	for (i = 0; i < 5; i++) {
+		struct model_strategy f = s[i];
+		double at2;
+
+		model_fit(&f, &wl, &m, 2, measured);
+		at2 = model_generation(&wl, &m, &f, 2, NULL);
+		/* every phase measured above the model's floor is reproduced at the probe's workers */
+		assert_true(near(at2, total));
+	}
+	/* fork-pool: mutate's residual is a cost per byte, the same at 1 worker */
+	model_fit(&s[2], &wl, &m, 2, measured);
+	assert_true(s[2].ph[0].byte_ms > 0);
+	assert_true(s[2].ph[1].dispatch == DISPATCH_NONE);
+}
+
+static void test_farm_document_000(void **state)
+{
+	struct model_farm f = { .item_ms = 0.1625, .items = 200, .serial_ms = 52.4, .rtt_ms = 55,
+		.round_trips = 3, .workers = 8, .cores = 8, .threads = 1, .item_speedup = 1 };
+	struct farm_terms t;
+
+	(void)state;
+	assert_true(near(model_farm(&f, 0, NULL), 52.4 + 32.5));
+	assert_true(near(model_farm(&f, 8, &t), 52.4 + 25 * 0.1625 + 3 * 55));
+	assert_true(near(t.waves, 25));
+	f.one_at_a_time = 1;
+	assert_true(near(model_farm(&f, 8, &t), 52.4 + 200 * 0.1625 + 3 * 55));
+}
+
+static void test_farm_threads_and_oversubscription(void **state)
+{
+	/* items that run 3x faster on their own threads: 128 cores shared by 20 jobs gives each 6.4 */
+	struct model_farm f = { .item_ms = 100, .items = 100, .workers = 20, .cores = 128,
+		.threads = 0, .item_speedup = 3, .round_trips = 0 };
+	struct farm_terms t;
+
+	(void)state;
+	assert_true(near(model_farm(&f, 20, &t), 5 * 100));
+	f.threads = 1;            /* BLAS at 1: each item 3x slower */
+	assert_true(near(model_farm(&f, 20, &t), 5 * 300));
+}
+
+static void test_costs_bad_fields(void **state)
+{
+	struct advise_costs c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(advise_costs_parse("{\"item_ms\":1,\"items\":2,\"bytes_per_item\":0,\"rtt_ms\":[40,70],"
+					    "\"start_ms\":0,\"workers\":8,\"cores\":8}", &c, err, sizeof(err)), 0);
+	assert_true(near(c.lo.rtt_ms, 40) && near(c.hi.rtt_ms, 70) && near(c.mid.rtt_ms, 55));
+	assert_int_equal(c.ranged, 1);
+	assert_int_equal(advise_costs_parse("{\"item_ms\":1,\"items\":2,\"bytes_per_item\":0,\"rtt_ms\":1,"
+					    "\"start_ms\":0,\"workers\":8}", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "field cores: missing"));
+	assert_int_equal(advise_costs_parse("{\"item_ms\":-1,\"items\":2,\"bytes_per_item\":0,\"rtt_ms\":1,"
+					    "\"start_ms\":0,\"workers\":8,\"cores\":8}", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "field item_ms: negative"));
+	assert_int_equal(advise_costs_parse("{\"item_ms\":1,\"items\":2,\"bytes_per_item\":0,\"rtt_ms\":1,"
+					    "\"start_ms\":0,\"workers\":0,\"cores\":8}", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "field workers:"));
+	assert_int_equal(advise_costs_parse("{\"item_ms\":1,\"itemz\":2}", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "field itemz:"));
+	assert_int_equal(advise_costs_parse("[1,2]", &c, err, sizeof(err)), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_imbalance_per_worker_and_guided),
+		cmocka_unit_test(test_weff_capacity_and_bandwidth),
+		cmocka_unit_test(test_generation_threads_ideal),
+		cmocka_unit_test(test_fit_reproduces_the_probe),
+		cmocka_unit_test(test_farm_document_000),
+		cmocka_unit_test(test_farm_threads_and_oversubscription),
+		cmocka_unit_test(test_costs_bad_fields),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
