@@ -324,7 +324,7 @@ void bench_rounds_describe(struct bench *b)
 
 	jw_u64(w, "order_seed", b->order_seed);
 	jw_bool(w, "aa", b->o.aa);
-	jw_bool(w, "capacity", b->o.capacity);
+	jw_bool(w, "capacity_arms", b->o.capacity);
 	jw_num(w, "ci_width", b->o.ci_width);
 	jw_num(w, "max_time_s", b->o.max_time_s);
 	if (b->seq_id >= 0)

@@ -126,7 +126,7 @@ check "--copies 0 names the option and its range" grep -q -- '^evopar run: --cop
 	--out "$T/cap/b.jsonl" 2>"$T/err"
 check "bench --capacity exits 0" [ $? = 0 ]
 check "bench --capacity: one arm per worker count, after the configurations" \
-	[ "$(jq -c 'select(.type == "bench") | [.capacity, (.configs[] | .config_label)]' "$T/cap/b.jsonl")" = \
+	[ "$(jq -c 'select(.type == "bench") | [.capacity_arms, (.configs[] | .config_label)]' "$T/cap/b.jsonl")" = \
 	  '[true,"seq","t2","p2","t3","seq capacity x2","seq capacity x3"]' ]
 check "bench --capacity: the arms run --copies N" \
 	[ "$(jq -r 'select(.type == "meta") | .config.copies' "$T/cap/b.jsonl" | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}')" = \
