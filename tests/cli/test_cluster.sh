@@ -236,6 +236,15 @@ check "search, rank 2 stopped: nothing left on any host" hosts_empty
 ISL=(--strategy islands --islands 3 --pop 60 --steps 200 --gens 1000000 --migrate-every 3 --migrants 3 --quiet)
 m="$T/islands-kill.jsonl"
 hit 1 KILL generation "$m" "$EVO" run "${ISL[@]}" --migration mpi --worker-timeout 5
+# mpirun SIGKILLs every rank about a second after one dies; on a loaded machine that can
+# come before rank 0, which saw the death, has written its summary (a known race of mpirun's
+# kill, not of the records): the scenario runs once more then, and the checks read the second
+if [ ! -e "$m" ]; then
+	echo "  note: islands, rank 1 killed: rank 0 was killed before its summary; once more"
+	hosts_empty || sleep 1
+	rm -f "$m".*
+	hit 1 KILL generation "$m" "$EVO" run "${ISL[@]}" --migration mpi --worker-timeout 5
+fi
 check "islands, rank 1 killed: its environment lacked what -x did not pass" lacks EVOPAR_NOT_PASSED "$m.env"
 check "islands, rank 1 killed: (and we could read it)" grep -q OMPI_COMM_WORLD_RANK=1 "$m.env"
 check "islands, rank 1 killed: mpirun fails (got $RC)" [ "$RC" != 0 ]
