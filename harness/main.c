@@ -12,6 +12,7 @@
 #include "harness/records/meta.h"
 #include "harness/run.h"
 #include "harness/search/search.h"
+#include "strategies/common/blas.h"
 #include "strategies/common/worker.h"
 #include "studies/studies.h"
 
@@ -186,6 +187,13 @@ int main(int argc, char **argv)
 	 * SIGXFSZ with the temp file left behind. Workers started by exec inherit this.
 	 */
 	signal(SIGXFSZ, SIG_IGN);
+	/*
+	 * OpenBLAS starts its pool as the library loads, and the pool's threads spin for about
+	 * 0.1 s before they sleep: a core taken from the workers at the start of every run,
+	 * whatever its strategy (a short run is all start). A BLAS call that wants threads
+	 * makes them again, so what BLAS threads cost where BLAS runs is still measured.
+	 */
+	blas_end_idle_pool();
 	if (argc < 2) {
 		overview(stderr);
 		return EXIT_USAGE;

@@ -1,6 +1,7 @@
 /*
- * OpenBLAS's thread pool, for the strategies that must not run one: sequential (the
- * reference) and thread-limited pin it to one thread and end its idle threads.
+ * OpenBLAS's thread pool: every evopar process ends its idle threads at the start (main),
+ * and the strategies that must not run one, sequential (the reference) and thread-limited,
+ * pin it to one thread.
  */
 #ifndef EVOPAR_STRATEGIES_BLAS_H
 #define EVOPAR_STRATEGIES_BLAS_H
