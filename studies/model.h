@@ -61,8 +61,9 @@ void sm_judge(struct sm_study *st, const char *label, int first, int n, int rec)
 void sm_write_row(struct sm_study *st, const struct sm_row *r, const char *part);
 /* the median of x[0..n) (x reordered) */
 double sm_median(double *x, int n);
-/* model_search.c: the search backends at trial level, predicted then measured */
-int sm_searches(struct sm_study *st, char *err, size_t errlen);
+/* model_search.c: the search backends at trial level, predicted then measured: trials of
+   populations 50, 100 and 200, one case each (small: 100 only) */
+int sm_searches(struct sm_study *st, int small, char *err, size_t errlen);
 /* model_report.c: the report, from the rows and cases */
 void sm_report(FILE *f, struct sm_study *st);
 

@@ -30,8 +30,8 @@ struct sm_options {
 #define SO(f) offsetof(struct sm_options, f)
 
 static const struct opt_spec sm_opts[] = {
-	{ "scale", OPT_CHOICE, SO(scale), 0, 0, scale_names, "full: populations 50, 500, 5000 x both modes x spin 1000, 10000, 30000; small: population 50, both modes, spin 1000 (a test's size)" },
-	{ "gens", OPT_INT, SO(gens), 3, 1000, NULL, "generations of every measured run (0: 10, small 4); generation 0 is left out" },
+	{ "scale", OPT_CHOICE, SO(scale), 0, 0, scale_names, "full: populations 50, 500, 5000 x both modes x spin 1000, 10000, 30000, and searches of trials of population 50, 100, 200; small: population 50, both modes, spin 1000, one search (a test's size)" },
+	{ "gens", OPT_INT, SO(gens), 3, 1000, NULL, "generations of every measured run and probe run (0: the probe's, about 0.25 s of sequential generations, those of the first 50 ms left out; small 4, generation 0 left out)" },
 	{ "reps", OPT_INT, SO(reps), 0, SM_MAX_REPS, NULL, "rounds of measurement (0: 3, small 2)" },
 	{ "cores", OPT_INT, SO(cores), 0, ADVISE_MAX_CORES, NULL, "workers 1..N (0: the cores this process may use)" },
 	{ "trials", OPT_INT, SO(trials), 0, 10000, NULL, "trials of every measured search (0: 8, small 4)" },
@@ -107,17 +107,17 @@ void sm_judge(struct sm_study *st, const char *label, int first, int n, int rec)
 	c->within = c->exact || ci.lo <= 1;
 }
 
-/* the median total ms of generations 1.. of one fresh run */
-static int measure_run(struct sm_study *st, const struct evo_config *evo, const struct sm_row *r,
+/* the median total ms of generations first.. of one fresh run of evo->gens */
+static int measure_run(struct sm_study *st, const struct evo_config *evo, int first, const struct sm_row *r,
 		       double *ms, char *err, size_t errlen)
 {
 	double g[ADVISE_MAX_GENS * 4][ADVISE_SLOTS], tot[ADVISE_MAX_GENS * 4];
-	int i, rc = advise_run_child(st->self_exe, evo, r->name, r->workers, st->gens, g, err, errlen);
+	int i, rc = advise_run_child(st->self_exe, evo, r->name, r->workers, evo->gens, g, err, errlen);
 
-	for (i = 1; !rc && i < st->gens; i++)
-		tot[i - 1] = g[i][MODEL_PHASES];
+	for (i = first; !rc && i < evo->gens; i++)
+		tot[i - first] = g[i][MODEL_PHASES];
 	if (!rc)
-		*ms = sm_median(tot, st->gens - 1);
+		*ms = sm_median(tot, evo->gens - first);
 	return rc;
 }
 
@@ -145,7 +145,7 @@ static int measure_case(struct sm_study *st, const struct advise_probe *pr,
 			const struct advise_result *res, const char *label, char *err, size_t errlen)
 {
 	struct evo_config evo = pr->evo;
-	int first = st->n_rows, i, k, rep, rc = 0;
+	int first = st->n_rows, i, k, rep, warm, rc = 0;
 
 	if (first + res->n > SM_MAX_ROWS) {
 		snprintf(err, errlen, "study model: more than %d configurations", SM_MAX_ROWS);
@@ -163,12 +163,14 @@ static int measure_case(struct sm_study *st, const struct advise_probe *pr,
 		r->pred_lo = res->pred[i].ms_lo;
 		r->pred_hi = res->pred[i].ms_hi;
 	}
-	evo.gens = st->gens;
+	/* the probe's run (unless --gens says), its warm-up left out as the probe left it */
+	evo.gens = st->gens ? st->gens : pr->gens;
+	warm = pr->first;
 	for (rep = 0; !rc && rep < st->reps; rep++)
 		for (k = 0; !rc && k < res->n; k++) {
 			struct sm_row *r = &st->rows[first + (k + rep) % res->n];
 
-			rc = measure_run(st, &evo, r, &r->meas[r->reps], err, errlen);
+			rc = measure_run(st, &evo, warm, r, &r->meas[r->reps], err, errlen);
 			r->reps += !rc;
 		}
 	if (rc)
@@ -196,7 +198,7 @@ static int run_case(struct sm_study *st, int mode, int pop, int spin, char *err,
 		pr->evo.task = TASK_SPIN;
 		pr->evo.pop = pop;
 		pr->evo.spin = spin;
-		pr->evo.gens = st->gens;
+		pr->evo.gens = st->gens ? st->gens : ADVISE_MAX_GENS;   /* 0: the probe's budget decides */
 		pr->cores = st->cores;
 		rc = advise_probe_run(pr, err, errlen);
 	}
@@ -232,7 +234,7 @@ static int run_generations(struct sm_study *st, int small, char *err, size_t err
 static int sm_setup(struct sm_study *st, const struct sm_options *o, char *err, size_t errlen)
 {
 	memset(st, 0, sizeof(*st));
-	st->gens = o->gens ? o->gens : o->scale ? 4 : 10;
+	st->gens = o->gens ? o->gens : o->scale ? 4 : 0;
 	st->reps = o->reps ? o->reps : o->scale ? 2 : 3;
 	st->trials = o->trials ? o->trials : o->scale ? 4 : 8;
 	st->cores = o->cores ? o->cores : (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -321,7 +323,7 @@ int study_model_main(int argc, char **argv)
 	output_write(&st.out, &st.jw);
 	rc = run_generations(&st, o.scale, err, sizeof(err));
 	if (!rc)
-		rc = sm_searches(&st, err, sizeof(err));
+		rc = sm_searches(&st, o.scale, err, sizeof(err));
 	st.elapsed_s = now_s() - t0;
 	rc = sm_finish(&st, &o, rc, err, sizeof(err));
 	if (rc)

@@ -44,14 +44,19 @@ static void split_errors(FILE *f, const struct sm_row *const *v, int n)
 	int i, na = 0, no = 0;
 
 	for (i = 0; i < n; i++) {
-		if (v[i]->workers == ADVISE_PROBE_WORKERS && na < SM_MAX_ROWS / 4)
+		if (v[i]->workers <= ADVISE_PROBE_WORKERS && na < SM_MAX_ROWS / 4)
 			at[na++] = v[i]->err;
-		else if (v[i]->workers != ADVISE_PROBE_WORKERS && no < SM_MAX_ROWS / 4)
+		else if (v[i]->workers > ADVISE_PROBE_WORKERS && no < SM_MAX_ROWS / 4)
 			off[no++] = v[i]->err;
 	}
-	fprintf(f, "\nAt %d workers, where the probe fitted the model: median error %.1f%% over %d; at the other "
-		   "worker counts, extrapolated: %.1f%% over %d.\n", ADVISE_PROBE_WORKERS, sm_median(at, na) * 100,
-		na, sm_median(off, no) * 100, no);
+	fprintf(f, "\nAt 1 and %d workers, where the probe fitted the model: median error %.1f%% over %d; ",
+		ADVISE_PROBE_WORKERS, sm_median(at, na) * 100, na);
+	if (no)
+		fprintf(f, "at more workers, extrapolated: %.1f%% over %d.\n", sm_median(off, no) * 100, no);
+	else
+		fprintf(f, "no worker count here is above them, so nothing was extrapolated in workers: these "
+			   "errors are the probe's short runs against fresh ones (the noise of the machine and of "
+			   "a few generations), not the model's reach beyond %d workers.\n", ADVISE_PROBE_WORKERS);
 }
 
 /* median and worst error of the non-reference rows [lo, hi), the worst listed */
@@ -199,21 +204,30 @@ static void projection(FILE *f, const char *path)
 
 void sm_report(FILE *f, struct sm_study *st)
 {
+	char gens[160];
+
+	if (st->gens)
+		snprintf(gens, sizeof(gens), "%d generations per measured run", st->gens);
+	else
+		snprintf(gens, sizeof(gens), "as many generations per measured run as the case's probe ran "
+			 "(about %.0f ms of sequential generations, at most %d)", ADVISE_PROBE_BUDGET_MS, ADVISE_MAX_GENS);
 	fprintf(f, "# How often evopar advise is right\n\n"
 		   "Measured by `evopar study model` on %d cores in %.0f s; load average %.2f at the start, %.2f at the end; "
-		   "%d generations per measured run (generation 0 left out; the median of the rest), %d rounds in rotating "
-		   "order, %d trials per search. Every prediction was made by advise's probe before its measurement: the "
-		   "probe runs each strategy for a few generations at %d workers, so predictions at %d workers are "
-		   "calibrated there and the others are extrapolated by the model.\n\n## Within a generation\n\n",
-		st->cores, st->elapsed_s, st->load_start, st->load_end, st->gens, st->reps, st->trials,
+		   "%s, those of its first %.0f ms left out as warm-up as the probe left them (at least generation 0; the "
+		   "median of the rest), %d rounds in rotating order, %d trials per search. Every prediction was made by "
+		   "advise's probe before its measurement: the probe runs each strategy for the same generations at 1 and "
+		   "at %d workers, so predictions at 1 and %d workers are calibrated there and those at more are "
+		   "extrapolated by the model.\n\n## Within a generation\n\n",
+		st->cores, st->elapsed_s, st->load_start, st->load_end, gens, ADVISE_WARMUP_MS, st->reps, st->trials,
 		ADVISE_PROBE_WORKERS, ADVISE_PROBE_WORKERS);
 	rows_table(f, st, 0, st->gen_rows);
 	errors(f, st, 0, st->gen_rows, "Within a generation", 1);
 	recommendations(f, st, 0, st->gen_cases, "Within a generation");
-	fprintf(f, "\n## Search backends, trial level\n\nPredicted from two trials run sequentially (their mean, "
-		   "their range as the interval), the search's own overhead, the capacity for one trial's evolution, "
-		   "and the floors (a pipe round trip per trial, a fork or a thread per job). mpi is not measured here "
-		   "(it needs mpirun); the model treats it as persistent.\n\n");
+	fprintf(f, "\n## Search backends, trial level\n\nPredicted from four trials of every backend at 1 job (their "
+		   "mean, their range as the interval; a trial in a process of its own need not cost what it costs in the "
+		   "main one), the search's own overhead, the capacity for one trial's evolution, and the floors (a pipe "
+		   "round trip per trial, a fork or a thread per job); so the 1-job rows are calibrated and the others "
+		   "extrapolated. mpi is not measured here (it needs mpirun); the model treats it as persistent.\n\n");
 	rows_table(f, st, st->gen_rows, st->n_rows);
 	errors(f, st, st->gen_rows, st->n_rows, "Search backends", 0);
 	recommendations(f, st, st->gen_cases, st->n_cases, "Search backends");

@@ -1,8 +1,8 @@
 /*
  * `evopar study model`, trial level: a search's wall time predicted by the farm model from a
- * probe (two trials run sequentially: their cost and spread, the search's own overhead), the
- * machine's capacity for one trial's evolution and the floors, then every backend at 1..cores
- * jobs measured as fresh `evopar search` runs in rotating rounds.
+ * probe (four trials of every backend at 1 job: their cost and spread, the search's own
+ * overhead), the machine's capacity for one trial's evolution and the floors, then every
+ * backend at 1..cores jobs measured as fresh `evopar search` runs in rotating rounds.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -14,17 +14,18 @@
 
 #include "studies/model.h"
 
-#define PROBE_TRIALS 2
-#define TRIAL_POP "100"
+#define PROBE_TRIALS 4
 #define TRIAL_GENS "10"
+
+static const char *const trial_pops[] = { "50", "100", "200" };   /* one case each */
 
 static const char *const backends[] = { "sequential", "threads", "fork-pool", "persistent", "thread-limited" };
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
+/* one backend's probe: PROBE_TRIALS trials at 1 job */
 struct trial_probe {
 	double mean_ms, min_ms, max_ms, cv;
 	double overhead_ms;       /* the search's wall time beyond its trials' */
-	double capacity[MODEL_MAX_CORES];
 };
 
 /* the trial records' durations and the summary's wall time of a search's records */
@@ -55,12 +56,12 @@ static int read_search(const char *path, double *trial_ms, int *n, int max, doub
 }
 
 /* one fresh search: its wall ms, and its trials' ms (up to max) */
-static int run_search(const struct sm_study *st, const char *backend, int jobs, int trials,
+static int run_search(const struct sm_study *st, const char *pop, const char *backend, int jobs, int trials,
 		      double *trial_ms, int *n, int max, double *wall_ms, char *err, size_t errlen)
 {
 	char tmp[] = "/tmp/evopar-model-XXXXXX", j[16], t[16];
 	char *argv[] = { "evopar", "search", "--backend", (char *)backend, "--jobs", j, "--trials", t,
-			 "--seeds", "1", "--pop", TRIAL_POP, "--gens", TRIAL_GENS, "--quiet", "--out", tmp, NULL };
+			 "--seeds", "1", "--pop", (char *)pop, "--gens", TRIAL_GENS, "--quiet", "--out", tmp, NULL };
 	int fd = mkstemp(tmp), rc;
 
 	if (fd < 0)
@@ -75,15 +76,14 @@ static int run_search(const struct sm_study *st, const char *backend, int jobs, 
 	return rc;
 }
 
-static int probe_trials(const struct sm_study *st, struct trial_probe *tp, char *err, size_t errlen)
+/* backend b's trials at 1 job: in a process of their own a trial may cost what it does not
+   in the main one (a fresh heap), so each backend's own trials are its item cost */
+static int probe_backend(const struct sm_study *st, const char *pop, int b, struct trial_probe *tp,
+			 char *err, size_t errlen)
 {
 	double ms[PROBE_TRIALS], wall, sum = 0, sq = 0;
-	struct calibration *cal = calloc(1, sizeof(*cal));
-	struct evo_config evo;
-	int n = 0, i, rc = cal ? 0 : -ENOMEM;
+	int n = 0, i, rc = run_search(st, pop, backends[b], 1, PROBE_TRIALS, ms, &n, PROBE_TRIALS, &wall, err, errlen);
 
-	if (!rc)
-		rc = run_search(st, "sequential", 1, PROBE_TRIALS, ms, &n, PROBE_TRIALS, &wall, err, errlen);
 	if (!rc && n < 1)
 		rc = -EIO;
 	for (i = 0; !rc && i < n; i++)
@@ -97,33 +97,52 @@ static int probe_trials(const struct sm_study *st, struct trial_probe *tp, char 
 	}
 	tp->cv = n > 1 && tp->mean_ms > 0 ? sqrt(sq / (n - 1)) / tp->mean_ms : 0;
 	tp->overhead_ms = !rc && wall > sum ? wall - sum : 0;
+	return rc;
+}
+
+/* every backend's probe, then the capacity for one trial's evolution */
+static int probe_trials(const struct sm_study *st, const char *pop, struct trial_probe *tp, double *capacity,
+			char *err, size_t errlen)
+{
+	struct calibration *cal = calloc(1, sizeof(*cal));
+	struct evo_config evo;
+	size_t b;
+	int i, rc = cal ? 0 : -ENOMEM;
+
+	for (b = 0; !rc && b < N_BACKENDS; b++)
+		rc = probe_backend(st, pop, (int)b, &tp[b], err, errlen);
 	evo_config_defaults(&evo);
-	evo.pop = atoi(TRIAL_POP);
+	evo.pop = atoi(pop);
 	evo.gens = 1 << 20;       /* the capacity sizes its copies itself */
 	if (!rc)
 		rc = calibrate_capacity(cal, &evo, NULL, err, errlen);
 	for (i = 0; !rc && i < cal->capacity.cores; i++)
-		tp->capacity[i] = cal->capacity.ratio[i];
+		capacity[i] = cal->capacity.ratio[i];
 	free(cal);
 	return rc;
 }
 
-/* the farm a backend makes of the search at jobs, trials of cost item_ms */
-static double predict(const struct sm_study *st, const struct trial_probe *tp, int b, int jobs, double item_ms)
+/* the farm backend b makes of the search at jobs, trials of cost item_ms; its probe (at 1
+   job) paid one start and a round trip per trial, which its overhead leaves out */
+static double predict(const struct sm_study *st, const struct trial_probe *tp, const double *capacity,
+		      int b, int jobs, double item_ms)
 {
-	struct model_farm f = { .item_ms = item_ms, .items = st->trials, .workers = jobs, .cores = st->cores,
-		.threads = 1, .item_speedup = 1, .round_trips = -1, .serial_ms = tp->overhead_ms,
-		.item_cv = tp->cv };
 	int threads = !strcmp(backends[b], "threads");
+	double rtt = b == 0 || threads ? 0 : st->pipe_rtt_ms, start = b == 0 ? 0 : threads ? st->thread_ms : st->fork_ms;
+	double serial = tp->overhead_ms - start - PROBE_TRIALS * rtt;
+	struct model_farm f = { .item_ms = item_ms, .items = st->trials, .workers = jobs, .cores = st->cores,
+		.threads = 1, .item_speedup = 1, .round_trips = -1, .serial_ms = serial > 0 ? serial : 0,
+		.item_cv = tp->cv };
 
-	memcpy(f.capacity, tp->capacity, sizeof(f.capacity));
+	memcpy(f.capacity, capacity, sizeof(f.capacity));
 	f.static_chunks = !strcmp(backends[b], "fork-pool");
-	f.rtt_ms = threads ? 0 : st->pipe_rtt_ms;
-	f.start_ms = threads ? st->thread_ms : st->fork_ms;
+	f.rtt_ms = rtt;
+	f.start_ms = start;
 	return model_farm(&f, b == 0 ? 0 : jobs, NULL);
 }
 
-static void add_rows(struct sm_study *st, const struct trial_probe *tp, const char *label)
+static void add_rows(struct sm_study *st, const struct trial_probe *tp, const double *capacity,
+		     const char *label)
 {
 	size_t b;
 	int j;
@@ -137,32 +156,38 @@ static void add_rows(struct sm_study *st, const struct trial_probe *tp, const ch
 			snprintf(r->name, sizeof(r->name), "%s", backends[b]);
 			r->workers = j;
 			r->is_reference = b == 0;
-			r->pred = predict(st, tp, (int)b, j, tp->mean_ms);
-			r->pred_lo = predict(st, tp, (int)b, j, tp->min_ms);
-			r->pred_hi = predict(st, tp, (int)b, j, tp->max_ms);
+			r->pred = predict(st, &tp[b], capacity, (int)b, j, tp[b].mean_ms);
+			r->pred_lo = predict(st, &tp[b], capacity, (int)b, j, tp[b].min_ms);
+			r->pred_hi = predict(st, &tp[b], capacity, (int)b, j, tp[b].max_ms);
 		}
 }
 
-int sm_searches(struct sm_study *st, char *err, size_t errlen)
+/* one search case, trials of population pop: probed and predicted, then measured */
+static int search_case(struct sm_study *st, const char *pop, char *err, size_t errlen)
 {
-	struct trial_probe tp = { 0 };
+	struct trial_probe tp[N_BACKENDS];
 	char label[96];
 	int first = st->n_rows, n, k, rep, rec, rc, none;
-	double wall, unused[1];
+	double wall, unused[1], capacity[MODEL_MAX_CORES] = { 0 };
 
-	snprintf(label, sizeof(label), "search: %d trials, pop %s, %s gens, 1 seed", st->trials, TRIAL_POP, TRIAL_GENS);
+	snprintf(label, sizeof(label), "search: %d trials, pop %s, %s gens, 1 seed", st->trials, pop, TRIAL_GENS);
 	if (!st->quiet)
 		fprintf(stderr, "evopar study model: %s: probe, then measure\n", label);
-	rc = probe_trials(st, &tp, err, errlen);
+	if (st->n_rows + (int)N_BACKENDS * st->cores > SM_MAX_ROWS) {
+		snprintf(err, errlen, "study model: more than %d configurations", SM_MAX_ROWS);
+		return -E2BIG;
+	}
+	memset(tp, 0, sizeof(tp));
+	rc = probe_trials(st, pop, tp, capacity, err, errlen);
 	if (rc)
 		return rc;
-	add_rows(st, &tp, label);
+	add_rows(st, tp, capacity, label);
 	n = st->n_rows - first;
 	for (rep = 0; !rc && rep < st->reps; rep++)
 		for (k = 0; !rc && k < n; k++) {
 			struct sm_row *r = &st->rows[first + (k + rep) % n];
 
-			rc = run_search(st, r->name, r->workers, st->trials, unused, &none, 0, &wall, err, errlen);
+			rc = run_search(st, pop, r->name, r->workers, st->trials, unused, &none, 0, &wall, err, errlen);
 			if (!rc)
 				r->meas[r->reps++] = wall;
 		}
@@ -172,8 +197,18 @@ int sm_searches(struct sm_study *st, char *err, size_t errlen)
 		if (st->rows[k].pred < st->rows[rec].pred)
 			rec = k;
 	sm_judge(st, label, first, n, rec);
-	st->cases[st->n_cases - 1].capacity = tp.capacity[st->cores - 1 < MODEL_MAX_CORES ? st->cores - 1 : 0];
+	st->cases[st->n_cases - 1].capacity = capacity[st->cores - 1 < MODEL_MAX_CORES ? st->cores - 1 : 0];
 	for (k = first; k < st->n_rows; k++)
 		sm_write_row(st, &st->rows[k], "search");
 	return 0;
+}
+
+int sm_searches(struct sm_study *st, int small, char *err, size_t errlen)
+{
+	size_t i, n = small ? 1 : sizeof(trial_pops) / sizeof(trial_pops[0]);
+	int rc = 0;
+
+	for (i = 0; !rc && i < n; i++)
+		rc = search_case(st, trial_pops[small ? 1 : i], err, errlen);
+	return rc;
 }

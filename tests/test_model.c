@@ -1,7 +1,8 @@
 /*
  * Unit tests for harness/advise/model.c and costs.c on fixtures: list scheduling's imbalance
  * and claims, the effective workers with the bandwidth ceiling, a generation under a strategy,
- * the fit reproducing what it was fitted to, the farm on document 000's figures and a global
+ * the fit reproducing what it was fitted to, two worker counts telling the main process's
+ * overhead from the workers' share, the farm on document 000's figures and a global
  * lock, and a costs file's bad fields refused by name.
  */
 #include <math.h>
@@ -117,6 +118,63 @@ static void test_fit_reproduces_the_probe(void **state)
 	assert_true(s[2].ph[1].dispatch == DISPATCH_NONE);
 }
 
+/* measured at w workers: what the model of `truth` says, phase by phase */
+static void phases_of(const struct model_workload *wl, const struct model_machine *m,
+		      const struct model_strategy *truth, int w, double *ms)
+{
+	int p;
+
+	for (p = 0; p < MODEL_PHASES; p++) {
+		struct model_terms t = { 0 };
+
+		ms[p] = model_phase(wl, m, truth, p, w, &t);
+	}
+}
+
+static void test_fit_two_points_splits_main_from_workers(void **state)
+{
+	struct model_strategy s[ADVISE_MAX_STRATS], truth, fit;
+	struct model_workload wl;
+	struct model_machine m;
+	double at1[MODEL_PHASES], at2[MODEL_PHASES], lower[MODEL_PHASES];
+	const double *ms[2] = { at1, at2 };
+	int w[2] = { 1, 2 }, p;
+
+	(void)state;
+	fixture(&wl, &m);
+	m.cores = 8;
+	model_strategies(s, ADVISE_MAX_STRATS, 0.005, 0.01, 0.3);
+	/* fork-pool whose mutate costs 2e-5 ms per byte in the main process and 3 ms that its
+	   workers share, evaluate 1.5 ms shared */
+	truth = s[2];
+	truth.ph[0].byte_ms = 2e-5;
+	truth.ph[0].par_ms = 3;
+	truth.ph[2].par_ms = 1.5;
+	phases_of(&wl, &m, &truth, 1, at1);
+	phases_of(&wl, &m, &truth, 2, at2);
+	fit = s[2];
+	model_fit_points(&fit, &wl, &m, 2, w, ms);
+	assert_true(near(fit.ph[0].byte_ms, 2e-5));
+	assert_true(near(fit.ph[0].par_ms, 3));
+	assert_true(near(fit.ph[2].par_ms, 1.5));
+	/* so the fit extrapolates to 8 workers as the truth does; the one-point fit cannot */
+	assert_true(near(model_generation(&wl, &m, &fit, 8, NULL), model_generation(&wl, &m, &truth, 8, NULL)));
+	fit = s[2];
+	model_fit(&fit, &wl, &m, 2, at2);
+	assert_false(near(model_generation(&wl, &m, &fit, 8, NULL), model_generation(&wl, &m, &truth, 8, NULL)));
+	/* at 1 worker faster than the floor allows: no negative term, the rest fitted by the other */
+	for (p = 0; p < MODEL_PHASES; p++)
+		lower[p] = at1[p] * 0.5;
+	ms[0] = lower;
+	fit = s[2];
+	model_fit_points(&fit, &wl, &m, 2, w, ms);
+	for (p = 0; p < MODEL_PHASES; p++) {
+		assert_true(fit.ph[p].byte_ms >= 0 && fit.ph[p].par_ms >= 0);
+		assert_true(fit.ph[p].claim_ms >= 0 && fit.ph[p].fixed_ms >= 0);
+	}
+	assert_true(fit.ph[0].byte_ms > 0 || fit.ph[0].par_ms > 0);
+}
+
 static void test_farm_document_000(void **state)
 {
 	struct model_farm f = { .item_ms = 0.1625, .items = 200, .serial_ms = 52.4, .rtt_ms = 55,
@@ -175,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_weff_capacity_and_bandwidth),
 		cmocka_unit_test(test_generation_threads_ideal),
 		cmocka_unit_test(test_fit_reproduces_the_probe),
+		cmocka_unit_test(test_fit_two_points_splits_main_from_workers),
 		cmocka_unit_test(test_farm_document_000),
 		cmocka_unit_test(test_farm_threads_and_oversubscription),
 		cmocka_unit_test(test_costs_bad_fields),

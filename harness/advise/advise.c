@@ -69,8 +69,9 @@ static void usage(FILE *f)
 		   "each phase's cost per network (a few generations of the workload, each network's evaluation\n"
 		   "timed), the floors (thread wake-up, pipe round trip, fork), the parallel capacity (the same\n"
 		   "compute alone and as 2..N copies at once), the copy bandwidth alone and on every core, and\n"
-		   "every strategy for a few generations at %d workers, whose records fit its per-byte and fixed\n"
-		   "terms. --costs takes a foreign workload's inputs instead (no probe). The model is stated in\n"
+		   "every strategy for a few generations at 1 and at %d workers, whose records fit its per-byte,\n"
+		   "per-dispatch and fixed terms and the overhead its workers share. --costs takes a foreign\n"
+		   "workload's inputs instead (no probe). The model is stated in\n"
 		   "the output and the README. Exit codes: 0; 2 bad options or a bad costs file (one line naming\n"
 		   "the field); 3 a measurement failed.\n\noptions:\n", ADVISE_PROBE_WORKERS);
 	options_help(f, advise_opts, &d);

@@ -14,11 +14,17 @@
 #include "harness/instruments/calibrate.h"
 #include "harness/records/record.h"
 
-#define ADVISE_MAX_GENS 16        /* generations each probe run evolves, at most */
+#define ADVISE_MAX_GENS 128       /* generations each probe run evolves, at most */
+#define ADVISE_PROBE_BUDGET_MS 250.0  /* each probe run's sequential generations take about this:
+					 33 runs (11 a round) in well under 30 s */
+#define ADVISE_WARMUP_MS 50.0     /* the generations of a run's first ms left out: threads and
+				     processes settle on the cores within tens of ms here */
 #define ADVISE_ROUNDS 3           /* every probe run this often, the runs in turn */
+#define ADVISE_PROBE_LIMIT_S 27.0 /* no probe round is begun that would end past this */
 #define ADVISE_MAX_SAMPLES (ADVISE_ROUNDS * ADVISE_MAX_GENS)
 #define ADVISE_MAX_STRATS 6
-#define ADVISE_PROBE_WORKERS 2    /* the workers each strategy is probed at */
+#define ADVISE_PROBE_WORKERS 2    /* the workers each strategy is probed at, and at 1 */
+#define ADVISE_PROBE_POINTS 2     /* those worker counts: 1 and ADVISE_PROBE_WORKERS */
 #define ADVISE_MAX_CORES 64       /* --cores at most */
 #define ADVISE_SLOTS (MODEL_PHASES + 1)   /* per generation: the phases' ms, then the total */
 
@@ -39,12 +45,14 @@ struct advise_probe {
 	int cores;                /* predictions for 1..cores workers */
 	int gens;                 /* generations of each probe run */
 	int first;                /* the first generation used (0 is left out when there are 2+) */
+	int rounds;               /* rounds made: ADVISE_ROUNDS, fewer where they would take too long */
 	int n_samples;            /* generations used x rounds: the samples of every interval */
 	/* sample k: generation first + k % (gens - first) of round k / (gens - first), in ms */
 	double seq[ADVISE_MAX_SAMPLES][ADVISE_SLOTS];  /* sequential's phases and total */
 	int n_strats;
 	struct model_strategy strat[ADVISE_MAX_STRATS];
 	double ms[ADVISE_MAX_STRATS][ADVISE_MAX_SAMPLES][ADVISE_SLOTS];  /* each at PROBE_WORKERS */
+	double ms1[ADVISE_MAX_STRATS][ADVISE_MAX_SAMPLES][ADVISE_SLOTS]; /* each at 1 worker */
 	double *eval_ms;          /* evaluate's ms per network, longest first */
 	int n_eval;
 	double eval_cv;           /* their spread: standard deviation / mean */
@@ -55,6 +63,9 @@ struct advise_probe {
 	char self_exe[4096];
 };
 
+/* the warm-up of a run of gens generations of about gen_ms each: those in its first
+   ADVISE_WARMUP_MS, at least 1 and at most half (none of a run of 1) */
+int advise_warmup_gens(int gens, double gen_ms);
 /* measure everything for pr->evo and pr->cores (set by the caller); 0 or -errno with err */
 int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen);
 void advise_probe_release(struct advise_probe *pr);
@@ -87,9 +98,10 @@ struct advise_result {
 int advise_predict(const struct advise_probe *pr, struct advise_result *res, char *err, size_t errlen);
 
 /* strategy i fitted at the median probe generation, and what its probe measured there
-   (phases and total; probe_ms may be NULL); 0, or -1 past the strategies */
+   (phases and total; at ADVISE_PROBE_WORKERS in probe_ms[0], at 1 worker in probe_ms[1];
+   probe_ms may be NULL); 0, or -1 past the strategies */
 int advise_fitted(const struct advise_probe *pr, const struct advise_result *res, int i,
-		  struct model_strategy *out, const double **probe_ms);
+		  struct model_strategy *out, const double *probe_ms[2]);
 /* the table, the recommendation and why, on f */
 void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_result *res);
 /* "mutate: 0.1 us of work per dispatch of 4.8 us: stays sequential", one per phase */

@@ -126,11 +126,11 @@ double model_phase(const struct model_workload *wl, const struct model_machine *
 	t->bytes += bytes;
 	t->bytes_ms += bytes * mech->byte_ms;
 	t->start_ms += mech->starts ? w * s->start_ms : 0;
-	t->fixed_ms += mech->fixed_ms;
+	t->fixed_ms += mech->fixed_ms + mech->par_ms / weff;
 	t->weff = weff;
 	t->bw_bound |= bound;
 	return compute * imb + claims * (s->dispatch_ms + mech->claim_ms) + bytes * mech->byte_ms +
-	       (mech->starts ? w * s->start_ms : 0) + mech->fixed_ms;
+	       (mech->starts ? w * s->start_ms : 0) + mech->fixed_ms + mech->par_ms / weff;
 }
 
 double model_generation(const struct model_workload *wl, const struct model_machine *m,
@@ -161,27 +161,98 @@ double model_sequential(const struct model_workload *wl)
 	return total;
 }
 
+/* what a phase's fitted cost multiplies */
+enum fit_kind { FIT_FIXED, FIT_CLAIM, FIT_BYTE };
+
+static double fit_units(int kind, const struct model_workload *wl, const struct model_phase_mech *mech,
+			int w, const struct model_terms *t)
+{
+	if (kind == FIT_BYTE)
+		return wl->items * wl->bytes_per_item * bytes_share(mech->bytes, w);
+	return kind == FIT_CLAIM ? t->dispatches : 1;
+}
+
+/*
+ * r[k] = c x[k] + q y[k] over n points, least squares with c, q >= 0 (q only where allow_q);
+ * where one term alone fits as well, it is c (one point: all of it is c).
+ */
+static void fit_two_terms(const double *x, const double *y, const double *r, int n, int allow_q,
+			  double *c, double *q)
+{
+	double sxx = 0, sxy = 0, syy = 0, sxr = 0, syr = 0, det, e1 = 0, e2 = 0, c1, q1;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		sxx += x[k] * x[k], sxy += x[k] * y[k], syy += y[k] * y[k];
+		sxr += x[k] * r[k], syr += y[k] * r[k];
+	}
+	det = sxx * syy - sxy * sxy;
+	if (allow_q && det > 1e-9 * sxx * syy) {
+		*c = (syy * sxr - sxy * syr) / det;
+		*q = (sxx * syr - sxy * sxr) / det;
+		if (*c >= 0 && *q >= 0)
+			return;
+	}
+	c1 = sxx > 0 && sxr > 0 ? sxr / sxx : 0;
+	q1 = allow_q && syy > 0 && syr > 0 ? syr / syy : 0;
+	for (k = 0; k < n; k++) {
+		e1 += (r[k] - c1 * x[k]) * (r[k] - c1 * x[k]);
+		e2 += (r[k] - q1 * y[k]) * (r[k] - q1 * y[k]);
+	}
+	*c = e1 <= e2 * (1 + 1e-9) ? c1 : 0;
+	*q = e1 <= e2 * (1 + 1e-9) ? 0 : q1;
+}
+
+#define FIT_MAX_POINTS 8
+
+static void fit_phase(struct model_strategy *s, const struct model_workload *wl,
+		      const struct model_machine *m, int p, int n, const int *w,
+		      const double *const *measured_ms)
+{
+	struct model_phase_mech *mech = &s->ph[p];
+	struct model_terms t[FIT_MAX_POINTS];
+	double x[FIT_MAX_POINTS], y[FIT_MAX_POINTS], r[FIT_MAX_POINTS], c, q;
+	int k, top = 0, kind;
+
+	mech->fixed_ms = mech->byte_ms = mech->claim_ms = mech->par_ms = 0;
+	for (k = 0; k < n; k++) {
+		memset(&t[k], 0, sizeof(t[k]));
+		r[k] = measured_ms[k][p] - model_phase(wl, m, s, p, workers_of(s, m, w[k]), &t[k]);
+		top = w[k] > w[top] ? k : top;
+	}
+	/* the mechanism is the one the most workers show: bytes, else dispatches, else fixed */
+	kind = mech->dispatch == DISPATCH_NONE ? FIT_FIXED :
+	       fit_units(FIT_BYTE, wl, mech, workers_of(s, m, w[top]), &t[top]) > 0 ? FIT_BYTE :
+	       t[top].dispatches > 0 ? FIT_CLAIM : FIT_FIXED;
+	for (k = 0; k < n; k++) {
+		x[k] = fit_units(kind, wl, mech, workers_of(s, m, w[k]), &t[k]);
+		y[k] = mech->dispatch == DISPATCH_NONE ? 0 : 1 / (t[k].weff > 0 ? t[k].weff : 1);
+	}
+	fit_two_terms(x, y, r, n, mech->dispatch != DISPATCH_NONE, &c, &q);
+	if (kind == FIT_BYTE)
+		mech->byte_ms = c;
+	else if (kind == FIT_CLAIM)
+		mech->claim_ms = c;
+	else
+		mech->fixed_ms = c;
+	mech->par_ms = q;
+}
+
+void model_fit_points(struct model_strategy *s, const struct model_workload *wl,
+		      const struct model_machine *m, int n, const int *w,
+		      const double *const *measured_ms)
+{
+	int p;
+
+	n = n > FIT_MAX_POINTS ? FIT_MAX_POINTS : n;
+	for (p = 0; p < MODEL_PHASES; p++)
+		fit_phase(s, wl, m, p, n, w, measured_ms);
+}
+
 void model_fit(struct model_strategy *s, const struct model_workload *wl,
 	       const struct model_machine *m, int w, const double *measured_ms)
 {
-	int p, workers = workers_of(s, m, w);
-
-	for (p = 0; p < MODEL_PHASES; p++) {
-		struct model_phase_mech *mech = &s->ph[p];
-		struct model_terms t = { 0 };
-		double resid, bytes = wl->items * wl->bytes_per_item * bytes_share(mech->bytes, workers);
-
-		mech->fixed_ms = mech->byte_ms = mech->claim_ms = 0;
-		resid = measured_ms[p] - model_phase(wl, m, s, p, workers, &t);
-		if (resid <= 0)
-			continue;
-		if (mech->dispatch != DISPATCH_NONE && bytes > 0)
-			mech->byte_ms = resid / bytes;
-		else if (mech->dispatch != DISPATCH_NONE && t.dispatches > 0)
-			mech->claim_ms = resid / t.dispatches;
-		else
-			mech->fixed_ms = resid;
-	}
+	model_fit_points(s, wl, m, 1, &w, &measured_ms);
 }
 
 static void set_phases(struct model_strategy *s, const int *dispatch, const int *bytes, int starts)

@@ -32,6 +32,8 @@ struct model_phase_mech {
 	double fixed_ms;          /* fitted at the probe: overhead of a phase in the main process */
 	double claim_ms;          /* fitted at the probe: each dispatch's cost beyond the floor's */
 	double byte_ms;           /* fitted at the probe: cost of one byte moved in this phase */
+	double par_ms;            /* fitted at the probe: overhead the workers share (serialising
+				     on their side, page faults), ms at one effective worker */
 };
 
 struct model_strategy {
@@ -103,6 +105,17 @@ double model_sequential(const struct model_workload *wl);
  */
 void model_fit(struct model_strategy *s, const struct model_workload *wl,
 	       const struct model_machine *m, int w, const double *measured_ms);
+
+/*
+ * The same from n measurements (workers w[k], phases measured[k]): each spread phase's
+ * residual r(w) = cost x units(w) + par_ms / w_eff(w), least squares with both terms at
+ * least 0, so that measurements at two worker counts tell the main process's share of an
+ * overhead (per byte or per dispatch) from the workers' share (par_ms). One measurement
+ * gives model_fit's answer.
+ */
+void model_fit_points(struct model_strategy *s, const struct model_workload *wl,
+		      const struct model_machine *m, int n, const int *w,
+		      const double *const *measured_ms);
 
 /* the strategies evopar runs, their mechanisms set, residuals zero; the count */
 int model_strategies(struct model_strategy *out, int max, double thread_wake_ms,

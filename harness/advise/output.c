@@ -37,24 +37,27 @@ static void write_terms(struct jw *w, const struct model_terms *t)
 /* strategy i at the median probe generation: what it measured, what the fit made of it */
 static void write_fitted(struct jw *w, const struct advise_probe *pr, const struct advise_result *res, int i)
 {
-	double dispatch_us[MODEL_PHASES], ns_per_byte[MODEL_PHASES], fixed_ms[MODEL_PHASES];
+	double dispatch_us[MODEL_PHASES], ns_per_byte[MODEL_PHASES], fixed_ms[MODEL_PHASES], shared_ms[MODEL_PHASES];
 	struct model_strategy fit;
-	const double *probe;
+	const double *probe[2];
 	int p;
 
-	if (advise_fitted(pr, res, i, &fit, &probe))
+	if (advise_fitted(pr, res, i, &fit, probe))
 		return;
 	for (p = 0; p < MODEL_PHASES; p++) {
 		dispatch_us[p] = (fit.dispatch_ms + fit.ph[p].claim_ms) * 1e3;
 		ns_per_byte[p] = fit.ph[p].byte_ms * 1e6;
 		fixed_ms[p] = fit.ph[p].fixed_ms;
+		shared_ms[p] = fit.ph[p].par_ms;
 	}
 	jw_obj_begin(w, NULL);
 	jw_str(w, "strategy", fit.name);
-	jw_nums(w, "probe_ms", probe, ADVISE_SLOTS);
+	jw_nums(w, "probe_ms", probe[0], ADVISE_SLOTS);
+	jw_nums(w, "probe_1_ms", probe[1], ADVISE_SLOTS);
 	jw_nums(w, "dispatch_us", dispatch_us, MODEL_PHASES);
 	jw_nums(w, "ns_per_byte", ns_per_byte, MODEL_PHASES);
 	jw_nums(w, "fixed_ms", fixed_ms, MODEL_PHASES);
+	jw_nums(w, "shared_ms", shared_ms, MODEL_PHASES);
 	jw_obj_end(w);
 }
 
@@ -68,9 +71,10 @@ static void write_probe(struct jw *w, const struct advise_probe *pr, const struc
 	jw_int(w, "gens", pr->evo.gens);
 	jw_int(w, "probe_gens", pr->gens);
 	jw_int(w, "first_gen", pr->first);
-	jw_int(w, "rounds", ADVISE_ROUNDS);
+	jw_int(w, "rounds", pr->rounds);
 	jw_int(w, "samples", pr->n_samples);
 	jw_int(w, "probe_workers", ADVISE_PROBE_WORKERS);
+	jw_int(w, "probe_workers_also", 1);
 	jw_num(w, "elapsed_s", pr->elapsed_s);
 	jw_obj_begin(w, "sequential_ms");
 	for (p = 0; p < MODEL_PHASES; p++)

@@ -62,6 +62,16 @@ static void fill_row(struct advise_pred *r, const double *seq, const double *t, 
 	r->sp_hi = sp.hi;
 }
 
+/* strategy i fitted to probe sample g at both of the probe's worker counts */
+static void fit_at(const struct advise_probe *pr, int i, int g, const struct model_workload *wl,
+		   struct model_strategy *s)
+{
+	static const int w[ADVISE_PROBE_POINTS] = { 1, ADVISE_PROBE_WORKERS };
+	const double *ms[ADVISE_PROBE_POINTS] = { pr->ms1[i][g], pr->ms[i][g] };
+
+	model_fit_points(s, wl, &pr->machine, ADVISE_PROBE_POINTS, w, ms);
+}
+
 /* strategy i at w workers: the model on every probe generation, strategy i fitted on it */
 static void predict_row(const struct advise_probe *pr, int i, int w, const double *seq,
 			int gmed, struct advise_pred *r)
@@ -77,7 +87,7 @@ static void predict_row(const struct advise_probe *pr, int i, int w, const doubl
 		struct model_terms terms;
 
 		workload_at(pr, g, &wl);
-		model_fit(&s, &wl, &pr->machine, ADVISE_PROBE_WORKERS, pr->ms[i][g]);
+		fit_at(pr, i, g, &wl, &s);
 		t[n++] = model_generation(&wl, &pr->machine, &s, w, &terms);
 		if (g == gmed)
 			r->terms = terms;
@@ -144,16 +154,18 @@ static int phase_line(char *buf, size_t len, const struct advise_probe *pr,
 }
 
 int advise_fitted(const struct advise_probe *pr, const struct advise_result *res, int i,
-		  struct model_strategy *out, const double **probe_ms)
+		  struct model_strategy *out, const double *probe_ms[2])
 {
 	int g = median_gen(pr);
 
 	if (i < 0 || i >= pr->n_strats)
 		return -1;
 	*out = pr->strat[i];
-	model_fit(out, &res->wl, &pr->machine, ADVISE_PROBE_WORKERS, pr->ms[i][g]);
-	if (probe_ms)
-		*probe_ms = pr->ms[i][g];
+	fit_at(pr, i, g, &res->wl, out);
+	if (probe_ms) {
+		probe_ms[0] = pr->ms[i][g];
+		probe_ms[1] = pr->ms1[i][g];
+	}
 	return 0;
 }
 
@@ -239,17 +251,18 @@ static void print_fitted(FILE *f, const struct advise_probe *pr, const struct ad
 
 	if (fitted_at_median(pr, res, name, &fit))
 		return;
-	fprintf(f, "  fitted at %d workers, %s:", ADVISE_PROBE_WORKERS, name);
+	fprintf(f, "  fitted at 1 and %d workers, %s:", ADVISE_PROBE_WORKERS, name);
 	for (p = 0; p < MODEL_PHASES; p++) {
 		const struct model_phase_mech *m = &fit.ph[p];
 
 		if (m->dispatch == DISPATCH_NONE)
 			fprintf(f, " %s in the main process (+%.3g ms);", phase_names[p], m->fixed_ms);
 		else if (m->bytes != BYTES_NONE)
-			fprintf(f, " %s %.3g ns per byte moved, dispatch %.3g us;", phase_names[p], m->byte_ms * 1e6,
-				(fit.dispatch_ms + m->claim_ms) * 1e3);
+			fprintf(f, " %s %.3g ns per byte moved, dispatch %.3g us, shared %.3g ms;", phase_names[p],
+				m->byte_ms * 1e6, (fit.dispatch_ms + m->claim_ms) * 1e3, m->par_ms);
 		else
-			fprintf(f, " %s dispatch %.3g us;", phase_names[p], (fit.dispatch_ms + m->claim_ms) * 1e3);
+			fprintf(f, " %s dispatch %.3g us, shared %.3g ms;", phase_names[p],
+				(fit.dispatch_ms + m->claim_ms) * 1e3, m->par_ms);
 	}
 	fprintf(f, "\n");
 }
@@ -260,9 +273,9 @@ static void print_measured(FILE *f, const struct advise_probe *pr, const struct 
 	int n;
 
 	fprintf(f, "measured in %.1f s: sequential %.3g ms per generation (mutate %.3g, prepare %.3g, evaluate %.3g, resample %.3g, rest %.3g),\n"
-		   "  generations %d..%d of %d-generation probe runs, %d rounds; evaluation per network: mean %.3g us, spread (cv) %.2f; %.0f bytes per network on the wire\n",
+		   "  generations %d..%d of %d-generation probe runs, %d round%s; evaluation per network: mean %.3g us, spread (cv) %.2f; %.0f bytes per network on the wire\n",
 		pr->elapsed_s, res->seq_ms, res->wl.work_ms[0], res->wl.work_ms[1], res->wl.work_ms[2],
-		res->wl.work_ms[3], res->wl.serial_ms, pr->first, pr->gens - 1, pr->gens, ADVISE_ROUNDS,
+		res->wl.work_ms[3], res->wl.serial_ms, pr->first, pr->gens - 1, pr->gens, pr->rounds, pr->rounds == 1 ? "" : "s",
 		res->wl.work_ms[2] * 1e3 / (pr->evo.pop > 0 ? pr->evo.pop : 1), pr->eval_cv, pr->bytes_per_item);
 	fprintf(f, "  floors: thread wake-up %.3g us, pipe round trip %.3g us, fork+wait %.3g us; copy bandwidth %.3g GB/s alone, %.3g GB/s on %d cores\n",
 		pr->strat[0].dispatch_ms * 1e3, fl[FLOOR_PIPE_RTT].median_us, fl[FLOOR_FORK_WAIT].median_us,
@@ -283,10 +296,12 @@ void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_re
 
 	print_measured(f, pr, res);
 	fprintf(f, "\nmodel: T(s,w) = rest + sum over phases p of [work_p / w_eff(w) x imbalance_p(w) + dispatches_p(s,w) x\n"
-		   "  (floor + fitted extra) + bytes_p(s,w) x fitted cost per byte + starts_p(s,w) x fork]; w_eff = the measured\n"
-		   "  capacity at w, capped by the copy bandwidth; imbalance = list scheduling of the measured evaluation times\n"
-		   "  in guided claims; the fitted terms from each strategy's probe at %d workers; a phase a strategy keeps\n"
-		   "  in the main process costs its work (plus a fitted fixed part); intervals: bootstrap over the probe's generations.\n\n",
+		   "  (floor + fitted extra) + bytes_p(s,w) x fitted cost per byte + shared_p / w_eff(w) + starts_p(s,w) x fork];\n"
+		   "  w_eff = the measured capacity at w, capped by the copy bandwidth; imbalance = list scheduling of the measured\n"
+		   "  evaluation times in guided claims; the fitted terms (least squares, none below 0) from each strategy's probe\n"
+		   "  at 1 and %d workers: what grows with the bytes or dispatches is the main process's, what shrinks with w_eff\n"
+		   "  (shared) the workers'; a phase a strategy keeps in the main process costs its work (plus a fitted fixed\n"
+		   "  part); intervals: bootstrap over the probe's generations.\n\n",
 		   ADVISE_PROBE_WORKERS);
 	fprintf(f, "| strategy | workers | ms per generation [95%%] | speedup [95%%] | compute | imbalance | dispatch | bytes | start | fixed | serial |\n"
 		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");

@@ -2,8 +2,8 @@
  * advise's probe: what the model needs, measured on the spot. The workload's per-network
  * costs (a few generations in this process, each network's evaluation timed), this machine's
  * floors and parallel capacity (calibrate.h), its copy bandwidth alone and on every core, and
- * each strategy run for a few generations at ADVISE_PROBE_WORKERS as a fresh `evopar run`,
- * with sequential beside them: their generation records give every phase's ms.
+ * each strategy run for a few generations at ADVISE_PROBE_WORKERS and at 1 worker as a fresh
+ * `evopar run`, with sequential beside them: their generation records give every phase's ms.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -21,7 +21,6 @@
 #include "proc/child.h"
 
 #define SPREAD_GENS 3             /* in-process generations; the spread is the last one's */
-#define PROBE_BUDGET_MS 500.0     /* each probe run's generations take about this, at most */
 #define BW_BYTES (16u << 20)      /* each copying thread's buffer */
 #define BW_REPS 4
 
@@ -242,10 +241,18 @@ int advise_run_child(const char *self_exe, const struct evo_config *evo, const c
 	return rc;
 }
 
-/* generations per probe run: about PROBE_BUDGET_MS of the sequential generation, 2 to the most */
+int advise_warmup_gens(int gens, double gen_ms)
+{
+	int w = gen_ms > 0 ? (int)ceil(ADVISE_WARMUP_MS / gen_ms) : 1;
+
+	w = w < 1 ? 1 : w;
+	return gens < 2 ? 0 : w < gens / 2 ? w : gens / 2;
+}
+
+/* generations per probe run: about ADVISE_PROBE_BUDGET_MS of the sequential generation, 2 to the most */
 static int probe_gens(const struct advise_probe *pr, double gen_ms)
 {
-	int g = gen_ms > 0 ? (int)(PROBE_BUDGET_MS / gen_ms) : ADVISE_MAX_GENS;
+	int g = gen_ms > 0 ? (int)(ADVISE_PROBE_BUDGET_MS / gen_ms) : ADVISE_MAX_GENS;
 
 	g = g < 2 ? 2 : g > ADVISE_MAX_GENS ? ADVISE_MAX_GENS : g;
 	return g < pr->evo.gens ? g : pr->evo.gens;
@@ -269,23 +276,32 @@ static int probe_machine(struct advise_probe *pr, char *err, size_t errlen)
 	return 0;
 }
 
-/* every probe run, ADVISE_ROUNDS rounds in turn (a burst of load hits one round, not all);
-   generations first.. of every round are the samples */
-static int probe_runs(struct advise_probe *pr, char *err, size_t errlen)
+/* every probe run, ADVISE_ROUNDS rounds in turn (a burst of load hits one round, not all):
+   sequential, then each strategy at ADVISE_PROBE_WORKERS and at 1 worker, the order rotated
+   each round (no run always follows the same one); generations first.. of every round are
+   the samples. A round that would end past ADVISE_PROBE_LIMIT_S of the probe (since t0) is
+   not begun, the first excepted: a heavy workload gets fewer rounds, not a longer wait. */
+static int probe_runs(struct advise_probe *pr, double t0, char *err, size_t errlen)
 {
-	double got[ADVISE_MAX_GENS][ADVISE_SLOTS];
-	int r, i, g, rc = 0, used = pr->gens - pr->first;
+	double got[ADVISE_MAX_GENS][ADVISE_SLOTS], round_s = 0;
+	int r, j, g, rc = 0, used = pr->gens - pr->first, runs = 2 * pr->n_strats + 1;
 
-	for (r = 0; !rc && r < ADVISE_ROUNDS; r++)
-		for (i = 0; !rc && i <= pr->n_strats; i++) {
-			double (*to)[ADVISE_SLOTS] = i ? pr->ms[i - 1] : pr->seq;
+	for (r = 0; !rc && r < ADVISE_ROUNDS && (!r || now_s() - t0 + round_s < ADVISE_PROBE_LIMIT_S); r++) {
+		double t = now_s();
 
-			rc = advise_run_child(pr->self_exe, &pr->evo, i ? pr->strat[i - 1].name : "sequential",
-					      i ? ADVISE_PROBE_WORKERS : 1, pr->gens, got, err, errlen);
+		for (j = 0; !rc && j < runs; j++) {
+			int i = (j + r * (runs / ADVISE_ROUNDS + 1)) % runs, k = (i - 1) / 2, at_one = i && i % 2 == 0;
+			double (*to)[ADVISE_SLOTS] = !i ? pr->seq : at_one ? pr->ms1[k] : pr->ms[k];
+
+			rc = advise_run_child(pr->self_exe, &pr->evo, i ? pr->strat[k].name : "sequential",
+					      !i || at_one ? 1 : ADVISE_PROBE_WORKERS, pr->gens, got, err, errlen);
 			for (g = 0; !rc && g < used; g++)
 				memcpy(to[r * used + g], got[pr->first + g], sizeof(got[0]));
 		}
-	pr->n_samples = rc ? 0 : ADVISE_ROUNDS * used;
+		round_s = now_s() - t;
+	}
+	pr->rounds = rc ? 0 : r;
+	pr->n_samples = rc ? 0 : r * used;
 	return rc;
 }
 
@@ -304,14 +320,14 @@ int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	pr->gens = probe_gens(pr, gen_ms);
-	pr->first = pr->gens >= 2;
+	pr->first = advise_warmup_gens(pr->gens, gen_ms);
 	floor_us[0] = pr->cal.floors[FLOOR_PIPE_CROSS_CORE].reps ?
 		      pr->cal.floors[FLOOR_PIPE_CROSS_CORE].median_us / 2 : pr->cal.floors[FLOOR_PIPE_RTT].median_us / 2;
 	floor_us[1] = pr->cal.floors[FLOOR_PIPE_RTT].median_us;
 	floor_us[2] = pr->cal.floors[FLOOR_FORK_WAIT].median_us;
 	pr->n_strats = model_strategies(pr->strat, ADVISE_MAX_STRATS, floor_us[0] / 1e3,
 					floor_us[1] / 1e3, floor_us[2] / 1e3);
-	rc = probe_runs(pr, err, errlen);
+	rc = probe_runs(pr, t0, err, errlen);
 	pr->elapsed_s = now_s() - t0;
 	return rc;
 }

@@ -42,8 +42,8 @@ check "probe: sequential and 5 strategies at 1..2 workers" \
 check "probe: the costs it measured" \
 	jqt -s '[.[] | select(.type == "advise_probe")][0] | .pipe_round_trip_us > 0 and (.capacity_by_workers | length) >= 1 and .sequential_ms.total > 0' "$T/a.jsonl"
 check "probe: every strategy's measured phases and fitted mechanism costs" \
-	jqt -s '[.[] | select(.type == "advise_probe")][0].strategies | length == 5 and all((.probe_ms | length) == 5 and (.dispatch_us | length) == 4 and all(.ns_per_byte[]; . >= 0))' "$T/a.jsonl"
-check "probe: the fitted costs printed" grep -q '^  fitted at 2 workers, fork-pool: mutate .* ns per byte moved' "$T/out"
+	jqt -s '[.[] | select(.type == "advise_probe")][0].strategies | length == 5 and all((.probe_ms | length) == 5 and (.probe_1_ms | length) == 5 and (.dispatch_us | length) == 4 and all(.ns_per_byte[]; . >= 0) and all(.shared_ms[]; . >= 0))' "$T/a.jsonl"
+check "probe: the fitted costs printed" grep -q '^  fitted at 1 and 2 workers, fork-pool: mutate .* ns per byte moved, dispatch .* shared ' "$T/out"
 check "probe: a recommendation that is one of the rows" \
 	jqt -s '(.[-1].strategy) as $s | .[-1].type == "advise_recommendation" and ([.[] | select(.type == "advise_prediction" and .strategy == $s)] | length) >= 1' "$T/a.jsonl"
 
