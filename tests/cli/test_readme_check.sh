@@ -55,7 +55,7 @@ cat >"$T/bad.md" <<'MD'
 The design is in `../shared/DESIGN.md` and [here](docs/no-such-file.md).
 
 ```
-sleep 300 &
+sleep 300 & echo $! >"$BG_PID_FILE"
 echo started; false
 ```
 
@@ -69,10 +69,13 @@ MD
 "$RC" "$T/bad.md" >"$T/bad.out" 2>&1
 check "a directive not followed by a block is an error" sh -c '[ $0 != 0 ] && grep -q "not followed by a block" "$1"' $? "$T/bad.out"
 sed -i '/^<!-- readme-check: make -n -->$/d' "$T/bad.md"
-"$RC" "$T/bad.md" >"$T/bad.out" 2>&1
+BG_PID_FILE=$T/bg.pid "$RC" "$T/bad.md" >"$T/bad.out" 2>&1
 check "a failing block: exit 1" [ $? = 1 ]
 check "a failing block: named by its line, with its output" sh -c 'grep -q "FAIL: bad.md:4: exit 1" "$0" && grep -q "> started" "$0"' "$T/bad.out"
 check "a path outside the repository is found" grep -q "../shared/DESIGN.md is outside the repository" "$T/bad.out"
 check "a link to no file is found" grep -q "the link docs/no-such-file.md names no file" "$T/bad.out"
-check "the block's background job did not outlive it" sh -c '! pgrep -f "^sleep 300$" >/dev/null'
+check "the block's background job was started" test -s "$T/bg.pid"
+# gone, or a zombie that its new parent has not reaped yet: SIGKILL is delivered at once, the reaping is not ours
+check "the block's background job did not outlive it" sh -c 'p=$(cat "$0"); for i in 1 2 3 4 5 6 7 8 9 10; do
+	[ -e /proc/$p ] || exit 0; [ "$(sed "s/.*) //" /proc/$p/stat | cut -c1)" = Z ] && exit 0; sleep 0.2; done; exit 1' "$T/bg.pid"
 finish
