@@ -23,7 +23,7 @@ static int near(double a, double b)
 
 static void test_imbalance_per_worker_and_guided(void **state)
 {
-	double claims, big[6] = { 10, 1, 1, 1, 1, 1 };
+	double claims, big[7] = { 0, 10, 11, 12, 13, 14, 15 };   /* items 10, 1, 1, 1, 1, 1 as prefix sums */
 
 	(void)state;
 	assert_true(near(model_imbalance(NULL, 10, 2, DISPATCH_PER_WORKER, &claims), 1));

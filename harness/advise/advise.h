@@ -54,6 +54,7 @@ struct advise_probe {
 	double ms[ADVISE_MAX_STRATS][ADVISE_MAX_SAMPLES][ADVISE_SLOTS];  /* each at PROBE_WORKERS */
 	double ms1[ADVISE_MAX_STRATS][ADVISE_MAX_SAMPLES][ADVISE_SLOTS]; /* each at 1 worker */
 	double *eval_ms;          /* evaluate's ms per network, longest first */
+	double *eval_prefix;      /* their prefix sums (n_eval + 1, from 0): the model's claims */
 	int n_eval;
 	double eval_cv;           /* their spread: standard deviation / mean */
 	double bytes_per_item;    /* a network's serialised size, mean */

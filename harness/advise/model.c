@@ -35,42 +35,32 @@ double model_weff(const struct model_machine *m, int w, double demand_gbs, int *
 	return cap;
 }
 
-static double item_cost(const double *cost, long i)
+/* the end of the claim from lo: per worker a chunk of the items, or guided as the
+   strategies claim (balance_guided_end: 1/(2w) of the cost left, at least one item) */
+static long claim_end(const double *prefix, long n, long lo, int w, int dispatch)
 {
-	return cost ? cost[i] : 1;
+	long chunk = (n + w - 1) / w;
+
+	if (dispatch == DISPATCH_GUIDED)
+		return balance_guided_end(prefix, n, lo, w);
+	return lo + chunk < n ? lo + chunk : n;
 }
 
-/* the end of the claim from lo: per worker a chunk of the items, or guided (the first end
-   whose cost reaches 1/(2w) of the cost left, at least one item, as balance_guided_end) */
-static long claim_end(const double *cost, long n, long lo, int w, int dispatch, double left,
-		      double *claimed)
+double model_imbalance(const double *prefix, int n, int w, int dispatch, double *claims)
 {
-	long hi = lo, chunk = (n + w - 1) / w;
-
-	*claimed = 0;
-	do
-		*claimed += item_cost(cost, hi++);
-	while (hi < n && (dispatch == DISPATCH_GUIDED ? *claimed < left / (2.0 * w) : hi - lo < chunk));
-	return hi;
-}
-
-double model_imbalance(const double *cost, int n, int w, int dispatch, double *claims)
-{
-	double load[MODEL_MAX_CORES] = { 0 }, total = 0, max = 0, c;
+	double load[MODEL_MAX_CORES] = { 0 }, total, max = 0;
 	long lo = 0, i;
 
 	*claims = 0;
 	if (n <= 0 || dispatch == DISPATCH_NONE)
 		return 1;
 	w = imin(w < 1 ? 1 : w, MODEL_MAX_CORES);
-	for (i = 0; i < n; i++)
-		total += item_cost(cost, i);
-	for (c = total; lo < n; (*claims)++) {
-		double got;
+	total = prefix ? prefix[n] : n;
+	for (; lo < n; (*claims)++) {
+		long hi = claim_end(prefix, n, lo, w, dispatch);
 
-		lo = claim_end(cost, n, lo, w, dispatch, c, &got);
-		c -= got;
-		load[balance_least_loaded(load, w)] += got;
+		load[balance_least_loaded(load, w)] += prefix ? prefix[hi] - prefix[lo] : hi - lo;
+		lo = hi;
 	}
 	for (i = 0; i < w; i++)
 		max = load[i] > max ? load[i] : max;
@@ -106,7 +96,7 @@ double model_phase(const struct model_workload *wl, const struct model_machine *
 {
 	const struct model_phase_mech *mech = &s->ph[p];
 	double work = phase_work(wl, s, p), claims, imb, weff, demand, compute, bytes;
-	int even = p != 2 || !wl->eval_ms, bound;
+	int even = p != 2 || !wl->eval_prefix, bound;
 
 	if (mech->dispatch == DISPATCH_NONE) {
 		t->serial_ms += work;
@@ -115,7 +105,7 @@ double model_phase(const struct model_workload *wl, const struct model_machine *
 	}
 	demand = work > 0 ? wl->items * wl->bytes_per_item / work * 1e3 / 1e9 : 0;
 	weff = model_weff(m, w, demand, &bound);
-	imb = model_imbalance(even ? NULL : wl->eval_ms, even ? wl->items : wl->n_eval, w,
+	imb = model_imbalance(even ? NULL : wl->eval_prefix, even ? wl->items : wl->n_eval, w,
 			      mech->dispatch, &claims);
 	compute = work / weff;
 	bytes = wl->items * wl->bytes_per_item * bytes_share(mech->bytes, w);

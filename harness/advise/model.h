@@ -58,7 +58,8 @@ struct model_workload {
 	double work_ms[MODEL_PHASES];  /* each phase's ms per generation on one core */
 	double serial_ms;         /* the rest of a generation (selection's bookkeeping, records) */
 	double bytes_per_item;    /* a network on the wire (serialised) */
-	const double *eval_ms;    /* evaluate's cost per network, longest first (n_eval); NULL: equal */
+	const double *eval_prefix;  /* evaluate's cost per network, longest first, as prefix sums
+				       (n_eval + 1, from 0); NULL: equal */
 	int n_eval;
 };
 
@@ -82,9 +83,10 @@ struct model_terms {
    demand_gbs at one worker (0: no cap); *bw_bound set when the cap binds */
 double model_weff(const struct model_machine *m, int w, double demand_gbs, int *bw_bound);
 
-/* guided or per-worker claims of items (cost[i], longest first; NULL: n equal items) over w
-   workers, list-scheduled: the makespan over a perfect split (>= 1) and the claims made */
-double model_imbalance(const double *cost, int n, int w, int dispatch, double *claims);
+/* guided or per-worker claims of items (prefix[i + 1] - prefix[i] the cost of item i, longest
+   first; NULL: n equal items) over w workers, list-scheduled: the makespan over a perfect split
+   (>= 1) and the claims made */
+double model_imbalance(const double *prefix, int n, int w, int dispatch, double *claims);
 
 /* ms per generation of strategy s at w workers; t gets the terms (may be NULL) */
 double model_generation(const struct model_workload *wl, const struct model_machine *m,

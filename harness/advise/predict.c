@@ -26,7 +26,7 @@ static void workload_at(const struct advise_probe *pr, int g, struct model_workl
 	}
 	wl->serial_ms = rest > 0 ? rest : 0;
 	wl->bytes_per_item = pr->bytes_per_item;
-	wl->eval_ms = pr->eval_ms;
+	wl->eval_prefix = pr->eval_prefix;
 	wl->n_eval = pr->n_eval;
 }
 

@@ -70,6 +70,8 @@ static void spread_stats(struct advise_probe *pr)
 		sq += (pr->eval_ms[i] - mean) * (pr->eval_ms[i] - mean);
 	pr->eval_cv = mean > 0 && pr->n_eval > 1 ? sqrt(sq / (pr->n_eval - 1)) / mean : 0;
 	qsort(pr->eval_ms, (size_t)pr->n_eval, sizeof(double), cmp_desc);
+	for (i = 0; i < pr->n_eval; i++)
+		pr->eval_prefix[i + 1] = pr->eval_prefix[i] + pr->eval_ms[i];
 }
 
 /* the spread of evaluation times and the networks' wire size, at the last in-process gen */
@@ -82,7 +84,8 @@ static int probe_spread(struct advise_probe *pr, double *gen_ms, char *err, size
 	int g, i, rc;
 
 	pr->eval_ms = calloc((size_t)cfg.pop, sizeof(double));
-	rc = pr->eval_ms ? population_init(&p, &cfg, err, errlen) : -ENOMEM;
+	pr->eval_prefix = calloc((size_t)cfg.pop + 1, sizeof(double));
+	rc = pr->eval_ms && pr->eval_prefix ? population_init(&p, &cfg, err, errlen) : -ENOMEM;
 	if (rc)
 		return rc;
 	for (g = 0; !rc && g < SPREAD_GENS && g < cfg.gens; g++) {
@@ -335,5 +338,7 @@ int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen)
 void advise_probe_release(struct advise_probe *pr)
 {
 	free(pr->eval_ms);
+	free(pr->eval_prefix);
 	pr->eval_ms = NULL;
+	pr->eval_prefix = NULL;
 }
