@@ -3,7 +3,7 @@
 #        workers over populations 50, 500, 5000, both modes and three evaluation lengths
 #        (spin 1000, 10000, 30000), predicted by advise's probe first and then measured; the
 #        search backends the same at trial level; document 004's production search projected
-#        from experiments/advise/doc-004.json: results/study-model/report.md (about 11 minutes
+#        from experiments/advise/doc-004.json: results/study-model/report.md (about 15 minutes
 #        on 2 cores at full; small, one population and one length, well under a minute).
 # Knobs: MODEL_DIR, MODEL_SCALE, MODEL_ARGS (more options of evopar study model, e.g. --reps 5).
 

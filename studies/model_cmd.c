@@ -32,7 +32,7 @@ struct sm_options {
 static const struct opt_spec sm_opts[] = {
 	{ "scale", OPT_CHOICE, SO(scale), 0, 0, scale_names, "full: populations 50, 500, 5000 x both modes x spin 1000, 10000, 30000, and searches of trials of population 50, 100, 200; small: population 50, both modes, spin 1000, one search (a test's size)" },
 	{ "gens", OPT_INT, SO(gens), 3, 1000, NULL, "generations of every measured run and probe run (0: the probe's, about 0.25 s of sequential generations, those of the first 50 ms left out; small 4, generation 0 left out)" },
-	{ "reps", OPT_INT, SO(reps), 0, SM_MAX_REPS, NULL, "rounds of measurement (0: 3, small 2)" },
+	{ "reps", OPT_INT, SO(reps), 0, SM_MAX_REPS, NULL, "rounds of measurement (0: 5, small 2)" },
 	{ "cores", OPT_INT, SO(cores), 0, ADVISE_MAX_CORES, NULL, "workers 1..N (0: the cores this process may use)" },
 	{ "trials", OPT_INT, SO(trials), 0, 10000, NULL, "trials of every measured search (0: 8, small 4)" },
 	{ "project", OPT_STRING, SO(project), 0, 0, NULL, "a costs file (evopar advise --costs) to project from: jobs and BLAS threads varied, what reaches 15x" },
@@ -235,7 +235,7 @@ static int sm_setup(struct sm_study *st, const struct sm_options *o, char *err, 
 {
 	memset(st, 0, sizeof(*st));
 	st->gens = o->gens ? o->gens : o->scale ? 4 : 0;
-	st->reps = o->reps ? o->reps : o->scale ? 2 : 3;
+	st->reps = o->reps ? o->reps : o->scale ? 2 : 5;
 	st->trials = o->trials ? o->trials : o->scale ? 4 : 8;
 	st->cores = o->cores ? o->cores : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	st->cores = st->cores < 1 ? 1 : st->cores > ADVISE_MAX_CORES ? ADVISE_MAX_CORES : st->cores;

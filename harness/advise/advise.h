@@ -19,7 +19,7 @@
 					 33 runs (11 a round) in well under 30 s */
 #define ADVISE_WARMUP_MS 50.0     /* the generations of a run's first ms left out: threads and
 				     processes settle on the cores within tens of ms here */
-#define ADVISE_ROUNDS 3           /* every probe run this often, the runs in turn */
+#define ADVISE_ROUNDS 5           /* every probe run this often, the runs in turn */
 #define ADVISE_PROBE_LIMIT_S 27.0 /* no probe round is begun that would end past this */
 #define ADVISE_MAX_SAMPLES (ADVISE_ROUNDS * ADVISE_MAX_GENS)
 #define ADVISE_MAX_STRATS 6
