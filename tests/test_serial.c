@@ -1,7 +1,8 @@
 /*
  * Unit tests for engine/serial.c: round trips are byte-exact, and every damaged record
  * (truncated, bit-flipped, wrong version or magic, valid checksum over a broken genome,
- * random bytes) is refused with a message and without a crash (see make asan-tests).
+ * lengths out of range) is refused with a message and without a crash (see make asan-tests);
+ * random and mutated records are test_serial_fuzz.c's.
  */
 #include <errno.h>
 #include <math.h>
@@ -14,84 +15,9 @@
 
 #include <cmocka.h>
 
-#include "engine/engine.h"
-#include "engine/rng.h"
-#include "engine/serial.h"
+#include "tests/serial_fixtures.h"
 
 #define H(k) (NODE_HIDDEN_BIT | (uint32_t)(k))
-
-/* the wire layout (serial.h, serial.c): a header, 5-byte nodes, 13-byte connections */
-#define OFF_VERSION 4
-#define OFF_MODE 6
-#define OFF_FLAGS 7
-#define OFF_N_IN 16
-#define OFF_N_OUT 20
-#define OFF_A 24            /* nodes, or hidden width */
-#define OFF_B 28            /* connections, or weights */
-#define NODE_BYTES 5
-#define CONN_BYTES 13
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* recompute the checksum of a record of len bytes in place */
-static void fix_crc(uint8_t *buf, size_t len)
-{
-	put32(buf + len - 4, serial_crc32(buf, len - 4));
-}
-
-static uint8_t *encode(const struct net *n, size_t *len)
-{
-	uint8_t *b = malloc(serial_size(n));
-
-	assert_non_null(b);
-	*len = serial_write(n, b);
-	assert_int_equal(*len, serial_size(n));
-	return b;
-}
-
-/* a dynamic genome grown by mutation: hidden nodes, disabled genes */
-static void grown_net(struct net *n, int gens)
-{
-	struct evo_config cfg;
-	int g;
-
-	evo_config_defaults(&cfg);
-	cfg.p_add_conn = 0.6;
-	cfg.p_add_node = 0.3;
-	cfg.p_toggle = 0.2;
-	net_init(n);
-	assert_int_equal(net_dynamic_minimal(n, 6, 1), 0);
-	for (g = 0; g < gens; g++)
-		net_mutate(n, &cfg, (uint64_t)g, 0);
-	n->fitness = 0.8125f;
-	n->origin = 3;
-	n->elite = 1;
-}
-
-static void static_net(struct net *n)
-{
-	struct rng r;
-	uint32_t i;
-
-	net_init(n);
-	assert_int_equal(net_static_alloc(n, 6, 5, 2), 0);
-	rng_init(&r, 4, 0, 0, RNG_INIT);
-	for (i = 0; i < n->n_weights; i++)
-		n->weights[i] = rng_gauss(&r);
-	n->fitness = -0.0f;
-	n->origin = 0xdeadbeef;
-}
 
 /* a decode that must fail: -EINVAL and a message; returns the message */
 static const char *refused(const uint8_t *buf, size_t len, const char *what)
@@ -494,166 +420,6 @@ static void test_lengths_out_of_range(void **state)
 
 /* ---- fuzzing: never a crash, never a silent acceptance of junk ---- */
 
-/*
- * What an accepted record must be: a valid genome that encodes back to exactly the bytes
- * it was read from.
- */
-static void check_accepted(const struct net *n, const uint8_t *buf, size_t used)
-{
-	size_t len;
-	uint8_t *again = encode(n, &len);
-
-	assert_int_equal(len, used);
-	assert_memory_equal(again, buf, used);
-	assert_int_equal(net_check(n, NULL, 0), 0);
-	free(again);
-}
-
-static void decode_any(struct net *n, const uint8_t *buf, size_t len, int *accepted)
-{
-	char err[256] = "";
-	size_t used = 0;
-	int rc = serial_read(n, buf, len, &used, err, sizeof(err));
-
-	if (rc == 0) {
-		check_accepted(n, buf, used);
-		(*accepted)++;
-		return;
-	}
-	assert_true(rc == -EINVAL || rc == -ENOMEM);
-	assert_true(err[0] != '\0');
-}
-
-static void test_random_bytes(void **state)
-{
-	struct rng r;
-	struct net n;
-	int i, accepted = 0;
-
-	(void)state;
-	rng_init(&r, 1, 0, 0, RNG_EPISODE);
-	net_init(&n);
-	for (i = 0; i < 5000; i++) {
-		size_t len = rng_below(&r, 600), k;
-		uint8_t *buf = malloc(len ? len : 1);
-
-		assert_non_null(buf);
-		for (k = 0; k < len; k++)
-			buf[k] = (uint8_t)rng_next(&r);
-		if (i % 2 && len >= 4)
-			memcpy(buf, SERIAL_MAGIC, 4);   /* half of them get past the magic */
-		decode_any(&n, buf, len, &accepted);
-		free(buf);
-	}
-	assert_int_equal(accepted, 0);
-	net_release(&n);
-}
-
-/* a valid header (of a dynamic or a static record), then random bytes */
-static void test_valid_header_random_tail(void **state)
-{
-	struct net src[2], n;
-	uint8_t *hdr[2];
-	size_t hl[2];
-	struct rng r;
-	int i, accepted[2] = { 0, 0 };
-
-	(void)state;
-	grown_net(&src[0], 20);
-	static_net(&src[1]);
-	hdr[0] = encode(&src[0], &hl[0]);
-	hdr[1] = encode(&src[1], &hl[1]);
-	rng_init(&r, 2, 0, 0, RNG_EPISODE);
-	net_init(&n);
-	for (i = 0; i < 5000; i++) {
-		int which = i % 2;
-		size_t len = SERIAL_HEADER + rng_below(&r, (uint32_t)hl[which] + 64), k;
-		uint8_t *buf = malloc(len);
-
-		assert_non_null(buf);
-		memcpy(buf, hdr[which], SERIAL_HEADER);
-		for (k = SERIAL_HEADER; k < len; k++)
-			buf[k] = (uint8_t)rng_next(&r);
-		/* a quarter of them with small random lengths, and a checksum where it belongs */
-		if (i % 4 >= 2) {
-			put32(buf + OFF_A, rng_below(&r, 40));
-			put32(buf + OFF_B, rng_below(&r, 200));
-		}
-		if (i % 8 >= 4) {
-			uint32_t a = get32(buf + OFF_A), b = get32(buf + OFF_B);
-			size_t total = SERIAL_HEADER + 4 + (which ? (size_t)b * 4 :
-				(size_t)a * NODE_BYTES + (size_t)b * CONN_BYTES);
-
-			if (total <= len)
-				fix_crc(buf, total);
-		}
-		decode_any(&n, buf, len, &accepted[which]);
-		free(buf);
-	}
-	/*
-	 * Junk genomes with good checksums must not pass as networks; a static record is any
-	 * finite weights of the right count, so random ones may, and did round-trip above.
-	 */
-	assert_int_equal(accepted[0], 0);
-	free(hdr[0]);
-	free(hdr[1]);
-	net_release(&src[0]);
-	net_release(&src[1]);
-	net_release(&n);
-}
-
-/*
- * Valid records with a few bytes changed and the checksum made right again: what gets
- * through must be a valid genome that re-encodes to the same bytes.
- */
-static void test_mutated_records(void **state)
-{
-	struct net src[2], n;
-	uint8_t *rec[2];
-	size_t rl[2];
-	struct rng r;
-	int i, accepted = 0;
-
-	(void)state;
-	grown_net(&src[0], 50);
-	static_net(&src[1]);
-	rec[0] = encode(&src[0], &rl[0]);
-	rec[1] = encode(&src[1], &rl[1]);
-	rng_init(&r, 3, 0, 0, RNG_EPISODE);
-	net_init(&n);
-	for (i = 0; i < 5000; i++) {
-		int which = i % 2, changes = 1 + (int)rng_below(&r, 4), c;
-		size_t len = rl[which];
-		uint8_t *buf = malloc(len);
-		uint32_t a, b;
-		size_t total;
-
-		assert_non_null(buf);
-		memcpy(buf, rec[which], len);
-		for (c = 0; c < changes; c++) {
-			size_t at = rng_below(&r, (uint32_t)(len - 4));
-
-			/* sometimes a small value (kinds, flags, ids), else any byte */
-			buf[at] = rng_chance(&r, 0.5) ? (uint8_t)rng_below(&r, 4) : (uint8_t)rng_next(&r);
-		}
-		a = get32(buf + OFF_A);
-		b = get32(buf + OFF_B);
-		total = SERIAL_HEADER + 4 + (buf[OFF_MODE] == MODE_STATIC ? (size_t)b * 4 :
-			(size_t)a * NODE_BYTES + (size_t)b * CONN_BYTES);
-		if (total <= len)
-			fix_crc(buf, total);
-		decode_any(&n, buf, len, &accepted);
-		free(buf);
-	}
-	/* some changes are harmless (a weight, the fitness): those pass and round-trip */
-	assert_true(accepted > 100);
-	free(rec[0]);
-	free(rec[1]);
-	net_release(&src[0]);
-	net_release(&src[1]);
-	net_release(&n);
-}
-
 static void test_crc32_known_value(void **state)
 {
 	(void)state;
@@ -675,9 +441,6 @@ int main(void)
 		cmocka_unit_test(test_valid_crc_broken_genome),
 		cmocka_unit_test(test_valid_crc_broken_static),
 		cmocka_unit_test(test_lengths_out_of_range),
-		cmocka_unit_test(test_random_bytes),
-		cmocka_unit_test(test_valid_header_random_tail),
-		cmocka_unit_test(test_mutated_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
