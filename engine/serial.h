@@ -40,6 +40,14 @@ size_t serial_write(const struct net *n, uint8_t *buf);
  */
 int serial_read(struct net *n, const uint8_t *buf, size_t len, size_t *used,
 		char *err, size_t errlen);
+/*
+ * serial_read's checks of a record (header, lengths, checksum) without the decoding: for a
+ * process that passes records on; *used gets the record's length. The genome's invariants
+ * are the decoder's to check.
+ */
+int serial_check(const uint8_t *buf, size_t len, size_t *used, char *err, size_t errlen);
+/* a checked record of len bytes given another fitness, its checksum made anew */
+void serial_set_fitness(uint8_t *rec, size_t len, float fitness);
 uint32_t serial_crc32(const uint8_t *p, size_t len);
 
 #endif

@@ -6,7 +6,8 @@
  * --transport pipe sends bytes through the pipes, shm through shared memory. Under --assign
  * cost the shards are made longest processing time first over predicted costs (shards.h),
  * and with scope all the networks predicted lightest form a pool that whichever worker is
- * free evaluates, so that a wrong prediction leaves no worker idle.
+ * free evaluates, so that a wrong prediction leaves no worker idle. Under scope all this
+ * process holds the networks it passes on (the pool, the movers) as their records only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 
 #include "engine/task.h"
+#include "strategies/common/net_bytes.h"
 #include "strategies/common/procpool.h"
 #include "strategies/common/shards.h"
 
@@ -33,6 +35,8 @@ struct ps_data {
 	size_t shared_bytes;
 	struct eval_result *res;     /* scope all: what evaluate reported, per network */
 	int all;                     /* worker scope all */
+	struct net_bytes bytes;      /* scope all: the records of the pool and movers, this
+					generation's */
 	struct scratch scratch;      /* scope mutate: the main process prepares and evaluates */
 };
 
@@ -51,6 +55,7 @@ static void ps_close(struct strategy *s)
 	if (d->shared)
 		munmap(d->shared, d->shared_bytes);
 	free(d->res);
+	net_bytes_release(&d->bytes);
 	scratch_release(&d->scratch);
 	free(d);
 	s->data = NULL;
@@ -126,6 +131,17 @@ static int take_nets(struct strategy *s, struct population *p, int w, const uint
 	return rc ? proc_pool_fail(&d->pp, s, w, phase, -EBADMSG) : 0;
 }
 
+/* count records of a net stream from worker w, kept as they are */
+static int take_bytes(struct strategy *s, int w, const uint8_t *in, size_t len, int count, int phase)
+{
+	struct ps_data *d = s->data;
+	int rc = net_bytes_take(&d->bytes, in, len, count, s->err, sizeof(s->err));
+
+	if (rc == -ENOMEM)
+		return rc;
+	return rc ? proc_pool_fail(&d->pp, s, w, phase, -EBADMSG) : 0;
+}
+
 static int take_shard(struct strategy *s, struct population *p, int w, const uint8_t *in, size_t len)
 {
 	struct ps_data *d = s->data;
@@ -196,11 +212,13 @@ static int ps_alloc(struct ps_data *d, int n)
 	d->res = calloc((size_t)n, sizeof(*d->res));
 	if (d->pooled) {
 		/* made before the workers are forked, so that each inherits it */
-		d->shared_bytes = sizeof(*d->shared) + (size_t)n * sizeof(d->shared->fit[0]);
+		d->shared_bytes = sizeof(*d->shared) + (size_t)n * sizeof(d->shared->res[0]);
 		d->shared = mmap(NULL, d->shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (d->shared == MAP_FAILED)
 			d->shared = NULL;
 	}
+	if (!rc && d->all)
+		rc = net_bytes_init(&d->bytes, n);
 	return !rc && d->need && d->mark && d->held && d->pool_n && d->res &&
 	       (d->shared || !d->pooled) ? 0 : -ENOMEM;
 }
@@ -232,10 +250,12 @@ static int ps_mutate(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
 
+	if (d->all)
+		net_bytes_clear(&d->bytes);
 	return broadcast(s, p, WM_MUTATE_OWN, PHASE_MUTATE, d->all ? NULL : take_shard);
 }
 
-/* Scope all with a pool: each worker prepares its shard and sends back its networks in the pool. */
+/* Scope all with a pool: each worker prepares its shard and sends back its networks in the pool, kept as records. */
 static int prepare_with_pool(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
@@ -262,10 +282,13 @@ static int prepare_with_pool(struct strategy *s, struct population *p)
 	for (w = 0; w < d->workers; w++) {
 		const uint8_t *in;
 		size_t len;
+		double t;
 
 		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_PREPARE);
+		t = proc_now_s();
 		if (!rc)
-			rc = take_nets(s, p, w, in, len, d->pool_n[w], PHASE_PREPARE);
+			rc = take_bytes(s, w, in, len, d->pool_n[w], PHASE_PREPARE);
+		s->comm_ms[PHASE_PREPARE] += (proc_now_s() - t) * 1e3;
 		if (rc)
 			return rc;
 	}
@@ -291,7 +314,7 @@ static int send_pool_evaluate(struct strategy *s, struct population *p)
 {
 	struct ps_data *d = s->data;
 	int k = d->sh.n_pool, w, i, rc;
-	size_t table = (size_t)k * sizeof(uint32_t), len = table + net_stream_size(p, d->sh.pool, k), at;
+	size_t table = (size_t)k * sizeof(uint32_t), len = table + net_bytes_size(&d->bytes, d->sh.pool, k), at;
 	double t = proc_now_s();
 	uint8_t *first = NULL;
 
@@ -308,7 +331,7 @@ static int send_pool_evaluate(struct strategy *s, struct population *p)
 				uint32_t off = (uint32_t)at;
 
 				memcpy(out + (size_t)i * sizeof(off), &off, sizeof(off));
-				at += net_stream_write(p, &d->sh.pool[i], 1, out + table + at);
+				at += net_bytes_write(&d->bytes, &d->sh.pool[i], 1, out + table + at);
 			}
 			first = out;
 		}
@@ -322,8 +345,8 @@ static int send_pool_evaluate(struct strategy *s, struct population *p)
 
 /*
  * Scope all with a pool: every worker evaluates its shard but the pool, then claims pool
- * networks from the shared counter until none is left; their fitness comes back through the
- * shared region, their sizes are this process's copies'.
+ * networks from the shared counter until none is left; what it found of them comes back
+ * through the shared region.
  */
 static int evaluate_with_pool(struct strategy *s, struct population *p)
 {
@@ -340,13 +363,8 @@ static int evaluate_with_pool(struct strategy *s, struct population *p)
 		if (!rc)
 			rc = take_results(s, p, w, in, len);
 	}
-	for (i = 0; !rc && i < d->sh.n_pool; i++) {
-		struct eval_result r;
-
-		eval_result_of(&p->nets[d->sh.pool[i]], &r);
-		r.fitness = d->shared->fit[i];
-		take_result(d, p, d->sh.pool[i], &r);
-	}
+	for (i = 0; !rc && i < d->sh.n_pool; i++)
+		take_result(d, p, d->sh.pool[i], &d->shared->res[i]);
 	return rc;
 }
 
@@ -438,8 +456,8 @@ static int fetch_movers(struct strategy *s, struct population *p)
 		if (!d->pool_n[w])
 			continue;
 		rc = proc_pool_recv(&d->pp, s, w, &in, &len, PHASE_RESAMPLE);
-		if (!rc && net_stream_read(p, in, len, d->pool_n[w], s->err, sizeof(s->err)))
-			rc = proc_pool_fail(&d->pp, s, w, PHASE_RESAMPLE, -EBADMSG);
+		if (!rc)
+			rc = take_bytes(s, w, in, len, d->pool_n[w], PHASE_RESAMPLE);
 	}
 	memset(d->mark, 0, (size_t)p->n);
 	return rc < 0 ? rc : 0;
@@ -452,7 +470,7 @@ static int send_resample(struct strategy *s, struct population *p, int w)
 	int shard = shard_size(&d->sh, w), m = next_shard_size(&d->sh, w), k = foreign_parents(d, p, w), i;
 	const int32_t *next = next_shard_of(&d->sh, w);
 	size_t fixed = (size_t)shard * sizeof(float) + (size_t)m * (sizeof(int32_t) + sizeof(struct child_plan));
-	size_t len = fixed + net_stream_size(p, d->need, k);
+	size_t len = fixed + (d->all ? net_bytes_size(&d->bytes, d->need, k) : net_stream_size(p, d->need, k));
 	struct cmd_hdr h = { .gen = p->gen, .count = k, .n_own = m };
 	uint8_t *out = proc_pool_begin(&d->pp, w, &h, len), *at;
 
@@ -465,7 +483,13 @@ static int send_resample(struct strategy *s, struct population *p, int w)
 	at += (size_t)m * sizeof(*next);
 	for (i = 0; i < m; i++)
 		memcpy(at + (size_t)i * sizeof(struct child_plan), &p->plan[next[i]], sizeof(struct child_plan));
-	net_stream_write(p, d->need, k, out + fixed);
+	/* a record's fitness is the sender's copy's, which the pool's evaluation did not reach */
+	for (i = 0; d->all && i < k; i++)
+		net_bytes_set_fitness(&d->bytes, d->need[i], p->nets[d->need[i]].fitness);
+	if (d->all)
+		net_bytes_write(&d->bytes, d->need, k, out + fixed);
+	else
+		net_stream_write(p, d->need, k, out + fixed);
 	return proc_pool_send(&d->pp, s, w, WM_RESAMPLE_OWN, len, PHASE_RESAMPLE);
 }
 

@@ -180,7 +180,7 @@ static void test_shards_assign(void **state)
 	shards_assign(&sh, plan, 1, 1);
 	shards_assign(&again, plan, 1, 1);
 	assert_memory_equal(sh.next_owner, again.next_owner, sizeof(int) * (size_t)n);
-	assert_int_equal(sh.n_pool, n / 5);
+	assert_int_equal(sh.n_pool, n / 2);
 	for (w = 0; w < workers; w++)
 		for (i = 0; i < next_shard_size(&sh, w); i++) {
 			int c = next_shard_of(&sh, w)[i];

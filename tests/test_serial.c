@@ -40,6 +40,24 @@ static const char *refused(const uint8_t *buf, size_t len, const char *what)
 	return err;
 }
 
+/* damage of the header, lengths or checksum: serial_check refuses it as the decoder does */
+static const char *refused_checked(const uint8_t *buf, size_t len, const char *what)
+{
+	static char err[256];
+	size_t used = 12345;
+	int rc;
+
+	err[0] = '\0';
+	rc = serial_check(buf, len, &used, err, sizeof(err));
+	if (rc == 0)
+		fail_msg("%s: accepted by serial_check", what);
+	assert_int_equal(rc, -EINVAL);
+	if (!err[0])
+		fail_msg("%s: refused by serial_check without a message", what);
+	assert_int_equal(used, 12345);
+	return refused(buf, len, what);
+}
+
 static void test_round_trip(void **state)
 {
 	struct net src[3], dst, reused;
@@ -156,7 +174,7 @@ static void test_every_truncation(void **state)
 
 			assert_non_null(part);
 			memcpy(part, rec, cut);
-			refused(part, cut, "truncated record");
+			refused_checked(part, cut, "truncated record");
 			free(part);
 		}
 		free(rec);
@@ -181,7 +199,7 @@ static void test_every_bit_flip(void **state)
 
 			for (bit = 0; bit < 8; bit++) {
 				rec[at] ^= (uint8_t)(1u << bit);
-				refused(rec, len, "flipped bit");
+				refused_checked(rec, len, "flipped bit");
 				rec[at] ^= (uint8_t)(1u << bit);
 			}
 		}
@@ -207,7 +225,7 @@ static void test_wrong_version(void **state)
 		rec[OFF_VERSION] = (uint8_t)versions[i];
 		rec[OFF_VERSION + 1] = (uint8_t)(versions[i] >> 8);
 		fix_crc(rec, len);                  /* so that the version is what fails */
-		err = refused(rec, len, "wrong version");
+		err = refused_checked(rec, len, "wrong version");
 		if (!strstr(err, "version"))
 			fail_msg("version %u: message '%s' does not name the version", versions[i], err);
 	}
@@ -230,7 +248,7 @@ static void test_bad_magic(void **state)
 
 		memcpy(rec, magics[i], 4);
 		fix_crc(rec, len);
-		err = refused(rec, len, "bad magic");
+		err = refused_checked(rec, len, "bad magic");
 		if (!strstr(err, "magic"))
 			fail_msg("magic %zu: message '%s'", i, err);
 	}
@@ -418,8 +436,6 @@ static void test_lengths_out_of_range(void **state)
 	net_release(&n);
 }
 
-/* ---- fuzzing: never a crash, never a silent acceptance of junk ---- */
-
 static void test_crc32_known_value(void **state)
 {
 	(void)state;
@@ -428,10 +444,74 @@ static void test_crc32_known_value(void **state)
 	assert_int_equal(serial_crc32((const uint8_t *)"", 0), 0);
 }
 
+/* the CRC-32 one bit at a time, as its definition reads */
+static uint32_t crc32_bitwise(const uint8_t *p, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+	int k;
+
+	while (len--)
+		for (c ^= *p++, k = 0; k < 8; k++)
+			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+	return c ^ 0xffffffffu;
+}
+
+/* eight bytes a step and the tail a byte a step: every length and start against the definition */
+static void test_crc32_every_length(void **state)
+{
+	uint8_t buf[131];
+	struct rng r;
+	size_t start, len;
+
+	(void)state;
+	rng_init(&r, 77, 0, 0, RNG_INIT);
+	for (len = 0; len < sizeof(buf); len++)
+		buf[len] = (uint8_t)rng_next(&r);
+	for (start = 0; start < 8; start++)
+		for (len = 0; start + len <= sizeof(buf); len++)
+			assert_int_equal(serial_crc32(buf + start, len), crc32_bitwise(buf + start, len));
+}
+
+/* a good record: serial_check takes its whole length; a new fitness decodes, checksum right */
+static void test_check_and_set_fitness(void **state)
+{
+	struct net src[2], dst;
+	int k;
+
+	(void)state;
+	grown_net(&src[0], 40);
+	static_net(&src[1]);
+	for (k = 0; k < 2; k++) {
+		size_t len, len2, used = 0;
+		uint8_t *rec = encode(&src[k], &len), *back;
+		char err[256] = "";
+
+		assert_int_equal(serial_check(rec, len, &used, err, sizeof(err)), 0);
+		assert_int_equal(used, len);
+		serial_set_fitness(rec, len, 0.625f);
+		assert_int_equal(serial_check(rec, len, &used, err, sizeof(err)), 0);
+		net_init(&dst);
+		assert_int_equal(serial_read(&dst, rec, len, &used, err, sizeof(err)), 0);
+		assert_true(dst.fitness == 0.625f);
+		dst.fitness = src[k].fitness;             /* the rest is the record's as it was */
+		back = encode(&dst, &len2);
+		free(rec);
+		rec = encode(&src[k], &len);
+		assert_int_equal(len2, len);
+		assert_memory_equal(back, rec, len);
+		free(back);
+		net_release(&dst);
+		free(rec);
+		net_release(&src[k]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32_known_value),
+		cmocka_unit_test(test_crc32_every_length),
+		cmocka_unit_test(test_check_and_set_fitness),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_stream_of_records),
 		cmocka_unit_test(test_every_truncation),

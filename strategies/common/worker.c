@@ -11,6 +11,7 @@
 #include "engine/serial.h"
 #include "proc/clock.h"
 #include "strategies/common/fault.h"
+#include "strategies/common/net_bytes.h"
 #include "strategies/common/worker.h"
 
 struct wctx {
@@ -61,16 +62,9 @@ int net_stream_read(struct population *p, const uint8_t *in, size_t len, int cou
 	for (i = 0; i < count; i++) {
 		int32_t idx;
 
-		if (len - at < 4) {
-			snprintf(err, errlen, "net stream: truncated at network %d of %d", i, count);
-			return -EINVAL;
-		}
-		memcpy(&idx, in + at, 4);
-		if (idx < 0 || idx >= p->n) {
-			snprintf(err, errlen, "net stream: index %d out of range", idx);
-			return -EINVAL;
-		}
-		rc = serial_read(&p->nets[idx], in + at + 4, len - at - 4, &used, err, errlen);
+		rc = net_stream_index(in, len, at, p->n, i, count, &idx, err, errlen);
+		if (!rc)
+			rc = serial_read(&p->nets[idx], in + at + 4, len - at - 4, &used, err, errlen);
 		if (rc)
 			return rc;
 		at += 4 + used;
@@ -304,7 +298,7 @@ static size_t pool_offset(const uint8_t *table, int pos)
 /*
  * Pool places claimed until none is left: each network decoded from its record of the
  * command's stream (offsets apart, so only the claimed ones are read), planned, evaluated,
- * its fitness put in the shared region.
+ * what evaluate found put in the shared region.
  */
 static int claim_pool(struct wctx *w, const uint8_t *table, int count, const uint8_t *stream,
 		      size_t len)
@@ -327,7 +321,8 @@ static int claim_pool(struct wctx *w, const uint8_t *table, int count, const uin
 			rc = net_prepare(n, 0, &w->scratch);
 		if (rc)
 			return rc;
-		w->shared->fit[pos] = net_evaluate(n, w->p->task, w->p->episode_states, w->p->cfg, &w->scratch);
+		n->fitness = net_evaluate(n, w->p->task, w->p->episode_states, w->p->cfg, &w->scratch);
+		eval_result_of(n, &w->shared->res[pos]);
 	}
 	return 0;
 }

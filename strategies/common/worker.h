@@ -61,13 +61,14 @@ struct eval_result {
 
 /*
  * What persistent's forked workers share with the main process (an anonymous shared mapping
- * made before the fork): the pool's claim counter, reset before each evaluate, and each pool
- * place's fitness. A worker done with its shard claims pool places until none is left, so no
+ * made before the fork): the pool's claim counter, reset before each evaluate, and what
+ * evaluate found of each pool place (the main process holds those networks only as their
+ * records, strategies/common/net_bytes.h). A worker done with its shard claims pool places until none is left, so no
  * worker idles while work is left and no claim costs a round trip.
  */
 struct worker_shared {
 	atomic_int next;           /* the next pool place to claim */
-	float fit[];               /* per pool place, its fitness */
+	struct eval_result res[];  /* per pool place, what evaluate found */
 };
 
 /* what WM_EVAL_OWN reports of an evaluated network */
