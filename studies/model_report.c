@@ -204,13 +204,15 @@ static void projection(FILE *f, const char *path)
 
 void sm_report(FILE *f, struct sm_study *st)
 {
-	char gens[160];
+	char gens[320];
 
 	if (st->gens)
 		snprintf(gens, sizeof(gens), "%d generations per measured run", st->gens);
 	else
 		snprintf(gens, sizeof(gens), "as many generations per measured run as the case's probe ran "
-			 "(about %.0f ms of sequential generations, at most %d)", ADVISE_PROBE_BUDGET_MS, ADVISE_MAX_GENS);
+			 "(about %.0f ms of sequential generations: at most %d in the probe's first round, which sizes "
+			 "the others, and at most %d where they fit in its time)", ADVISE_PROBE_BUDGET_MS, ADVISE_FIRST_GENS,
+			 ADVISE_MAX_GENS);
 	fprintf(f, "# How often evopar advise is right\n\n"
 		   "Measured by `evopar study model` on %d cores in %.0f s; load average %.2f at the start, %.2f at the end; "
 		   "%s, those of its first %.0f ms left out as warm-up as the probe left them (at least generation 0; the "

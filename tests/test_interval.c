@@ -1,13 +1,15 @@
 /*
  * Unit tests for reports/interval.c: a ratio of medians and its bootstrap interval. A fixed
  * ratio between paired arms has a zero-width interval however noisy the rounds; the same data
- * unpaired does not; the interval holds the point; bad samples are refused; the seed decides.
+ * unpaired does not; the interval holds the point; bad samples are refused; the seed decides;
+ * the median is the sorted sample's, ties and even counts included.
  */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -88,12 +90,47 @@ static void test_bad_samples(void **state)
 	assert_true(isinf(ratio_ci_rel_halfwidth(&c)));
 }
 
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the median by selection against the median of the sorted copy, on samples with many ties */
+static void test_median_matches_sort(void **state)
+{
+	double x[97], sorted[97];
+	unsigned long long r = 12345;
+	int n, i, trial;
+
+	(void)state;
+	for (n = 1; n <= 97; n++)
+		for (trial = 0; trial < 20; trial++) {
+			struct ratio_ci ci;
+			double want;
+
+			for (i = 0; i < n; i++) {
+				r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+				x[i] = 1.0 + (double)((r >> 33) % (trial % 2 ? 5 : 1000));
+				sorted[i] = x[i];
+			}
+			qsort(sorted, (size_t)n, sizeof(*sorted), cmp_d);
+			want = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+			assert_int_equal(boot_median(x, n, 50, 7, &ci), 0);
+			assert_true(ci.ratio == want);
+			assert_true(ci.lo <= ci.ratio && ci.ratio <= ci.hi);
+			assert_true(ci.lo >= sorted[0] && ci.hi <= sorted[n - 1]);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paired_cancels_shared_load),
 		cmocka_unit_test(test_interval_holds_point_and_is_seeded),
 		cmocka_unit_test(test_bad_samples),
+		cmocka_unit_test(test_median_matches_sort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,14 +14,16 @@
 #include "harness/instruments/calibrate.h"
 #include "harness/records/record.h"
 
-#define ADVISE_MAX_GENS 128       /* generations each probe run evolves, at most */
-#define ADVISE_PROBE_BUDGET_MS 250.0  /* each probe run's sequential generations take about this:
-					 33 runs (11 a round) in well under 30 s */
+#define ADVISE_MAX_GENS 512       /* generations each probe run evolves, at most */
+#define ADVISE_FIRST_GENS 128     /* ... in the first round, whose time sizes the others */
+#define ADVISE_RUN_SAMPLES 128    /* samples a run gives: every stride-th generation past the warm-up */
+#define ADVISE_PROBE_BUDGET_MS 250.0  /* each probe run's sequential generations take about this,
+					 where the rounds fit in the probe's time */
 #define ADVISE_WARMUP_MS 50.0     /* the generations of a run's first ms left out: threads and
 				     processes settle on the cores within tens of ms here */
 #define ADVISE_ROUNDS 5           /* every probe run this often, the runs in turn */
 #define ADVISE_PROBE_LIMIT_S 27.0 /* no probe round is begun that would end past this */
-#define ADVISE_MAX_SAMPLES (ADVISE_ROUNDS * ADVISE_MAX_GENS)
+#define ADVISE_MAX_SAMPLES (ADVISE_ROUNDS * ADVISE_RUN_SAMPLES)
 #define ADVISE_MAX_STRATS 6
 #define ADVISE_PROBE_WORKERS 2    /* the workers each strategy is probed at, and at 1 */
 #define ADVISE_PROBE_POINTS 2     /* those worker counts: 1 and ADVISE_PROBE_WORKERS */
@@ -45,9 +47,11 @@ struct advise_probe {
 	int cores;                /* predictions for 1..cores workers */
 	int gens;                 /* generations of each probe run */
 	int first;                /* the first generation used (0 is left out when there are 2+) */
+	int stride;               /* every stride-th generation from first is a sample */
+	int per_run;              /* samples a run gives */
 	int rounds;               /* rounds made: ADVISE_ROUNDS, fewer where they would take too long */
-	int n_samples;            /* generations used x rounds: the samples of every interval */
-	/* sample k: generation first + k % (gens - first) of round k / (gens - first), in ms */
+	int n_samples;            /* per_run x rounds: the samples of every interval */
+	/* sample k: generation first + (k % per_run) x stride of round k / per_run, in ms */
 	double seq[ADVISE_MAX_SAMPLES][ADVISE_SLOTS];  /* sequential's phases and total */
 	int n_strats;
 	struct model_strategy strat[ADVISE_MAX_STRATS];

@@ -71,6 +71,7 @@ static void write_probe(struct jw *w, const struct advise_probe *pr, const struc
 	jw_int(w, "gens", pr->evo.gens);
 	jw_int(w, "probe_gens", pr->gens);
 	jw_int(w, "first_gen", pr->first);
+	jw_int(w, "gen_stride", pr->stride);
 	jw_int(w, "rounds", pr->rounds);
 	jw_int(w, "samples", pr->n_samples);
 	jw_int(w, "probe_workers", ADVISE_PROBE_WORKERS);

@@ -273,9 +273,9 @@ static void print_measured(FILE *f, const struct advise_probe *pr, const struct 
 	int n;
 
 	fprintf(f, "measured in %.1f s: sequential %.3g ms per generation (mutate %.3g, prepare %.3g, evaluate %.3g, resample %.3g, rest %.3g),\n"
-		   "  generations %d..%d of %d-generation probe runs, %d round%s; evaluation per network: mean %.3g us, spread (cv) %.2f; %.0f bytes per network on the wire\n",
+		   "  generations %d..%d (every %d) of %d-generation probe runs, %d round%s; evaluation per network: mean %.3g us, spread (cv) %.2f; %.0f bytes per network on the wire\n",
 		pr->elapsed_s, res->seq_ms, res->wl.work_ms[0], res->wl.work_ms[1], res->wl.work_ms[2],
-		res->wl.work_ms[3], res->wl.serial_ms, pr->first, pr->gens - 1, pr->gens, pr->rounds, pr->rounds == 1 ? "" : "s",
+		res->wl.work_ms[3], res->wl.serial_ms, pr->first, pr->gens - 1, pr->stride, pr->gens, pr->rounds, pr->rounds == 1 ? "" : "s",
 		res->wl.work_ms[2] * 1e3 / (pr->evo.pop > 0 ? pr->evo.pop : 1), pr->eval_cv, pr->bytes_per_item);
 	fprintf(f, "  floors: thread wake-up %.3g us, pipe round trip %.3g us, fork+wait %.3g us; copy bandwidth %.3g GB/s alone, %.3g GB/s on %d cores\n",
 		pr->strat[0].dispatch_ms * 1e3, fl[FLOOR_PIPE_RTT].median_us, fl[FLOOR_FORK_WAIT].median_us,

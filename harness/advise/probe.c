@@ -252,13 +252,25 @@ int advise_warmup_gens(int gens, double gen_ms)
 	return gens < 2 ? 0 : w < gens / 2 ? w : gens / 2;
 }
 
-/* generations per probe run: about ADVISE_PROBE_BUDGET_MS of the sequential generation, 2 to the most */
-static int probe_gens(const struct advise_probe *pr, double gen_ms)
+/* generations per probe run: about ADVISE_PROBE_BUDGET_MS of the sequential generation, 2 to most */
+static int probe_gens(const struct advise_probe *pr, double gen_ms, int most)
 {
-	int g = gen_ms > 0 ? (int)(ADVISE_PROBE_BUDGET_MS / gen_ms) : ADVISE_MAX_GENS;
+	int g = gen_ms > 0 ? (int)(ADVISE_PROBE_BUDGET_MS / gen_ms) : most;
 
-	g = g < 2 ? 2 : g > ADVISE_MAX_GENS ? ADVISE_MAX_GENS : g;
+	g = g < 2 ? 2 : g > most ? most : g;
 	return g < pr->evo.gens ? g : pr->evo.gens;
+}
+
+/* runs of gens generations: the warm-up left out, and every stride-th generation after it */
+static void probe_size(struct advise_probe *pr, int gens, double gen_ms)
+{
+	int used;
+
+	pr->gens = gens;
+	pr->first = advise_warmup_gens(gens, gen_ms);
+	used = gens - pr->first;
+	pr->stride = (used + ADVISE_RUN_SAMPLES - 1) / ADVISE_RUN_SAMPLES;
+	pr->per_run = (used + pr->stride - 1) / pr->stride;
 }
 
 static int probe_machine(struct advise_probe *pr, char *err, size_t errlen)
@@ -279,32 +291,67 @@ static int probe_machine(struct advise_probe *pr, char *err, size_t errlen)
 	return 0;
 }
 
-/* every probe run, ADVISE_ROUNDS rounds in turn (a burst of load hits one round, not all):
-   sequential, then each strategy at ADVISE_PROBE_WORKERS and at 1 worker, the order rotated
-   each round (no run always follows the same one); generations first.. of every round are
-   the samples. A round that would end past ADVISE_PROBE_LIMIT_S of the probe (since t0) is
-   not begun, the first excepted: a heavy workload gets fewer rounds, not a longer wait. */
-static int probe_runs(struct advise_probe *pr, double t0, char *err, size_t errlen)
+/* round r of the probe runs: sequential, then each strategy at ADVISE_PROBE_WORKERS and at
+   1 worker, the order rotated each round (no run always follows the same one) */
+static int probe_round(struct advise_probe *pr, int r, char *err, size_t errlen)
 {
-	double got[ADVISE_MAX_GENS][ADVISE_SLOTS], round_s = 0;
-	int r, j, g, rc = 0, used = pr->gens - pr->first, runs = 2 * pr->n_strats + 1;
+	double got[ADVISE_MAX_GENS][ADVISE_SLOTS];
+	int j, g, rc = 0, runs = 2 * pr->n_strats + 1;
+
+	for (j = 0; !rc && j < runs; j++) {
+		int i = (j + r * (runs / ADVISE_ROUNDS + 1)) % runs, k = (i - 1) / 2, at_one = i && i % 2 == 0;
+		double (*to)[ADVISE_SLOTS] = !i ? pr->seq : at_one ? pr->ms1[k] : pr->ms[k];
+
+		rc = advise_run_child(pr->self_exe, &pr->evo, i ? pr->strat[k].name : "sequential",
+				      !i || at_one ? 1 : ADVISE_PROBE_WORKERS, pr->gens, got, err, errlen);
+		for (g = 0; !rc && g < pr->per_run; g++)
+			memcpy(to[r * pr->per_run + g], got[pr->first + g * pr->stride], sizeof(got[0]));
+	}
+	return rc;
+}
+
+/*
+ * Longer runs where the first round says they fit: a fifth of 85% of the probe's time left
+ * a round (a round's time varies by a tenth here), up to the budget's generations. Runs of a fast workload are short (ADVISE_FIRST_GENS) and
+ * fork-pool's may take ten times sequential's, so only a measured round can size them. The
+ * first round's samples are then dropped (its runs were shorter).
+ */
+static int probe_resize(struct advise_probe *pr, double t0, double round_s, double gen_ms)
+{
+	double per_round = 0.85 * (ADVISE_PROBE_LIMIT_S - (now_s() - t0)) / ADVISE_ROUNDS;
+	int most = probe_gens(pr, gen_ms, ADVISE_MAX_GENS), g = pr->gens;
+
+	if (round_s > 0 && per_round > round_s)
+		g = (int)(pr->gens * (per_round / round_s));
+	g = g > most ? most : g;
+	if (g < pr->gens * 5 / 4)
+		return 0;
+	probe_size(pr, g, gen_ms);
+	return 1;
+}
+
+/* every probe run, ADVISE_ROUNDS rounds in turn (a burst of load hits one round, not all);
+   each run's samples are its generations past the warm-up. A round that would end past
+   ADVISE_PROBE_LIMIT_S of the probe (since t0) is not begun, the first excepted: a heavy
+   workload gets fewer rounds, not a longer wait. */
+static int probe_runs(struct advise_probe *pr, double t0, double gen_ms, char *err, size_t errlen)
+{
+	double round_s = 0;
+	int r, rc = 0, sized = 0;
 
 	for (r = 0; !rc && r < ADVISE_ROUNDS && (!r || now_s() - t0 + round_s < ADVISE_PROBE_LIMIT_S); r++) {
 		double t = now_s();
+		int gens = pr->gens;
 
-		for (j = 0; !rc && j < runs; j++) {
-			int i = (j + r * (runs / ADVISE_ROUNDS + 1)) % runs, k = (i - 1) / 2, at_one = i && i % 2 == 0;
-			double (*to)[ADVISE_SLOTS] = !i ? pr->seq : at_one ? pr->ms1[k] : pr->ms[k];
-
-			rc = advise_run_child(pr->self_exe, &pr->evo, i ? pr->strat[k].name : "sequential",
-					      !i || at_one ? 1 : ADVISE_PROBE_WORKERS, pr->gens, got, err, errlen);
-			for (g = 0; !rc && g < used; g++)
-				memcpy(to[r * used + g], got[pr->first + g], sizeof(got[0]));
-		}
+		rc = probe_round(pr, r, err, errlen);
 		round_s = now_s() - t;
+		if (!rc && !sized++ && probe_resize(pr, t0, round_s, gen_ms)) {
+			r = -1;                               /* the rounds begin again */
+			round_s *= (double)pr->gens / gens;
+		}
 	}
 	pr->rounds = rc ? 0 : r;
-	pr->n_samples = rc ? 0 : r * used;
+	pr->n_samples = rc ? 0 : r * pr->per_run;
 	return rc;
 }
 
@@ -322,15 +369,14 @@ int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen)
 		rc = probe_machine(pr, err, errlen);
 	if (rc)
 		return rc;
-	pr->gens = probe_gens(pr, gen_ms);
-	pr->first = advise_warmup_gens(pr->gens, gen_ms);
+	probe_size(pr, probe_gens(pr, gen_ms, ADVISE_FIRST_GENS), gen_ms);
 	floor_us[0] = pr->cal.floors[FLOOR_PIPE_CROSS_CORE].reps ?
 		      pr->cal.floors[FLOOR_PIPE_CROSS_CORE].median_us / 2 : pr->cal.floors[FLOOR_PIPE_RTT].median_us / 2;
 	floor_us[1] = pr->cal.floors[FLOOR_PIPE_RTT].median_us;
 	floor_us[2] = pr->cal.floors[FLOOR_FORK_WAIT].median_us;
 	pr->n_strats = model_strategies(pr->strat, ADVISE_MAX_STRATS, floor_us[0] / 1e3,
 					floor_us[1] / 1e3, floor_us[2] / 1e3);
-	rc = probe_runs(pr, t0, err, errlen);
+	rc = probe_runs(pr, t0, gen_ms, err, errlen);
 	pr->elapsed_s = now_s() - t0;
 	return rc;
 }
