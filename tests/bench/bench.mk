@@ -140,7 +140,9 @@ $(BENCH_OBJ)/bench_dispatch.o: $(BUILD)/build-id
 $(BENCH_OBJ)/bench_dispatch.o: ALL_CFLAGS += -DEVOPAR_COMMIT='"$(COMMIT)"' \
 	-DEVOPAR_CFLAGS='"$(BASE_CFLAGS) $(CFLAGS)"' -DEVOPAR_BIN='"$(abspath bin/evopar)"'
 
-$(DISPATCH_BIN): $(BENCH_OBJ)/bench_dispatch.o $(BENCH_OBJ)/gbench_shim.o $(BENCH_COMMON_OBJ) \
+DISPATCH_OBJ := $(addprefix $(BENCH_OBJ)/,bench_dispatch.o dispatch_common.o dispatch_floors.o dispatch_procs.o)
+
+$(DISPATCH_BIN): $(DISPATCH_OBJ) $(BENCH_OBJ)/gbench_shim.o $(BENCH_COMMON_OBJ) \
 		$(PROC_SRC:%.c=$(BUILD)/%.o) $(STRATEGY_SRC:%.c=$(BUILD)/%.o)
 	$(call say,LINK,$@)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(GBENCH_LIBS) $(PKG_LIBS) $(LDLIBS)
 
