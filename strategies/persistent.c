@@ -28,7 +28,8 @@ struct ps_data {
 	int pooled;                  /* scope all, balanced, more than one worker: a pool */
 	int32_t *need;               /* scratch: foreign parents of one worker */
 	uint8_t *mark;               /* scratch: per network, already listed */
-	uint8_t *held;               /* per network: the main process holds it current (resample) */
+	uint8_t *held;               /* per network: the main process holds its current record
+					(resample: the pool's) */
 	int *pool_n;                 /* per worker: networks of its shard in the pool (prepare),
 					or asked for (resample) */
 	struct worker_shared *shared;  /* the pool's claims, shared with the workers */
@@ -432,9 +433,9 @@ static int send_export(struct strategy *s, struct population *p, int w)
 }
 
 /*
- * Scope all: the main process does not hold current networks (but the pool's), so it first
- * fetches every other parent that must change owner from the worker that has it: every
- * request out, then every reply.
+ * Scope all: the main process holds no current network but the pool's records, so it first
+ * fetches the record of every other parent that must change owner from the worker that has
+ * it: every request out, then every reply.
  */
 static int fetch_movers(struct strategy *s, struct population *p)
 {
@@ -503,7 +504,7 @@ static int ps_resample(struct strategy *s, struct population *p)
 	double t = proc_now_s();
 	int w, i, rc;
 
-	/* the pool's networks are current here: they need not be fetched */
+	/* the pool's records are current here: they need not be fetched */
 	memcpy(d->held, d->sh.in_pool, (size_t)p->n);
 	for (i = 0; d->balanced && i < p->n; i++)
 		d->sh.cost[i] = parent_cost(d, p, p->plan[i].a);

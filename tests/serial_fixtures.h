@@ -1,6 +1,7 @@
 /*
  * What the serial tests (test_serial.c, test_serial_fuzz.c) share: the wire layout's offsets,
- * little-endian words, a record's checksum made right, and two genomes to encode.
+ * a record's checksum made right, and two genomes to encode (little-endian words are
+ * serial.h's le32_put and le32_get).
  */
 #ifndef EVOPAR_TESTS_SERIAL_FIXTURES_H
 #define EVOPAR_TESTS_SERIAL_FIXTURES_H
@@ -20,23 +21,10 @@
 #define NODE_BYTES 5
 #define CONN_BYTES 13
 
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* recompute the checksum of a record of len bytes in place */
 static inline void fix_crc(uint8_t *buf, size_t len)
 {
-	put32(buf + len - 4, serial_crc32(buf, len - 4));
+	le32_put(buf + len - 4, serial_crc32(buf, len - 4));
 }
 
 static inline uint8_t *encode(const struct net *n, size_t *len)

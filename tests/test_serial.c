@@ -284,31 +284,31 @@ static uint8_t *node_at(uint8_t *rec, uint32_t i)
 
 static uint8_t *conn_at(uint8_t *rec, uint32_t i)
 {
-	return rec + SERIAL_HEADER + get32(rec + OFF_A) * NODE_BYTES + i * CONN_BYTES;
+	return rec + SERIAL_HEADER + le32_get(rec + OFF_A) * NODE_BYTES + i * CONN_BYTES;
 }
 
-static void p_cycle(uint8_t *r)      { put32(conn_at(r, 5) + 4, H(1)); }   /* B->A */
-static void p_dup_conn(uint8_t *r)   { put32(conn_at(r, 3), 1); }          /* 1->3 twice */
-static void p_unsorted(uint8_t *r)   { put32(conn_at(r, 1), 1); }          /* 1->A before 1->3 */
-static void p_dangling(uint8_t *r)   { put32(conn_at(r, 5) + 4, H(9)); }
-static void p_into_input(uint8_t *r) { put32(conn_at(r, 5) + 4, 1); }
-static void p_into_bias(uint8_t *r)  { put32(conn_at(r, 5) + 4, 2); }
-static void p_nan_weight(uint8_t *r) { put32(conn_at(r, 1) + 8, 0x7fc00000u); }
-static void p_inf_weight(uint8_t *r) { put32(conn_at(r, 1) + 8, 0xff800000u); }
+static void p_cycle(uint8_t *r)      { le32_put(conn_at(r, 5) + 4, H(1)); }   /* B->A */
+static void p_dup_conn(uint8_t *r)   { le32_put(conn_at(r, 3), 1); }          /* 1->3 twice */
+static void p_unsorted(uint8_t *r)   { le32_put(conn_at(r, 1), 1); }          /* 1->A before 1->3 */
+static void p_dangling(uint8_t *r)   { le32_put(conn_at(r, 5) + 4, H(9)); }
+static void p_into_input(uint8_t *r) { le32_put(conn_at(r, 5) + 4, 1); }
+static void p_into_bias(uint8_t *r)  { le32_put(conn_at(r, 5) + 4, 2); }
+static void p_nan_weight(uint8_t *r) { le32_put(conn_at(r, 1) + 8, 0x7fc00000u); }
+static void p_inf_weight(uint8_t *r) { le32_put(conn_at(r, 1) + 8, 0xff800000u); }
 static void p_flag(uint8_t *r)       { conn_at(r, 3)[12] = 2; }
 static void p_kind(uint8_t *r)       { node_at(r, 4)[4] = 9; }
 static void p_kind_swap(uint8_t *r)  { node_at(r, 0)[4] = NODE_OUTPUT; }
-static void p_hidden_bit(uint8_t *r) { put32(node_at(r, 5), 1000); }       /* also unsorted */
-static void p_fixed_id(uint8_t *r)   { put32(node_at(r, 3), 4); }
-static void p_dup_node(uint8_t *r)   { put32(node_at(r, 5), H(1)); }
+static void p_hidden_bit(uint8_t *r) { le32_put(node_at(r, 5), 1000); }       /* also unsorted */
+static void p_fixed_id(uint8_t *r)   { le32_put(node_at(r, 3), 4); }
+static void p_dup_node(uint8_t *r)   { le32_put(node_at(r, 5), H(1)); }
 static void p_mode(uint8_t *r)       { r[OFF_MODE] = 7; }
 static void p_flags(uint8_t *r)      { r[OFF_FLAGS] = 2; }
-static void p_no_inputs(uint8_t *r)  { put32(r + OFF_N_IN, 0); }
-static void p_many_inputs(uint8_t *r) { put32(r + OFF_N_IN, SERIAL_MAX_IO + 1); }
-static void p_no_outputs(uint8_t *r) { put32(r + OFF_N_OUT, 0); }
-static void p_n_in_3(uint8_t *r)     { put32(r + OFF_N_IN, 3); }          /* node 3 an input? */
-static void p_n_out_2(uint8_t *r)    { put32(r + OFF_N_OUT, 2); }         /* A an output? */
-static void p_n_in_5(uint8_t *r)     { put32(r + OFF_N_IN, 5); }          /* more io than nodes */
+static void p_no_inputs(uint8_t *r)  { le32_put(r + OFF_N_IN, 0); }
+static void p_many_inputs(uint8_t *r) { le32_put(r + OFF_N_IN, SERIAL_MAX_IO + 1); }
+static void p_no_outputs(uint8_t *r) { le32_put(r + OFF_N_OUT, 0); }
+static void p_n_in_3(uint8_t *r)     { le32_put(r + OFF_N_IN, 3); }          /* node 3 an input? */
+static void p_n_out_2(uint8_t *r)    { le32_put(r + OFF_N_OUT, 2); }         /* A an output? */
+static void p_n_in_5(uint8_t *r)     { le32_put(r + OFF_N_IN, 5); }          /* more io than nodes */
 
 static const struct {
 	const char *name;
@@ -396,7 +396,7 @@ static void test_valid_crc_broken_static(void **state)
 		const char *err;
 
 		memcpy(work, rec, len);
-		put32(work + patches[i].offset, patches[i].value);
+		le32_put(work + patches[i].offset, patches[i].value);
 		fix_crc(work, len);
 		err = refused(work, len, patches[i].name);
 		if (!strstr(err, patches[i].says))
@@ -426,8 +426,8 @@ static void test_lengths_out_of_range(void **state)
 
 		assert_non_null(work);
 		memcpy(work, rec, len);
-		put32(work + OFF_A, lens[i].a);
-		put32(work + OFF_B, lens[i].b);
+		le32_put(work + OFF_A, lens[i].a);
+		le32_put(work + OFF_B, lens[i].b);
 		fix_crc(work, len);          /* right for the old length: a shorter one must fail too */
 		refused(work, len, "wrong lengths");
 		free(work);

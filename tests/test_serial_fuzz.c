@@ -97,11 +97,11 @@ static void test_valid_header_random_tail(void **state)
 			buf[k] = (uint8_t)rng_next(&r);
 		/* a quarter of them with small random lengths, and a checksum where it belongs */
 		if (i % 4 >= 2) {
-			put32(buf + OFF_A, rng_below(&r, 40));
-			put32(buf + OFF_B, rng_below(&r, 200));
+			le32_put(buf + OFF_A, rng_below(&r, 40));
+			le32_put(buf + OFF_B, rng_below(&r, 200));
 		}
 		if (i % 8 >= 4) {
-			uint32_t a = get32(buf + OFF_A), b = get32(buf + OFF_B);
+			uint32_t a = le32_get(buf + OFF_A), b = le32_get(buf + OFF_B);
 			size_t total = SERIAL_HEADER + 4 + (which ? (size_t)b * 4 :
 				(size_t)a * NODE_BYTES + (size_t)b * CONN_BYTES);
 
@@ -157,8 +157,8 @@ static void test_mutated_records(void **state)
 			/* sometimes a small value (kinds, flags, ids), else any byte */
 			buf[at] = rng_chance(&r, 0.5) ? (uint8_t)rng_below(&r, 4) : (uint8_t)rng_next(&r);
 		}
-		a = get32(buf + OFF_A);
-		b = get32(buf + OFF_B);
+		a = le32_get(buf + OFF_A);
+		b = le32_get(buf + OFF_B);
 		total = SERIAL_HEADER + 4 + (buf[OFF_MODE] == MODE_STATIC ? (size_t)b * 4 :
 			(size_t)a * NODE_BYTES + (size_t)b * CONN_BYTES);
 		if (total <= len)
