@@ -1,6 +1,7 @@
 /*
- * The clock, the liveness check and the stop flag (see clock.h).
+ * The clock, the liveness check, the stop flag and the spin budget (see clock.h).
  */
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,4 +53,18 @@ void proc_catch_stop(void (*fn)(int sig))
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+double proc_spin_budget_s(int party, int workers)
+{
+	cpu_set_t set;
+	int cpus;
+
+	CPU_ZERO(&set);
+	cpus = sched_getaffinity(0, sizeof(set), &set) ? 1 : CPU_COUNT(&set);
+	if (workers < 1 || cpus < 2)
+		return 0;
+	if (workers + 1 <= cpus)
+		return PROC_SPIN_S;
+	return workers <= cpus && party >= 1 && party < cpus ? PROC_SPIN_S : 0;
 }

@@ -1,6 +1,7 @@
 /*
  * The clock every deadline in proc/ is measured on, whether a process (of this machine) is
- * still running, and the flag a stop signal sets so that long waits give up.
+ * still running, the flag a stop signal sets so that long waits give up, and how long a wait
+ * may spin before it sleeps.
  */
 #ifndef EVOPAR_CLOCK_H
 #define EVOPAR_CLOCK_H
@@ -18,5 +19,28 @@ char proc_stat_state(const char *path);
 extern volatile sig_atomic_t proc_stop_requested;
 /* SIGINT and SIGTERM call fn from now on, without SA_RESTART: a blocked call returns EINTR */
 void proc_catch_stop(void (*fn)(int sig));
+
+/*
+ * How long a wait between parties that hand work back and forth (party 0: the main process
+ * or thread; 1..workers: a worker) may spin before it sleeps: PROC_SPIN_S or 0. Why: on a
+ * virtual machine a vCPU that sleeps halts, and the host takes about 190 us to wake it
+ * (measured here, against 10-20 us for a waiter that spins). Everyone spins where main and
+ * workers fit in the CPUs this process may use; where only the workers fit, all but one
+ * worker spin, so that the main process's work keeps a CPU; with more workers than CPUs
+ * nobody does, since a spinner would take the CPU of one still at work (libgomp throttles
+ * its spin for the same reason).
+ */
+#define PROC_SPIN_S 500e-6
+double proc_spin_budget_s(int party, int workers);
+
+/* the body of a spin: tells the CPU (and a sibling hardware thread) that this one waits */
+static inline void proc_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
 
 #endif

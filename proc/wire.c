@@ -11,9 +11,38 @@
 #include "proc/clock.h"
 #include "proc/wire.h"
 
+static double wire_spin_s;
+
+void wire_set_spin(double seconds)
+{
+	wire_spin_s = seconds > 0 ? seconds : 0;
+}
+
+/* Poll fd without sleeping for up to wire_spin_s, never past the deadline: 1 when it
+   became ready; the wait that follows sees a stop request or the deadline. */
+static int spin_fd(int fd, short events, double deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	double end;
+
+	if (wire_spin_s <= 0)
+		return 0;
+	end = proc_now_s() + wire_spin_s;
+	if (deadline > 0 && deadline < end)
+		end = deadline;
+	do {
+		if (poll(&pfd, 1, 0) > 0)
+			return 1;
+		proc_cpu_relax();
+	} while (!proc_stop_requested && proc_now_s() < end);
+	return 0;
+}
+
 /* Wait until fd is ready for events or the deadline passes. */
 static int wait_fd(int fd, short events, double deadline)
 {
+	if (spin_fd(fd, events, deadline))
+		return 0;
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = events };
 		int ms = -1, r;

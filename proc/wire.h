@@ -18,6 +18,9 @@ struct msg_header {
  * Whole reads and writes with an absolute deadline (proc_now_s() based; <= 0: none). 0, or
  * -EPIPE (the other end closed), -ETIMEDOUT, -EINTR (a stop signal arrived) or -errno.
  */
+/* from now on, in this process and the children it forks, a wait for a descriptor polls it
+   for up to `seconds` before it sleeps (0: sleeps at once; see proc_spin_budget_s) */
+void wire_set_spin(double seconds);
 int fd_write_full(int fd, const void *buf, size_t len, double deadline);
 int fd_read_full(int fd, void *buf, size_t len, double deadline);
 int msg_send(int fd, uint32_t type, const void *payload, uint32_t len, double deadline);

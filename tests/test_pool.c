@@ -2,9 +2,11 @@
  * Unit tests for proc/pool.c: workers forked on a small echo function (through pipes and
  * through shared memory) or exec'd (cat on fds 3 and 4), wait_any over the busy ones, and
  * the one failure record: a worker that exits or is killed, hangs, or writes garbage is
- * named with its pid and how it ended; a stop leaves no child of this process behind.
+ * named with its pid and how it ended; a stop leaves no child of this process behind; waits
+ * that spin before they sleep, and the rule that allows them.
  */
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -267,6 +269,88 @@ static void test_stop_request(void **state)
 	assert_no_child();
 }
 
+/* The spin budget follows the CPUs this process may use: everyone spins where main and
+   workers fit, all workers but one where only they fit, nobody beyond. */
+static void test_spin_budget_follows_the_cpus(void **state)
+{
+	cpu_set_t saved, one, two;
+	int cpu, n = 0;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
+	CPU_ZERO(&one);
+	CPU_ZERO(&two);
+	for (cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
+		if (CPU_ISSET(cpu, &saved)) {
+			if (!n)
+				CPU_SET(cpu, &one);
+			CPU_SET(cpu, &two);
+			n++;
+		}
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	assert_true(proc_spin_budget_s(0, 1) == 0);
+	assert_true(proc_spin_budget_s(1, 1) == 0);
+	if (n == 2) {
+		assert_int_equal(sched_setaffinity(0, sizeof(two), &two), 0);
+		assert_true(proc_spin_budget_s(0, 1) == PROC_SPIN_S);
+		assert_true(proc_spin_budget_s(1, 1) == PROC_SPIN_S);
+		assert_true(proc_spin_budget_s(0, 2) == 0);
+		assert_true(proc_spin_budget_s(1, 2) == PROC_SPIN_S);
+		assert_true(proc_spin_budget_s(2, 2) == 0);
+		assert_true(proc_spin_budget_s(1, 3) == 0);
+		assert_true(proc_spin_budget_s(0, 0) == 0);
+	} else {
+		print_message("only one CPU here: the two-CPU rules are not checked\n");
+	}
+	assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
+}
+
+/* A wait that spins first ends as one that sleeps: with data that comes during the spin or
+   after it, at a deadline shorter than the spin, at a stop request, and at the writer's end. */
+static void test_spinning_wait(void **state)
+{
+	int fds[2];
+	uint32_t word = 0;
+	double t;
+	pid_t pid;
+
+	(void)state;
+	wire_set_spin(PROC_SPIN_S);
+	assert_int_equal(pipe(fds), 0);
+	t = proc_now_s();
+	assert_int_equal(fd_read_full(fds[0], &word, sizeof(word), t + 200e-6), -ETIMEDOUT);
+	proc_stop_requested = 1;
+	assert_int_equal(fd_read_full(fds[0], &word, sizeof(word), 0), -EINTR);
+	proc_stop_requested = 0;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		uint32_t a = 11, b = 22;
+
+		close(fds[0]);
+		usleep(100);            /* within the spin */
+		if (write(fds[1], &a, sizeof(a)) != sizeof(a))
+			_exit(1);
+		usleep(20000);          /* well past it: the wait sleeps */
+		if (write(fds[1], &b, sizeof(b)) != sizeof(b))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(fd_read_full(fds[0], &word, sizeof(word), proc_now_s() + 10), 0);
+	assert_int_equal(word, 11);
+	assert_int_equal(fd_read_full(fds[0], &word, sizeof(word), proc_now_s() + 10), 0);
+	assert_int_equal(word, 22);
+	assert_int_equal(fd_read_full(fds[0], &word, sizeof(word), proc_now_s() + 10), -EPIPE);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	/* the forked workers inherit it: the echo and the failure paths are unchanged */
+	echo_round(0);
+	echo_round(4096);
+	wire_set_spin(0);
+	assert_no_child();
+}
+
 static void test_bad_spec(void **state)
 {
 	struct pool_spec none = { .n = 0, .fn = echo_worker };
@@ -294,6 +378,8 @@ int main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_stop_request),
 		cmocka_unit_test(test_bad_spec),
+		cmocka_unit_test(test_spin_budget_follows_the_cpus),
+		cmocka_unit_test(test_spinning_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,8 @@ static int forked_worker_main(void *ctx, struct chan *c, int id)
 {
 	struct proc_pool *pp = ctx;
 
+	if (pp->spin)
+		wire_set_spin(proc_spin_budget_s(id + 1, pp->n));
 	return worker_serve(pp->p, c, id, pp->fault, pp->shared);
 }
 
@@ -35,7 +37,7 @@ static int send_init(struct proc_pool *pp, struct strategy *s, int w)
 
 /* the pool, its workers forked (with `shared`) or exec'd */
 static int start_pool(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
-		      int spawn, int use_shm, struct worker_shared *shared)
+		      int spawn, int use_shm, struct worker_shared *shared, int spin)
 {
 	char *argv[] = { (char *)s->cfg->self_exe, "worker", NULL };
 	struct pool_spec spec = {
@@ -54,6 +56,9 @@ static int start_pool(struct proc_pool *pp, struct strategy *s, struct populatio
 	pp->fault = s->cfg->inject_fault;
 	pp->shared = shared;
 	pp->n = n;
+	pp->spin = spin;
+	if (spin)
+		wire_set_spin(proc_spin_budget_s(0, n));
 	if (spawn && !s->cfg->self_exe) {
 		snprintf(s->err, sizeof(s->err), "--start spawn: cannot find the evopar binary");
 		return -ENOENT;
@@ -72,18 +77,20 @@ static int start_pool(struct proc_pool *pp, struct strategy *s, struct populatio
 int proc_pool_start(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
 		    int spawn, int use_shm)
 {
-	return start_pool(pp, s, p, n, spawn, use_shm, NULL);
+	return start_pool(pp, s, p, n, spawn, use_shm, NULL, 0);
 }
 
 int proc_pool_start_shared(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
 			   int use_shm, struct worker_shared *shared)
 {
-	return start_pool(pp, s, p, n, 0, use_shm, shared);
+	return start_pool(pp, s, p, n, 0, use_shm, shared, 1);
 }
 
 void proc_pool_stop(struct proc_pool *pp)
 {
 	pool_stop(&pp->pool, 0);
+	if (pp->spin)
+		wire_set_spin(0);
 	memset(pp, 0, sizeof(*pp));
 }
 

@@ -17,13 +17,16 @@ struct proc_pool {
 	const char *fault;           /* --inject-fault, for the workers to act out */
 	struct worker_shared *shared;  /* for forked workers, or NULL */
 	int n;
+	int spin;                    /* waits spin before they sleep (proc_spin_budget_s) */
 };
 
 #define PROCPOOL_SHM_BYTES (64u << 20)   /* per direction per worker; sparse until used */
 
 int proc_pool_start(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
 		    int spawn, int use_shm);
-/* the same, forked workers sharing `shared` (worker.h) with this process */
+/* the same, forked workers sharing `shared` (worker.h) with this process: a pool kept for the
+   run, whose commands go back and forth every phase, so its waits (the main process's and
+   the workers') spin before they sleep where proc_spin_budget_s allows */
 int proc_pool_start_shared(struct proc_pool *pp, struct strategy *s, struct population *p, int n,
 			   int use_shm, struct worker_shared *shared);
 /* kill and reap every worker, free the state; safe on a zeroed pool */

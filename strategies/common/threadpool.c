@@ -1,6 +1,7 @@
 /*
  * The thread pool behind `threads` and `thread-limited`: threads started once, asleep on a
- * condition variable between jobs, claiming chunks of a job from an atomic counter.
+ * condition variable between jobs (after a short spin where they fit in the cores),
+ * claiming chunks of a job from an atomic counter.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@ struct pool_worker {
 	int id;
 	long tid;                  /* kernel thread id, for error reports */
 	struct scratch scratch;    /* this thread's alone, kept across jobs */
+	double spin_s;             /* how long its wait for a job spins first (proc_spin_budget_s) */
 	double busy_s;             /* wall time on the current job, from its first claim to
 				      the end of its last item */
 	char err[POOL_ERRLEN];     /* what fn said when it failed */
@@ -30,9 +32,11 @@ struct threadpool {
 	pthread_mutex_t lock;
 	pthread_cond_t work;       /* a job was posted, or the pool is closing */
 	pthread_cond_t done;       /* the last worker finished the job */
-	unsigned long job_seq;     /* bumped by each job; a worker runs each number once */
-	int active;                /* workers still on the current job */
-	int closing;
+	/* changed under lock; atomic so that a waiter may spin on them before it takes it */
+	atomic_ulong job_seq;      /* bumped by each job; a worker runs each number once */
+	atomic_int active;         /* workers still on the current job */
+	atomic_int closing;
+	double spin_s;             /* how long the main thread's wait spins first */
 
 	/* the current job: written under lock before job_seq moves, constant until done */
 	struct pool_job job;
@@ -144,6 +148,31 @@ static void pool_worker_job(struct pool_worker *w)
 	w->busy_s = proc_now_s() - t;
 }
 
+/* A worker's head start on waiting for the job after `seen`, with the lock released: the
+   wait under the lock that follows decides, so a spin changes only how soon it ends. */
+static void spin_for_job(struct pool_worker *w, unsigned long seen)
+{
+	struct threadpool *tp = w->pool;
+	double end = proc_now_s() + w->spin_s;
+
+	pthread_mutex_unlock(&tp->lock);
+	while (atomic_load_explicit(&tp->job_seq, memory_order_relaxed) == seen &&
+	       !atomic_load_explicit(&tp->closing, memory_order_relaxed) && proc_now_s() < end)
+		proc_cpu_relax();
+	pthread_mutex_lock(&tp->lock);
+}
+
+/* the main thread's, on waiting for the workers to finish the job */
+static void spin_for_done(struct threadpool *tp)
+{
+	double end = proc_now_s() + tp->spin_s;
+
+	pthread_mutex_unlock(&tp->lock);
+	while (atomic_load_explicit(&tp->active, memory_order_relaxed) > 0 && proc_now_s() < end)
+		proc_cpu_relax();
+	pthread_mutex_lock(&tp->lock);
+}
+
 static void *pool_worker_main(void *arg)
 {
 	struct pool_worker *w = arg;
@@ -163,6 +192,8 @@ static void *pool_worker_main(void *arg)
 		pthread_mutex_lock(&tp->lock);
 		if (--tp->active == 0)
 			pthread_cond_signal(&tp->done);
+		if (w->spin_s > 0)
+			spin_for_job(w, seen);
 	}
 	pthread_mutex_unlock(&tp->lock);
 	return NULL;
@@ -228,11 +259,17 @@ int threadpool_create(struct threadpool **out, int workers, char *err, size_t er
 	}
 	tp->n_workers = workers;
 	tp->err_worker = -1;
+	/* the main thread waits on the workers and they on it */
+	tp->spin_s = proc_spin_budget_s(0, workers);
+	atomic_init(&tp->job_seq, 0);
+	atomic_init(&tp->active, 0);
+	atomic_init(&tp->closing, 0);
 	atomic_init(&tp->next, 0);
 	atomic_init(&tp->err_rc, 0);
 	for (i = 0; i < workers; i++) {
 		tp->w[i].pool = tp;
 		tp->w[i].id = i;
+		tp->w[i].spin_s = proc_spin_budget_s(i + 1, workers);
 	}
 	rc = -pthread_mutex_init(&tp->lock, NULL);
 	if (rc)
@@ -281,6 +318,8 @@ int threadpool_run_job(struct threadpool *tp, const struct pool_job *job, char *
 	tp->active = tp->n_workers;
 	tp->job_seq++;
 	pthread_cond_broadcast(&tp->work);
+	if (tp->spin_s > 0)
+		spin_for_done(tp);
 	while (tp->active > 0)
 		pthread_cond_wait(&tp->done, &tp->lock);
 	rc = atomic_load_explicit(&tp->err_rc, memory_order_relaxed);
