@@ -162,7 +162,7 @@ static void test_fit_two_points_splits_main_from_workers(void **state)
 	fit = s[2];
 	model_fit(&fit, &wl, &m, 2, at2);
 	assert_false(near(model_generation(&wl, &m, &fit, 8, NULL), model_generation(&wl, &m, &truth, 8, NULL)));
-	/* at 1 worker faster than the floor allows: no negative term, the rest fitted by the other */
+	/* at 1 worker faster than the floor allows: no cost below zero, the rest fitted by the other */
 	for (p = 0; p < MODEL_PHASES; p++)
 		lower[p] = at1[p] * 0.5;
 	ms[0] = lower;
@@ -170,9 +170,98 @@ static void test_fit_two_points_splits_main_from_workers(void **state)
 	model_fit_points(&fit, &wl, &m, 2, w, ms);
 	for (p = 0; p < MODEL_PHASES; p++) {
 		assert_true(fit.ph[p].byte_ms >= 0 && fit.ph[p].par_ms >= 0);
-		assert_true(fit.ph[p].claim_ms >= 0 && fit.ph[p].fixed_ms >= 0);
+		assert_true(fit.dispatch_ms + fit.ph[p].claim_ms >= 0);
+		assert_true(fit.ph[p].dispatch != DISPATCH_NONE || fit.ph[p].fixed_ms >= -wl.work_ms[p]);
 	}
 	assert_true(fit.ph[0].byte_ms > 0 || fit.ph[0].par_ms > 0);
+}
+
+/* threads whose wake-ups overlap: each dispatch costs less than the floor measured alone, and
+   a main-process phase runs a little faster than sequential's; the fit still reproduces both
+   probe points, where a cost held at the floor would over-predict them */
+static void test_fit_reproduces_dispatches_below_the_floor(void **state)
+{
+	struct model_strategy s[ADVISE_MAX_STRATS], truth, fit;
+	struct model_workload wl;
+	struct model_machine m;
+	double at1[MODEL_PHASES], at2[MODEL_PHASES];
+	const double *ms[2] = { at1, at2 };
+	int w[2] = { 1, 2 }, p, k;
+
+	(void)state;
+	fixture(&wl, &m);
+	model_strategies(s, ADVISE_MAX_STRATS, 0.005, 0.01, 0.3);
+	for (k = 0; k < 2; k++) {
+		int i = k ? 3 : 0;   /* threads; persistent (prepare and evaluate in the main process) */
+
+		truth = s[i];
+		for (p = 0; p < MODEL_PHASES; p++)
+			if (truth.ph[p].dispatch == DISPATCH_NONE)
+				truth.ph[p].fixed_ms = -0.05 * wl.work_ms[p];
+			else if (truth.ph[p].bytes == BYTES_NONE)
+				truth.ph[p].claim_ms = -0.6 * truth.dispatch_ms;
+		phases_of(&wl, &m, &truth, 1, at1);
+		phases_of(&wl, &m, &truth, 2, at2);
+		fit = s[i];
+		model_fit_points(&fit, &wl, &m, 2, w, ms);
+		assert_true(near(model_generation(&wl, &m, &fit, 1, NULL), model_generation(&wl, &m, &truth, 1, NULL)));
+		assert_true(near(model_generation(&wl, &m, &fit, 2, NULL), model_generation(&wl, &m, &truth, 2, NULL)));
+		assert_true(model_generation(&wl, &m, &s[i], 2, NULL) > model_generation(&wl, &m, &truth, 2, NULL) * 1.001);
+		for (p = 0; p < MODEL_PHASES; p++)
+			if (truth.ph[p].dispatch == DISPATCH_NONE)
+				assert_true(near(fit.ph[p].fixed_ms, truth.ph[p].fixed_ms));
+	}
+}
+
+/* On 2 cores threads' waits spin at 1 worker and sleep at 2 (model_waits_spin): a dispatch
+   that costs ten times more at 2 is fitted per kind, so both probe points are reproduced
+   (one cost for both could match neither); on 8 cores both points spin, one kind is fitted,
+   and it holds at every count. */
+static void test_fit_dispatch_where_waits_spin_and_sleep(void **state)
+{
+	struct model_strategy s[ADVISE_MAX_STRATS], truth, fit, one;
+	struct model_workload wl;
+	struct model_machine m;
+	double at1[MODEL_PHASES], at2[MODEL_PHASES];
+	const double *ms[2] = { at1, at2 };
+	int w[2] = { 1, 2 }, p;
+
+	(void)state;
+	fixture(&wl, &m);
+	model_strategies(s, ADVISE_MAX_STRATS, 0.005, 0.01, 0.3);
+	assert_true(model_waits_spin(&s[0], &m, 1));
+	assert_false(model_waits_spin(&s[0], &m, 2));
+	assert_false(model_waits_spin(&s[2], &m, 1));       /* fork-pool's waits never spin */
+	truth = s[0];
+	for (p = 0; p < MODEL_PHASES; p++) {
+		truth.ph[p].claim_ms = 0.001;
+		truth.ph[p].claim_sleep_ms = 0.15;
+		truth.ph[p].sleep_fitted = 1;
+	}
+	phases_of(&wl, &m, &truth, 1, at1);
+	phases_of(&wl, &m, &truth, 2, at2);
+	fit = s[0];
+	model_fit_points(&fit, &wl, &m, 2, w, ms);
+	assert_true(near(model_generation(&wl, &m, &fit, 1, NULL), model_generation(&wl, &m, &truth, 1, NULL)));
+	assert_true(near(model_generation(&wl, &m, &fit, 2, NULL), model_generation(&wl, &m, &truth, 2, NULL)));
+	assert_true(fit.ph[0].sleep_fitted && near(fit.ph[0].claim_sleep_ms, 0.15));
+	/* one cost for both kinds (fitted as on a machine where both spin) misses at 1 worker */
+	one = s[0];
+	m.cores = 8;
+	model_fit_points(&one, &wl, &m, 2, w, ms);
+	assert_false(one.ph[0].sleep_fitted);
+	m.cores = 2;
+	assert_false(near(model_generation(&wl, &m, &one, 1, NULL), model_generation(&wl, &m, &truth, 1, NULL)));
+	/* 8 cores, both points spinning: one kind, the same at 6 workers as the truth's */
+	m.cores = 8;
+	truth = s[0];
+	for (p = 0; p < MODEL_PHASES; p++)
+		truth.ph[p].claim_ms = 0.002;
+	phases_of(&wl, &m, &truth, 1, at1);
+	phases_of(&wl, &m, &truth, 2, at2);
+	fit = s[0];
+	model_fit_points(&fit, &wl, &m, 2, w, ms);
+	assert_true(near(model_generation(&wl, &m, &fit, 6, NULL), model_generation(&wl, &m, &truth, 6, NULL)));
 }
 
 static void test_farm_document_000(void **state)
@@ -234,6 +323,8 @@ int main(void)
 		cmocka_unit_test(test_generation_threads_ideal),
 		cmocka_unit_test(test_fit_reproduces_the_probe),
 		cmocka_unit_test(test_fit_two_points_splits_main_from_workers),
+		cmocka_unit_test(test_fit_reproduces_dispatches_below_the_floor),
+		cmocka_unit_test(test_fit_dispatch_where_waits_spin_and_sleep),
 		cmocka_unit_test(test_farm_document_000),
 		cmocka_unit_test(test_farm_threads_and_oversubscription),
 		cmocka_unit_test(test_costs_bad_fields),

@@ -91,11 +91,24 @@ static int workers_of(const struct model_strategy *s, const struct model_machine
 	return s->cap_at_cores && m->cores > 0 && w > m->cores ? m->cores : w;
 }
 
+int model_waits_spin(const struct model_strategy *s, const struct model_machine *m, int w)
+{
+	return s->spins && m->cores >= 2 && w + 1 <= m->cores;
+}
+
+double model_dispatch_ms(const struct model_strategy *s, const struct model_machine *m, int p, int w)
+{
+	const struct model_phase_mech *mech = &s->ph[p];
+
+	return s->dispatch_ms + (mech->sleep_fitted && !model_waits_spin(s, m, w) ?
+				 mech->claim_sleep_ms : mech->claim_ms);
+}
+
 double model_phase(const struct model_workload *wl, const struct model_machine *m,
 		       const struct model_strategy *s, int p, int w, struct model_terms *t)
 {
 	const struct model_phase_mech *mech = &s->ph[p];
-	double work = phase_work(wl, s, p), claims, imb, weff, demand, compute, bytes;
+	double work = phase_work(wl, s, p), claims, imb, weff, demand, compute, bytes, per;
 	int even = p != 2 || !wl->eval_prefix, bound;
 
 	if (mech->dispatch == DISPATCH_NONE) {
@@ -111,15 +124,16 @@ double model_phase(const struct model_workload *wl, const struct model_machine *
 	bytes = wl->items * wl->bytes_per_item * bytes_share(mech->bytes, w);
 	t->compute_ms += compute;
 	t->imbalance_ms += compute * (imb - 1);
+	per = model_dispatch_ms(s, m, p, w);
 	t->dispatches += claims;
-	t->dispatch_ms += claims * (s->dispatch_ms + mech->claim_ms);
+	t->dispatch_ms += claims * per;
 	t->bytes += bytes;
 	t->bytes_ms += bytes * mech->byte_ms;
 	t->start_ms += mech->starts ? w * s->start_ms : 0;
 	t->fixed_ms += mech->fixed_ms + mech->par_ms / weff;
 	t->weff = weff;
 	t->bw_bound |= bound;
-	return compute * imb + claims * (s->dispatch_ms + mech->claim_ms) + bytes * mech->byte_ms +
+	return compute * imb + claims * per + bytes * mech->byte_ms +
 	       (mech->starts ? w * s->start_ms : 0) + mech->fixed_ms + mech->par_ms / weff;
 }
 
@@ -195,6 +209,35 @@ static void fit_two_terms(const double *x, const double *y, const double *r, int
 
 #define FIT_MAX_POINTS 8
 
+/*
+ * Dispatches measured both where the waits spin and where they sleep: each kind's cost per
+ * dispatch (its whole cost, at least 0) from its own points, least squares, and nothing the
+ * workers share (the points cannot tell it from the kinds' difference). 0: one kind only.
+ */
+static int fit_claims_by_waits(struct model_strategy *s, const struct model_machine *m, int p,
+			       int n, const int *w, const double *x, const double *r)
+{
+	struct model_phase_mech *mech;
+	double sxx[2] = { 0 }, sxr[2] = { 0 }, c[2];
+	int k, kind;
+
+	for (k = 0; k < n; k++) {
+		kind = !model_waits_spin(s, m, workers_of(s, m, w[k]));
+		sxx[kind] += x[k] * x[k];
+		sxr[kind] += x[k] * r[k];
+	}
+	if (sxx[0] <= 0 || sxx[1] <= 0)
+		return 0;
+	for (kind = 0; kind < 2; kind++)
+		c[kind] = sxr[kind] > 0 ? sxr[kind] / sxx[kind] : 0;
+	mech = &s->ph[p];
+	mech->claim_ms = c[0] - s->dispatch_ms;
+	mech->claim_sleep_ms = c[1] - s->dispatch_ms;
+	mech->sleep_fitted = 1;
+	mech->par_ms = 0;
+	return 1;
+}
+
 static void fit_phase(struct model_strategy *s, const struct model_workload *wl,
 		      const struct model_machine *m, int p, int n, const int *w,
 		      const double *const *measured_ms)
@@ -204,7 +247,8 @@ static void fit_phase(struct model_strategy *s, const struct model_workload *wl,
 	double x[FIT_MAX_POINTS], y[FIT_MAX_POINTS], r[FIT_MAX_POINTS], c, q;
 	int k, top = 0, kind;
 
-	mech->fixed_ms = mech->byte_ms = mech->claim_ms = mech->par_ms = 0;
+	mech->fixed_ms = mech->byte_ms = mech->claim_ms = mech->claim_sleep_ms = mech->par_ms = 0;
+	mech->sleep_fitted = 0;
 	for (k = 0; k < n; k++) {
 		memset(&t[k], 0, sizeof(t[k]));
 		r[k] = measured_ms[k][p] - model_phase(wl, m, s, p, workers_of(s, m, w[k]), &t[k]);
@@ -214,17 +258,24 @@ static void fit_phase(struct model_strategy *s, const struct model_workload *wl,
 	kind = mech->dispatch == DISPATCH_NONE ? FIT_FIXED :
 	       fit_units(FIT_BYTE, wl, mech, workers_of(s, m, w[top]), &t[top]) > 0 ? FIT_BYTE :
 	       t[top].dispatches > 0 ? FIT_CLAIM : FIT_FIXED;
+	/* the fitted cost is the whole of its term, not an extra on the floor (or on the work of a
+	   main-process phase): a dispatch measured cheaper than the floor (wake-ups that overlap)
+	   costs what was measured, and the fit still reproduces the probe */
 	for (k = 0; k < n; k++) {
 		x[k] = fit_units(kind, wl, mech, workers_of(s, m, w[k]), &t[k]);
 		y[k] = mech->dispatch == DISPATCH_NONE ? 0 : 1 / (t[k].weff > 0 ? t[k].weff : 1);
+		r[k] += kind == FIT_CLAIM ? t[k].dispatches * s->dispatch_ms :
+			kind == FIT_FIXED && mech->dispatch == DISPATCH_NONE ? phase_work(wl, s, p) : 0;
 	}
+	if (kind == FIT_CLAIM && fit_claims_by_waits(s, m, p, n, w, x, r))
+		return;
 	fit_two_terms(x, y, r, n, mech->dispatch != DISPATCH_NONE, &c, &q);
 	if (kind == FIT_BYTE)
 		mech->byte_ms = c;
 	else if (kind == FIT_CLAIM)
-		mech->claim_ms = c;
+		mech->claim_ms = c - s->dispatch_ms;
 	else
-		mech->fixed_ms = c;
+		mech->fixed_ms = c - (mech->dispatch == DISPATCH_NONE ? phase_work(wl, s, p) : 0);
 	mech->par_ms = q;
 }
 
@@ -271,9 +322,11 @@ int model_strategies(struct model_strategy *out, int max, double thread_wake_ms,
 	memset(s, 0, sizeof(s));
 	snprintf(s[n].name, MODEL_NAME, "threads");
 	s[n].dispatch_ms = thread_wake_ms;
+	s[n].spins = 1;
 	set_phases(&s[n++], thr_d, none_b, 0);
 	snprintf(s[n].name, MODEL_NAME, "thread-limited");
 	s[n].dispatch_ms = thread_wake_ms;
+	s[n].spins = 1;
 	s[n].cap_at_cores = 1;
 	set_phases(&s[n++], thr_d, none_b, 0);
 	snprintf(s[n].name, MODEL_NAME, "fork-pool");
@@ -283,9 +336,11 @@ int model_strategies(struct model_strategy *out, int max, double thread_wake_ms,
 	set_phases(&s[n++], fp_d, fp_b, 1);
 	snprintf(s[n].name, MODEL_NAME, "persistent");
 	s[n].dispatch_ms = pipe_rtt_ms;
+	s[n].spins = 1;
 	set_phases(&s[n++], ps_d, ps_b, 0);
 	snprintf(s[n].name, MODEL_NAME, "persistent --worker-scope all");
 	s[n].dispatch_ms = pipe_rtt_ms;
+	s[n].spins = 1;
 	set_phases(&s[n++], psa_d, psa_b, 0);
 	for (i = 0; i < n && i < max; i++)
 		out[i] = s[i];

@@ -31,6 +31,9 @@ struct model_phase_mech {
 	int starts;               /* 1: every worker is started for this phase each generation */
 	double fixed_ms;          /* fitted at the probe: overhead of a phase in the main process */
 	double claim_ms;          /* fitted at the probe: each dispatch's cost beyond the floor's */
+	double claim_sleep_ms;    /* the same where the waits sleep (model_waits_spin), where the
+				     probe measured there; else claim_ms holds for every w */
+	int sleep_fitted;
 	double byte_ms;           /* fitted at the probe: cost of one byte moved in this phase */
 	double par_ms;            /* fitted at the probe: overhead the workers share (serialising
 				     on their side, page faults), ms at one effective worker */
@@ -40,6 +43,7 @@ struct model_strategy {
 	char name[MODEL_NAME];    /* as `evopar run` takes it: "threads", "persistent --worker-scope all" */
 	int cap_at_cores;         /* thread-limited: workers capped at the cores */
 	int fold_prepare;         /* fork-pool: prepare runs inside evaluate's workers */
+	int spins;                /* its waits spin first where they fit (proc_spin_budget_s) */
 	double dispatch_ms;       /* one dispatch (a wake-up or a message round trip), from the floors */
 	double start_ms;          /* one worker's start (a fork), from the floors */
 	struct model_phase_mech ph[MODEL_PHASES];
@@ -87,6 +91,14 @@ double model_weff(const struct model_machine *m, int w, double demand_gbs, int *
    first; NULL: n equal items) over w workers, list-scheduled: the makespan over a perfect split
    (>= 1) and the claims made */
 double model_imbalance(const double *prefix, int n, int w, int dispatch, double *claims);
+
+/* do strategy s's waits spin at w workers on m? Where the main process and the workers fit in
+   the cores (proc_spin_budget_s's rule): there a dispatch costs a spinning waiter's wake-up,
+   elsewhere a sleeping one's, which on a virtual machine may be ten times more */
+int model_waits_spin(const struct model_strategy *s, const struct model_machine *m, int w);
+
+/* each dispatch's cost in phase p at w workers: the floor and the fitted extra of w's kind */
+double model_dispatch_ms(const struct model_strategy *s, const struct model_machine *m, int p, int w);
 
 /* ms per generation of strategy s at w workers; t gets the terms (may be NULL) */
 double model_generation(const struct model_workload *wl, const struct model_machine *m,

@@ -37,7 +37,8 @@ static void write_terms(struct jw *w, const struct model_terms *t)
 /* strategy i at the median probe generation: what it measured, what the fit made of it */
 static void write_fitted(struct jw *w, const struct advise_probe *pr, const struct advise_result *res, int i)
 {
-	double dispatch_us[MODEL_PHASES], ns_per_byte[MODEL_PHASES], fixed_ms[MODEL_PHASES], shared_ms[MODEL_PHASES];
+	double dispatch_us[MODEL_PHASES], sleep_us[MODEL_PHASES], ns_per_byte[MODEL_PHASES];
+	double fixed_ms[MODEL_PHASES], shared_ms[MODEL_PHASES];
 	struct model_strategy fit;
 	const double *probe[2];
 	int p;
@@ -46,6 +47,7 @@ static void write_fitted(struct jw *w, const struct advise_probe *pr, const stru
 		return;
 	for (p = 0; p < MODEL_PHASES; p++) {
 		dispatch_us[p] = (fit.dispatch_ms + fit.ph[p].claim_ms) * 1e3;
+		sleep_us[p] = model_dispatch_ms(&fit, &pr->machine, p, pr->machine.cores) * 1e3;
 		ns_per_byte[p] = fit.ph[p].byte_ms * 1e6;
 		fixed_ms[p] = fit.ph[p].fixed_ms;
 		shared_ms[p] = fit.ph[p].par_ms;
@@ -55,6 +57,8 @@ static void write_fitted(struct jw *w, const struct advise_probe *pr, const stru
 	jw_nums(w, "probe_ms", probe[0], ADVISE_SLOTS);
 	jw_nums(w, "probe_1_ms", probe[1], ADVISE_SLOTS);
 	jw_nums(w, "dispatch_us", dispatch_us, MODEL_PHASES);
+	/* at as many workers as cores, where the main process's waits sleep */
+	jw_nums(w, "dispatch_at_cores_us", sleep_us, MODEL_PHASES);
 	jw_nums(w, "ns_per_byte", ns_per_byte, MODEL_PHASES);
 	jw_nums(w, "fixed_ms", fixed_ms, MODEL_PHASES);
 	jw_nums(w, "shared_ms", shared_ms, MODEL_PHASES);

@@ -256,10 +256,13 @@ static void print_fitted(FILE *f, const struct advise_probe *pr, const struct ad
 		const struct model_phase_mech *m = &fit.ph[p];
 
 		if (m->dispatch == DISPATCH_NONE)
-			fprintf(f, " %s in the main process (+%.3g ms);", phase_names[p], m->fixed_ms);
+			fprintf(f, " %s in the main process (%+.3g ms);", phase_names[p], m->fixed_ms);
 		else if (m->bytes != BYTES_NONE)
 			fprintf(f, " %s %.3g ns per byte moved, dispatch %.3g us, shared %.3g ms;", phase_names[p],
 				m->byte_ms * 1e6, (fit.dispatch_ms + m->claim_ms) * 1e3, m->par_ms);
+		else if (m->sleep_fitted)
+			fprintf(f, " %s dispatch %.3g us (%.3g us where the waits sleep);", phase_names[p],
+				(fit.dispatch_ms + m->claim_ms) * 1e3, (fit.dispatch_ms + m->claim_sleep_ms) * 1e3);
 		else
 			fprintf(f, " %s dispatch %.3g us, shared %.3g ms;", phase_names[p],
 				(fit.dispatch_ms + m->claim_ms) * 1e3, m->par_ms);
