@@ -301,10 +301,11 @@ void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_re
 	fprintf(f, "\nmodel: T(s,w) = rest + sum over phases p of [work_p / w_eff(w) x imbalance_p(w) + dispatches_p(s,w) x\n"
 		   "  (floor + fitted extra) + bytes_p(s,w) x fitted cost per byte + shared_p / w_eff(w) + starts_p(s,w) x fork];\n"
 		   "  w_eff = the measured capacity at w, capped by the copy bandwidth; imbalance = list scheduling of the measured\n"
-		   "  evaluation times in guided claims; the fitted terms (least squares, none below 0) from each strategy's probe\n"
+		   "  evaluation times in guided claims; the fitted terms (least squares, no cost below 0) from each strategy's probe\n"
 		   "  at 1 and %d workers: what grows with the bytes or dispatches is the main process's, what shrinks with w_eff\n"
-		   "  (shared) the workers'; a phase a strategy keeps in the main process costs its work (plus a fitted fixed\n"
-		   "  part); intervals: bootstrap over the probe's generations.\n\n",
+		   "  (shared) the workers'; a dispatch is fitted apart where the waits spin and where they sleep, where the probe\n"
+		   "  measured both; a phase a strategy keeps in the main process costs its work (plus a fitted part, which may be\n"
+		   "  below 0); intervals: bootstrap over the probe's generations.\n\n",
 		   ADVISE_PROBE_WORKERS);
 	fprintf(f, "| strategy | workers | ms per generation [95%%] | speedup [95%%] | compute | imbalance | dispatch | bytes | start | fixed | serial |\n"
 		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
