@@ -13,6 +13,7 @@
 #include "harness/records/records.h"
 
 #define SM_MAX_REPS 20
+#define SM_MAX_TRIALS 64          /* trials of a search: the probe times every one */
 #define SM_MAX_ROWS 4096          /* predicted-and-measured configurations over all cases */
 
 /* one configuration of one case: predicted, then measured */

@@ -34,7 +34,7 @@ static const struct opt_spec sm_opts[] = {
 	{ "gens", OPT_INT, SO(gens), 3, 1000, NULL, "generations of every measured run and probe run (0: the probe's, about 0.25 s of sequential generations, those of the first 50 ms left out; small 4, generation 0 left out)" },
 	{ "reps", OPT_INT, SO(reps), 0, SM_MAX_REPS, NULL, "rounds of measurement (0: 5, small 2)" },
 	{ "cores", OPT_INT, SO(cores), 0, ADVISE_MAX_CORES, NULL, "workers 1..N (0: the cores this process may use)" },
-	{ "trials", OPT_INT, SO(trials), 0, 10000, NULL, "trials of every measured search (0: 8, small 4)" },
+	{ "trials", OPT_INT, SO(trials), 0, SM_MAX_TRIALS, NULL, "trials of every search, probed (each at 1 job) and measured (0: 8, small 4)" },
 	{ "project", OPT_STRING, SO(project), 0, 0, NULL, "a costs file (evopar advise --costs) to project from: jobs and BLAS threads varied, what reaches 15x" },
 	{ "out", OPT_STRING, SO(out), 0, 0, NULL, "JSON Lines records: every prediction with its measurement; '-' for stdout" },
 	{ "report", OPT_STRING, SO(report), 0, 0, NULL, "the report (markdown); none: on stdout" },

@@ -225,9 +225,11 @@ void sm_report(FILE *f, struct sm_study *st)
 	rows_table(f, st, 0, st->gen_rows);
 	errors(f, st, 0, st->gen_rows, "Within a generation", 1);
 	recommendations(f, st, 0, st->gen_cases, "Within a generation");
-	fprintf(f, "\n## Search backends, trial level\n\nPredicted from four trials of every backend at 1 job (their "
-		   "mean, their range as the interval; a trial in a process of its own need not cost what it costs in the "
-		   "main one), the search's own overhead, the capacity for one trial's evolution, and the floors (a pipe "
+	fprintf(f, "\n## Search backends, trial level\n\nPredicted from the search's trials under every backend at 1 job "
+		   "(each trial's cost the median of the five backends' runs, which cost the same within their noise; "
+		   "handed out as the backend does: contiguous chunks for fork-pool, the next to the first free job for "
+		   "the others; the interval: every trial at the cheapest's and at the dearest's cost), each backend's "
+		   "own overhead, the capacity for one trial's evolution, and the floors (a pipe "
 		   "round trip per trial, a fork or a thread per job); so the 1-job rows are calibrated and the others "
 		   "extrapolated. mpi is not measured here (it needs mpirun); the model treats it as persistent.\n\n");
 	rows_table(f, st, st->gen_rows, st->n_rows);

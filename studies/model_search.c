@@ -1,6 +1,6 @@
 /*
  * `evopar study model`, trial level: a search's wall time predicted by the farm model from a
- * probe (four trials of every backend at 1 job: their cost and spread, the search's own
+ * probe (the search's trials under every backend at 1 job: each trial's cost, the search's own
  * overhead), the machine's capacity for one trial's evolution and the floors, then every
  * backend at 1..cores jobs measured as fresh `evopar search` runs in rotating rounds.
  */
@@ -14,7 +14,6 @@
 
 #include "studies/model.h"
 
-#define PROBE_TRIALS 4
 #define TRIAL_GENS "10"
 
 static const char *const trial_pops[] = { "50", "100", "200" };   /* one case each */
@@ -22,9 +21,11 @@ static const char *const trial_pops[] = { "50", "100", "200" };   /* one case ea
 static const char *const backends[] = { "sequential", "threads", "fork-pool", "persistent", "thread-limited" };
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
-/* one backend's probe: PROBE_TRIALS trials at 1 job */
+/* one backend's probe: the search's trials at 1 job */
 struct trial_probe {
 	double mean_ms, min_ms, max_ms, cv;
+	double each_ms[SM_MAX_TRIALS];   /* trial by trial, by id: the order they are handed out */
+	int n;
 	double overhead_ms;       /* the search's wall time beyond its trials' */
 };
 
@@ -43,9 +44,15 @@ static int read_search(const char *path, double *trial_ms, int *n, int max, doub
 		json_t *o = json_loads(line, 0, NULL);
 		const char *type = json_string_value(json_object_get(o, "type"));
 
-		if (type && !strcmp(type, "trial") && *n < max)
-			trial_ms[(*n)++] = (json_number_value(json_object_get(o, "end_s")) -
-					    json_number_value(json_object_get(o, "start_s"))) * 1e3;
+		/* by id (they end in any order); ids past max are counted, not kept */
+		if (type && !strcmp(type, "trial")) {
+			json_int_t id = json_integer_value(json_object_get(o, "id"));
+
+			if (id >= 0 && id < max)
+				trial_ms[id] = (json_number_value(json_object_get(o, "end_s")) -
+						json_number_value(json_object_get(o, "start_s"))) * 1e3;
+			(*n)++;
+		}
 		if (type && !strcmp(type, "summary"))
 			*wall_ms = json_number_value(json_object_get(o, "wall_s")) * 1e3;
 		json_decref(o);
@@ -55,7 +62,7 @@ static int read_search(const char *path, double *trial_ms, int *n, int max, doub
 	return *wall_ms > 0 ? 0 : -EIO;
 }
 
-/* one fresh search: its wall ms, and its trials' ms (up to max) */
+/* one fresh search: its wall ms, and its trials' ms by id (those below max) */
 static int run_search(const struct sm_study *st, const char *pop, const char *backend, int jobs, int trials,
 		      double *trial_ms, int *n, int max, double *wall_ms, char *err, size_t errlen)
 {
@@ -76,28 +83,72 @@ static int run_search(const struct sm_study *st, const char *pop, const char *ba
 	return rc;
 }
 
-/* backend b's trials at 1 job: in a process of their own a trial may cost what it does not
-   in the main one (a fresh heap), so each backend's own trials are its item cost */
+/* the mean, range and spread of a probe's trials */
+static void trial_stats(struct trial_probe *tp)
+{
+	double sum = 0, sq = 0;
+	int i, n = tp->n;
+
+	for (i = 0; i < n; i++)
+		sum += tp->each_ms[i];
+	tp->mean_ms = n > 0 ? sum / n : 0;
+	tp->min_ms = tp->max_ms = n > 0 ? tp->each_ms[0] : 0;
+	for (i = 0; i < n; i++) {
+		sq += (tp->each_ms[i] - tp->mean_ms) * (tp->each_ms[i] - tp->mean_ms);
+		tp->min_ms = tp->each_ms[i] < tp->min_ms ? tp->each_ms[i] : tp->min_ms;
+		tp->max_ms = tp->each_ms[i] > tp->max_ms ? tp->each_ms[i] : tp->max_ms;
+	}
+	tp->cv = n > 1 && tp->mean_ms > 0 ? sqrt(sq / (n - 1)) / tp->mean_ms : 0;
+}
+
+/* backend b's trials at 1 job, and the search's own overhead beyond them */
 static int probe_backend(const struct sm_study *st, const char *pop, int b, struct trial_probe *tp,
 			 char *err, size_t errlen)
 {
-	double ms[PROBE_TRIALS], wall, sum = 0, sq = 0;
-	int n = 0, i, rc = run_search(st, pop, backends[b], 1, PROBE_TRIALS, ms, &n, PROBE_TRIALS, &wall, err, errlen);
+	double wall, sum = 0;
+	int n = 0, i, rc = run_search(st, pop, backends[b], 1, st->trials, tp->each_ms, &n, SM_MAX_TRIALS,
+				      &wall, err, errlen);
 
-	if (!rc && n < 1)
+	if (!rc && n != st->trials) {
+		snprintf(err, errlen, "study model: evopar search --backend %s wrote %d trial records of %d",
+			 backends[b], n, st->trials);
 		rc = -EIO;
-	for (i = 0; !rc && i < n; i++)
-		sum += ms[i];
-	tp->mean_ms = n > 0 ? sum / n : 0;
-	tp->min_ms = tp->max_ms = n > 0 ? ms[0] : 0;
-	for (i = 0; !rc && i < n; i++) {
-		sq += (ms[i] - tp->mean_ms) * (ms[i] - tp->mean_ms);
-		tp->min_ms = ms[i] < tp->min_ms ? ms[i] : tp->min_ms;
-		tp->max_ms = ms[i] > tp->max_ms ? ms[i] : tp->max_ms;
 	}
-	tp->cv = n > 1 && tp->mean_ms > 0 ? sqrt(sq / (n - 1)) / tp->mean_ms : 0;
+	tp->n = rc ? 0 : n;
+	for (i = 0; i < tp->n; i++)
+		sum += tp->each_ms[i];
 	tp->overhead_ms = !rc && wall > sum ? wall - sum : 0;
 	return rc;
+}
+
+static int cmp_ms(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Each trial's cost: its median over the backends' probes, for every backend. A trial in a
+ * process of its own might cost what it does not in the main one, but here the backends'
+ * 1-job searches cost the same within their run-to-run noise (8 trials of pop 100: 540-568 ms
+ * over the five), while one run of each strays by up to 12%: the median of five does not.
+ */
+static void pool_trial_costs(struct trial_probe *tp, int n_backends, int trials)
+{
+	double v[N_BACKENDS];
+	int i, b;
+
+	for (i = 0; i < trials; i++) {
+		for (b = 0; b < n_backends; b++)
+			v[b] = tp[b].each_ms[i];
+		qsort(v, (size_t)n_backends, sizeof(v[0]), cmp_ms);
+		for (b = 0; b < n_backends; b++)
+			tp[b].each_ms[i] = n_backends % 2 ? v[n_backends / 2] :
+					   (v[n_backends / 2 - 1] + v[n_backends / 2]) / 2;
+	}
+	for (b = 0; b < n_backends; b++)
+		trial_stats(&tp[b]);
 }
 
 /* every backend's probe, then the capacity for one trial's evolution */
@@ -111,6 +162,8 @@ static int probe_trials(const struct sm_study *st, const char *pop, struct trial
 
 	for (b = 0; !rc && b < N_BACKENDS; b++)
 		rc = probe_backend(st, pop, (int)b, &tp[b], err, errlen);
+	if (!rc)
+		pool_trial_costs(tp, (int)N_BACKENDS, st->trials);
 	evo_config_defaults(&evo);
 	evo.pop = atoi(pop);
 	evo.gens = 1 << 20;       /* the capacity sizes its copies itself */
@@ -125,14 +178,14 @@ static int probe_trials(const struct sm_study *st, const char *pop, struct trial
 /* the farm backend b makes of the search at jobs, trials of cost item_ms; its probe (at 1
    job) paid one start and a round trip per trial, which its overhead leaves out */
 static double predict(const struct sm_study *st, const struct trial_probe *tp, const double *capacity,
-		      int b, int jobs, double item_ms)
+		      int b, int jobs, double item_ms, int each)
 {
 	int threads = !strcmp(backends[b], "threads");
 	double rtt = b == 0 || threads ? 0 : st->pipe_rtt_ms, start = b == 0 ? 0 : threads ? st->thread_ms : st->fork_ms;
-	double serial = tp->overhead_ms - start - PROBE_TRIALS * rtt;
+	double serial = tp->overhead_ms - start - st->trials * rtt;
 	struct model_farm f = { .item_ms = item_ms, .items = st->trials, .workers = jobs, .cores = st->cores,
 		.threads = 1, .item_speedup = 1, .round_trips = -1, .serial_ms = serial > 0 ? serial : 0,
-		.item_cv = tp->cv };
+		.item_cv = tp->cv, .item_each = each ? tp->each_ms : NULL };
 
 	memcpy(f.capacity, capacity, sizeof(f.capacity));
 	f.static_chunks = !strcmp(backends[b], "fork-pool");
@@ -156,9 +209,11 @@ static void add_rows(struct sm_study *st, const struct trial_probe *tp, const do
 			snprintf(r->name, sizeof(r->name), "%s", backends[b]);
 			r->workers = j;
 			r->is_reference = b == 0;
-			r->pred = predict(st, &tp[b], capacity, (int)b, j, tp[b].mean_ms);
-			r->pred_lo = predict(st, &tp[b], capacity, (int)b, j, tp[b].min_ms);
-			r->pred_hi = predict(st, &tp[b], capacity, (int)b, j, tp[b].max_ms);
+			/* the trials as the probe timed them, each handed out as the backend does;
+			   the interval: every trial as cheap as the cheapest, as dear as the dearest */
+			r->pred = predict(st, &tp[b], capacity, (int)b, j, tp[b].mean_ms, 1);
+			r->pred_lo = predict(st, &tp[b], capacity, (int)b, j, tp[b].min_ms, 0);
+			r->pred_hi = predict(st, &tp[b], capacity, (int)b, j, tp[b].max_ms, 0);
 		}
 }
 

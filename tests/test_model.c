@@ -278,6 +278,35 @@ static void test_farm_document_000(void **state)
 	assert_true(near(model_farm(&f, 8, &t), 52.4 + 200 * 0.1625 + 3 * 55));
 }
 
+/* Items of known costs are scheduled as the backend hands them out: contiguous chunks whose
+   sizes differ by at most one, or the next item to the first free worker (here the dynamic
+   queue is the longer: 309 ms against the chunks' 294) */
+static void test_farm_items_each(void **state)
+{
+	static const double each[8] = { 65, 81, 76, 62, 65, 78, 63, 88 }, equal[5] = { 3, 3, 3, 3, 3 };
+	struct model_farm f = { .item_ms = 72.25, .items = 8, .workers = 2, .cores = 2, .threads = 1,
+				.item_speedup = 1, .round_trips = 0, .item_each = each };
+	struct farm_terms t;
+
+	(void)state;
+	model_farm(&f, 2, &t);
+	assert_true(near(t.compute_ms, 309));
+	f.static_chunks = 1;
+	f.item_cv = 0.5;        /* ignored: the costs are known */
+	model_farm(&f, 2, &t);
+	assert_true(near(t.compute_ms, 294));
+	model_farm(&f, 3, &t);  /* chunks [0, 2), [2, 5), [5, 8): the last, 229 ms, is the longest */
+	assert_true(near(t.waves * f.item_ms, 78 + 63 + 88));
+	/* equal costs: the same as items of item_ms without a spread, at any worker count */
+	f = (struct model_farm){ .item_ms = 3, .items = 5, .workers = 2, .cores = 4, .threads = 1,
+				 .item_speedup = 1, .round_trips = 0, .item_each = equal };
+	model_farm(&f, 2, &t);
+	assert_true(near(t.waves, 3));
+	f.static_chunks = 1;
+	model_farm(&f, 4, &t);
+	assert_true(near(t.waves, 2));
+}
+
 static void test_farm_threads_and_oversubscription(void **state)
 {
 	/* items that run 3x faster on their own threads: 128 cores shared by 20 jobs gives each 6.4 */
@@ -326,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_fit_reproduces_dispatches_below_the_floor),
 		cmocka_unit_test(test_fit_dispatch_where_waits_spin_and_sleep),
 		cmocka_unit_test(test_farm_document_000),
+		cmocka_unit_test(test_farm_items_each),
 		cmocka_unit_test(test_farm_threads_and_oversubscription),
 		cmocka_unit_test(test_costs_bad_fields),
 	};

@@ -355,10 +355,35 @@ static double item_ms_on(const struct model_farm *f, double c)
 	return f->item_ms * u / (c < u ? c : u);
 }
 
+/* the longest queue of items given one by one: static contiguous chunks whose sizes differ
+   by at most one (fork-pool's cut), or dynamic, each next item to whichever is free first;
+   in items of the mean cost */
+static double farm_waves_each(const struct model_farm *f, int conc)
+{
+	double load[MODEL_MAX_CORES] = { 0 }, max = 0, sum = 0;
+	int i, j = 0, chunk = 0;
+
+	conc = imin(conc, MODEL_MAX_CORES);
+	for (i = 0; i < f->items; i++) {
+		/* chunk c holds items [items c / conc, items (c + 1) / conc) */
+		while (f->static_chunks && (long)f->items * (chunk + 1) / conc <= i)
+			chunk++;
+		j = f->static_chunks ? chunk : balance_least_loaded(load, conc);
+		load[j] += f->item_each[i];
+		sum += f->item_each[i];
+	}
+	for (j = 0; j < conc; j++)
+		max = load[j] > max ? load[j] : max;
+	return sum > 0 ? max / (sum / f->items) : 0;
+}
+
 /* the longest queue of items: dynamic (the next to whichever is free) or static chunks */
 static double farm_waves(const struct model_farm *f, int conc)
 {
 	double k = ceil((double)f->items / conc);
+
+	if (f->item_each)
+		return farm_waves_each(f, conc);
 
 	if (f->static_chunks && f->item_cv > 0 && conc > 1)
 		k += f->item_cv * sqrt(k) * sqrt(2 * log(conc));

@@ -154,6 +154,9 @@ struct model_farm {
 	int one_at_a_time;        /* items never overlap (a global lock): workers do not add */
 	int static_chunks;        /* items cut into contiguous chunks up front (fork-pool search) */
 	double item_cv;           /* spread of items' costs (static chunks pay it); 0: equal */
+	const double *item_each;  /* or each item's ms alone, in the order they are handed out
+				     (items of them, mean item_ms): the longest queue is then
+				     scheduled, not estimated from item_cv; NULL: none */
 	double capacity[MODEL_MAX_CORES];  /* as struct model_machine's; 0: ideal */
 };
 
