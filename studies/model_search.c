@@ -151,26 +151,45 @@ static void pool_trial_costs(struct trial_probe *tp, int n_backends, int trials)
 		trial_stats(&tp[b]);
 }
 
-/* every backend's probe, then the capacity for one trial's evolution */
+#define CAPACITY_TIMES 3
+
+/*
+ * Every backend's probe, and the capacity for one trial's evolution measured before, among
+ * and after them, per worker count the median of the three: the farm's prediction at more
+ * jobs scales with it, and one measurement of about a second can fall in a burst of the
+ * host's load (pop 200 once measured 1.64 where its searches then ran at 2.0).
+ */
 static int probe_trials(const struct sm_study *st, const char *pop, struct trial_probe *tp, double *capacity,
 			char *err, size_t errlen)
 {
 	struct calibration *cal = calloc(1, sizeof(*cal));
+	double got[CAPACITY_TIMES][MODEL_MAX_CORES] = { { 0 } }, v[CAPACITY_TIMES];
 	struct evo_config evo;
-	size_t b;
-	int i, rc = cal ? 0 : -ENOMEM;
+	int b, i, k = 0, cores = 0, rc = cal ? 0 : -ENOMEM;
 
-	for (b = 0; !rc && b < N_BACKENDS; b++)
-		rc = probe_backend(st, pop, (int)b, &tp[b], err, errlen);
-	if (!rc)
-		pool_trial_costs(tp, (int)N_BACKENDS, st->trials);
 	evo_config_defaults(&evo);
 	evo.pop = atoi(pop);
 	evo.gens = 1 << 20;       /* the capacity sizes its copies itself */
+	for (b = 0; !rc && b <= (int)N_BACKENDS; b++) {
+		/* before the first backend, before the middle one, after the last */
+		if (b == 0 || b == (int)N_BACKENDS / 2 || b == (int)N_BACKENDS) {
+			rc = calibrate_capacity(cal, &evo, NULL, err, errlen);
+			cores = rc ? 0 : cal->capacity.cores;
+			for (i = 0; i < cores && i < MODEL_MAX_CORES; i++)
+				got[k][i] = cal->capacity.ratio[i];
+			k++;
+		}
+		if (!rc && b < (int)N_BACKENDS)
+			rc = probe_backend(st, pop, b, &tp[b], err, errlen);
+	}
 	if (!rc)
-		rc = calibrate_capacity(cal, &evo, NULL, err, errlen);
-	for (i = 0; !rc && i < cal->capacity.cores; i++)
-		capacity[i] = cal->capacity.ratio[i];
+		pool_trial_costs(tp, (int)N_BACKENDS, st->trials);
+	for (i = 0; !rc && i < cores && i < MODEL_MAX_CORES; i++) {
+		for (b = 0; b < CAPACITY_TIMES; b++)
+			v[b] = got[b][i];
+		qsort(v, CAPACITY_TIMES, sizeof(v[0]), cmp_ms);
+		capacity[i] = v[CAPACITY_TIMES / 2];
+	}
 	free(cal);
 	return rc;
 }
