@@ -55,13 +55,18 @@ void proc_catch_stop(void (*fn)(int sig))
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-double proc_spin_budget_s(int party, int workers)
+int proc_cpus(void)
 {
 	cpu_set_t set;
-	int cpus;
 
 	CPU_ZERO(&set);
-	cpus = sched_getaffinity(0, sizeof(set), &set) ? 1 : CPU_COUNT(&set);
+	return sched_getaffinity(0, sizeof(set), &set) ? -1 : CPU_COUNT(&set);
+}
+
+double proc_spin_budget_s(int party, int workers)
+{
+	int cpus = proc_cpus();
+
 	if (workers < 1 || cpus < 2)
 		return 0;
 	if (workers + 1 <= cpus)

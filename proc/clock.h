@@ -30,6 +30,9 @@ void proc_catch_stop(void (*fn)(int sig));
  * nobody does, since a spinner would take the CPU of one still at work (libgomp throttles
  * its spin for the same reason).
  */
+/* the CPUs this process may run on (its affinity mask); -1 where that cannot be read */
+int proc_cpus(void);
+
 #define PROC_SPIN_S 500e-6
 double proc_spin_budget_s(int party, int workers);
 

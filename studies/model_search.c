@@ -121,13 +121,6 @@ static int probe_backend(const struct sm_study *st, const char *pop, int b, stru
 	return rc;
 }
 
-static int cmp_ms(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Each trial's cost: its median over the backends' probes, for every backend. A trial in a
  * process of its own might cost what it does not in the main one, but here the backends'
@@ -140,12 +133,13 @@ static void pool_trial_costs(struct trial_probe *tp, int n_backends, int trials)
 	int i, b;
 
 	for (i = 0; i < trials; i++) {
+		double m;
+
 		for (b = 0; b < n_backends; b++)
 			v[b] = tp[b].each_ms[i];
-		qsort(v, (size_t)n_backends, sizeof(v[0]), cmp_ms);
+		m = sm_median(v, n_backends);
 		for (b = 0; b < n_backends; b++)
-			tp[b].each_ms[i] = n_backends % 2 ? v[n_backends / 2] :
-					   (v[n_backends / 2 - 1] + v[n_backends / 2]) / 2;
+			tp[b].each_ms[i] = m;
 	}
 	for (b = 0; b < n_backends; b++)
 		trial_stats(&tp[b]);
@@ -187,8 +181,7 @@ static int probe_trials(const struct sm_study *st, const char *pop, struct trial
 	for (i = 0; !rc && i < cores && i < MODEL_MAX_CORES; i++) {
 		for (b = 0; b < CAPACITY_TIMES; b++)
 			v[b] = got[b][i];
-		qsort(v, CAPACITY_TIMES, sizeof(v[0]), cmp_ms);
-		capacity[i] = v[CAPACITY_TIMES / 2];
+		capacity[i] = sm_median(v, CAPACITY_TIMES);
 	}
 	free(cal);
 	return rc;

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "engine/engine.h"
 #include "harness/instruments/calibrate.h"
 #include "harness/records/meta.h"
+#include "proc/clock.h"
 
 #define TARGET_S 0.2              /* one copy alone runs about this long, or its gens */
 #define ROUNDS 3                  /* N = 1 .. cores in turn, this often: drift hits all alike */
@@ -95,10 +95,10 @@ static int run_copies(const struct evo_config *cfg, int n, double *wall_s, char 
 /* the cores this process may run on (its affinity mask), at most CAPACITY_MAX_COPIES */
 static int usable_cores(void)
 {
-	cpu_set_t set;
-	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = sched_getaffinity(0, sizeof(set), &set) ? (int)online : CPU_COUNT(&set);
+	int n = proc_cpus();
 
+	if (n < 0)
+		n = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
 	return n < CAPACITY_MAX_COPIES ? n : CAPACITY_MAX_COPIES;

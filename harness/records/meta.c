@@ -3,7 +3,6 @@
  */
 #include <cblas.h>
 #include <dlfcn.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "harness/instruments/counters.h"
 #include "harness/records/meta.h"
+#include "proc/clock.h"
 
 #ifndef EVOPAR_COMMIT
 #define EVOPAR_COMMIT "unknown"
@@ -74,15 +74,6 @@ static double load_average(void)
 		fclose(f);
 	}
 	return load;
-}
-
-static int affinity_cores(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return -1;
-	return CPU_COUNT(&set);
 }
 
 static const char *blas_parallel_name(int kind)
@@ -156,7 +147,7 @@ static void meta_open(struct jw *w, const char *command, const struct opt_spec *
 	cpu_model(buf, sizeof(buf));
 	jw_str(w, "cpu_model", buf);
 	jw_int(w, "online_cores", sysconf(_SC_NPROCESSORS_ONLN));
-	jw_int(w, "affinity_cores", affinity_cores());
+	jw_int(w, "affinity_cores", proc_cpus());
 	jw_num(w, "load_average_1m", load_average());
 	jw_int(w, "memory_bytes", (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE));
 	jw_str(w, "compiler", "gcc " __VERSION__);

@@ -51,23 +51,8 @@ static int reserve(struct net_bytes *b, size_t more)
 	return 0;
 }
 
-int net_stream_index(const uint8_t *in, size_t len, size_t at, int n, int i, int count,
-		     int32_t *idx, char *err, size_t errlen)
-{
-	if (len - at < 4) {
-		snprintf(err, errlen, "net stream: truncated at network %d of %d", i, count);
-		return -EINVAL;
-	}
-	memcpy(idx, in + at, 4);
-	if (*idx < 0 || *idx >= n) {
-		snprintf(err, errlen, "net stream: index %d out of range", *idx);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int net_bytes_take(struct net_bytes *b, const uint8_t *in, size_t len, int count,
-		   char *err, size_t errlen)
+int net_stream_walk(const uint8_t *in, size_t len, int n, int count, net_record_fn fn, void *ctx,
+		    char *err, size_t errlen)
 {
 	size_t at = 0, used;
 	int i, rc;
@@ -75,20 +60,45 @@ int net_bytes_take(struct net_bytes *b, const uint8_t *in, size_t len, int count
 	for (i = 0; i < count; i++) {
 		int32_t idx;
 
-		rc = net_stream_index(in, len, at, b->n, i, count, &idx, err, errlen);
-		if (!rc)
-			rc = serial_check(in + at + 4, len - at - 4, &used, err, errlen);
-		if (!rc)
-			rc = reserve(b, 4 + used);
+		if (len - at < 4) {
+			snprintf(err, errlen, "net stream: truncated at network %d of %d", i, count);
+			return -EINVAL;
+		}
+		memcpy(&idx, in + at, 4);
+		if (idx < 0 || idx >= n) {
+			snprintf(err, errlen, "net stream: index %d out of range", idx);
+			return -EINVAL;
+		}
+		rc = fn(ctx, idx, in + at + 4, len - at - 4, &used, err, errlen);
 		if (rc)
 			return rc;
-		memcpy(b->buf + b->len, in + at, 4 + used);
-		b->at[idx] = b->len;
-		b->size[idx] = (uint32_t)(4 + used);
-		b->len += 4 + used;
 		at += 4 + used;
 	}
 	return 0;
+}
+
+/* one record checked and kept, its index with it */
+static int take_record(void *ctx, int32_t idx, const uint8_t *rec, size_t left, size_t *used,
+		       char *err, size_t errlen)
+{
+	struct net_bytes *b = ctx;
+	int rc = serial_check(rec, left, used, err, errlen);
+
+	if (!rc)
+		rc = reserve(b, 4 + *used);
+	if (rc)
+		return rc;
+	memcpy(b->buf + b->len, rec - 4, 4 + *used);
+	b->at[idx] = b->len;
+	b->size[idx] = (uint32_t)(4 + *used);
+	b->len += 4 + *used;
+	return 0;
+}
+
+int net_bytes_take(struct net_bytes *b, const uint8_t *in, size_t len, int count,
+		   char *err, size_t errlen)
+{
+	return net_stream_walk(in, len, b->n, count, take_record, b, err, errlen);
 }
 
 void net_bytes_set_fitness(struct net_bytes *b, int i, float f)

@@ -22,9 +22,16 @@ int net_bytes_init(struct net_bytes *b, int n);
 void net_bytes_release(struct net_bytes *b);
 /* hold nothing (the records of one generation are kept until the next's) */
 void net_bytes_clear(struct net_bytes *b);
-/* the index of record i of count at offset at of a net stream over n networks, checked */
-int net_stream_index(const uint8_t *in, size_t len, size_t at, int n, int i, int count,
-		     int32_t *idx, char *err, size_t errlen);
+/*
+ * fn on each of the count records of a net stream over n networks, in turn: its index,
+ * checked to be in range, its serial bytes and how many the stream has left from them; fn
+ * sets *used to the record's length. 0, or -EINVAL (a truncated stream, an index out of
+ * range) with a message in err, or what fn returned.
+ */
+typedef int (*net_record_fn)(void *ctx, int32_t idx, const uint8_t *rec, size_t left,
+			     size_t *used, char *err, size_t errlen);
+int net_stream_walk(const uint8_t *in, size_t len, int n, int count, net_record_fn fn, void *ctx,
+		    char *err, size_t errlen);
 /*
  * The count records of a net stream, each checked (serial_check: header, lengths,
  * checksum), kept; a record of a network already held replaces it. 0, or -EINVAL with a

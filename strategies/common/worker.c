@@ -53,23 +53,19 @@ size_t net_stream_write(const struct population *p, const int32_t *idx, int coun
 	return (size_t)(o - out);
 }
 
+/* one record decoded into its network */
+static int read_record(void *ctx, int32_t idx, const uint8_t *rec, size_t left, size_t *used,
+		       char *err, size_t errlen)
+{
+	struct population *p = ctx;
+
+	return serial_read(&p->nets[idx], rec, left, used, err, errlen);
+}
+
 int net_stream_read(struct population *p, const uint8_t *in, size_t len, int count,
 		    char *err, size_t errlen)
 {
-	size_t at = 0, used;
-	int i, rc;
-
-	for (i = 0; i < count; i++) {
-		int32_t idx;
-
-		rc = net_stream_index(in, len, at, p->n, i, count, &idx, err, errlen);
-		if (!rc)
-			rc = serial_read(&p->nets[idx], in + at + 4, len - at - 4, &used, err, errlen);
-		if (rc)
-			return rc;
-		at += 4 + used;
-	}
-	return 0;
+	return net_stream_walk(in, len, p->n, count, read_record, p, err, errlen);
 }
 
 /* The reply: len bytes of payload already in the channel's buffer, then the busy time. */
