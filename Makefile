@@ -103,7 +103,7 @@ help:
 	@echo "make study-mutation  study document 000: results/study-mutation/report.md (a few minutes)"
 	@echo "make experiment-5 [SCALE=...]  the evaluate phase on a GPU vs one and all cores (CPU half without a GPU)"
 	@echo "make study-sync [SCALE=...]  study document 002, synchronisation per operation and in the actor-learner: results/study-sync/report.md"
-	@echo "make study-model [MODEL_SCALE=small]  evopar advise's cost model predicted, then measured: results/study-model/report.md (about 10 minutes)"
+	@echo "make study-model [MODEL_SCALE=small]  evopar advise's cost model predicted, then measured: results/study-model/report.md (about 15 minutes)"
 	@echo "make study-balance   balanced load against the machine's capacity: results/study-balance/report.md (a few minutes)"
 	@echo "make headline    make run, its records into experiments/records/make-run/, README's table and figure from them"
 	@echo "make instruments-overhead  the same sequential run with the sampler and counters on and off"

@@ -29,9 +29,22 @@ struct sm_row {
 	double err;               /* |pred - meas| / meas */
 };
 
-/* one case's verdict on the recommendation */
+struct sm_study;
+struct sm_case;
+
+/* one fresh measurement of row r of case c: its ms */
+typedef int (*sm_measure_fn)(const struct sm_study *st, const struct sm_case *c, const struct sm_row *r,
+			     double *ms, char *err, size_t errlen);
+
+/* one case: its rows, how to measure them, and its verdict on the recommendation */
 struct sm_case {
 	char label[96];
+	const char *part;         /* "generation" or "search": the records' part */
+	int first, n;             /* its rows: [first, first + n) of the study's */
+	sm_measure_fn measure;
+	struct evo_config evo;    /* generation: the runs' configuration */
+	int warm;                 /* generation: the generations each run leaves out */
+	const char *pop;          /* search: the trials' population */
 	int rec, fastest;         /* rows (indices into the study's rows) */
 	int exact;                /* the recommendation is the fastest measured */
 	int within;               /* or its paired interval over the fastest holds 1 */
@@ -56,10 +69,12 @@ struct sm_study {
 	double pipe_rtt_ms, fork_ms, thread_ms;   /* the last probe's floors, for the searches */
 };
 
-/* model_cmd.c: the case's verdict from its rows [first, first + n) and the recommended row */
-void sm_judge(struct sm_study *st, const char *label, int first, int n, int rec);
-/* one row as a study_model_row record; part: "generation" or "search" */
-void sm_write_row(struct sm_study *st, const struct sm_row *r, const char *part);
+/* model_cmd.c: a case of rows [first, first + n) predicted, rec the recommended; NULL when full */
+struct sm_case *sm_case_add(struct sm_study *st, const char *label, const char *part, int first, int n,
+			    int rec, sm_measure_fn measure, char *err, size_t errlen);
+/* the cases from first on, measured in rounds (each a pass over all of them), then judged
+   and written as records */
+int sm_measure_cases(struct sm_study *st, int first, char *err, size_t errlen);
 /* the median of x[0..n) (x reordered) */
 double sm_median(double *x, int n);
 /* model_search.c: the search backends at trial level, predicted then measured: trials of

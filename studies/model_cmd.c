@@ -1,7 +1,7 @@
 /*
- * `evopar study model`: the command and its within-generation part. Each case is predicted by
+ * `evopar study model`: the command and its within-generation part. Every case is predicted by
  * advise's probe and model first; then sequential and every strategy at 1..cores workers are
- * run afresh (`evopar run`), in rounds whose order rotates, and compared with the prediction.
+ * run afresh (`evopar run`), in rounds over all the cases, and compared with the prediction.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -79,13 +79,34 @@ double sm_median(double *x, int n)
 	return n ? (n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2) : 0;
 }
 
-void sm_judge(struct sm_study *st, const char *label, int first, int n, int rec)
+struct sm_case *sm_case_add(struct sm_study *st, const char *label, const char *part, int first, int n,
+			    int rec, sm_measure_fn measure, char *err, size_t errlen)
 {
-	struct sm_case *c = &st->cases[st->n_cases++];
-	struct ratio_ci ci;
-	int i, fast = first;
+	struct sm_case *c;
 
-	for (i = first; i < first + n; i++) {
+	if (st->n_cases >= (int)(sizeof(st->cases) / sizeof(st->cases[0]))) {
+		snprintf(err, errlen, "study model: more than %zu cases", sizeof(st->cases) / sizeof(st->cases[0]));
+		return NULL;
+	}
+	c = &st->cases[st->n_cases++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->label, sizeof(c->label), "%s", label);
+	c->part = part;
+	c->first = first;
+	c->n = n;
+	c->rec = rec;
+	c->measure = measure;
+	return c;
+}
+
+/* the case's verdict from its measured rows: their medians and errors, the fastest, and the
+   recommendation over the fastest paired by round */
+static void judge_case(struct sm_study *st, struct sm_case *c)
+{
+	struct ratio_ci ci;
+	int i, fast = c->first;
+
+	for (i = c->first; i < c->first + c->n; i++) {
 		struct sm_row *r = &st->rows[i];
 		double tmp[SM_MAX_REPS];
 
@@ -95,11 +116,9 @@ void sm_judge(struct sm_study *st, const char *label, int first, int n, int rec)
 		if (r->meas_ms < st->rows[fast].meas_ms)
 			fast = i;
 	}
-	snprintf(c->label, sizeof(c->label), "%s", label);
-	c->rec = rec;
 	c->fastest = fast;
-	c->exact = rec == fast;
-	boot_paired_ratio(st->rows[rec].meas, st->rows[fast].meas, st->rows[rec].reps, BOOT_RESAMPLES,
+	c->exact = c->rec == fast;
+	boot_paired_ratio(st->rows[c->rec].meas, st->rows[fast].meas, st->rows[c->rec].reps, BOOT_RESAMPLES,
 			  BOOT_SEED, &ci);
 	c->ratio = ci.ratio;
 	c->lo = ci.lo;
@@ -107,21 +126,7 @@ void sm_judge(struct sm_study *st, const char *label, int first, int n, int rec)
 	c->within = c->exact || ci.lo <= 1;
 }
 
-/* the median total ms of generations first.. of one fresh run of evo->gens */
-static int measure_run(struct sm_study *st, const struct evo_config *evo, int first, const struct sm_row *r,
-		       double *ms, char *err, size_t errlen)
-{
-	double g[ADVISE_MAX_GENS * 4][ADVISE_SLOTS], tot[ADVISE_MAX_GENS * 4];
-	int i, rc = advise_run_child(st->self_exe, evo, r->name, r->workers, evo->gens, g, err, errlen);
-
-	for (i = first; !rc && i < evo->gens; i++)
-		tot[i - first] = g[i][MODEL_PHASES];
-	if (!rc)
-		*ms = sm_median(tot, evo->gens - first);
-	return rc;
-}
-
-void sm_write_row(struct sm_study *st, const struct sm_row *r, const char *part)
+static void write_row(struct sm_study *st, const struct sm_row *r, const char *part)
 {
 	struct jw *w = &st->jw;
 
@@ -140,17 +145,74 @@ void sm_write_row(struct sm_study *st, const struct sm_row *r, const char *part)
 	output_write(&st->out, w);
 }
 
-/* rows from the predictions, then rounds of fresh runs in rotating order */
-static int measure_case(struct sm_study *st, const struct advise_probe *pr,
-			const struct advise_result *res, const char *label, char *err, size_t errlen)
+/*
+ * Every round passes over all the cases, each case's configurations in an order that rotates
+ * by round, so a run's rounds lie minutes apart: a window in which the host slows every
+ * parallel configuration (steal time here rose by 327 s in one study) hits one round of each,
+ * and the median leaves it out. Measured case by case, one such window took all five rounds
+ * of a case and its errors reached 67%.
+ */
+int sm_measure_cases(struct sm_study *st, int first, char *err, size_t errlen)
 {
-	struct evo_config evo = pr->evo;
-	int first = st->n_rows, i, k, rep, warm, rc = 0;
+	int n = st->n_cases - first, rep, i, k, rc = 0;
+
+	for (rep = 0; !rc && rep < st->reps; rep++) {
+		if (!st->quiet && n > 0)
+			fprintf(stderr, "evopar study model: %s: round %d of %d over %d cases\n",
+				st->cases[first].part, rep + 1, st->reps, n);
+		for (i = 0; !rc && i < n; i++) {
+			const struct sm_case *c = &st->cases[first + (i + rep) % n];
+
+			for (k = 0; !rc && k < c->n; k++) {
+				struct sm_row *r = &st->rows[c->first + (k + rep) % c->n];
+
+				rc = c->measure(st, c, r, &r->meas[r->reps], err, errlen);
+				r->reps += !rc;
+			}
+		}
+	}
+	for (i = first; !rc && i < st->n_cases; i++) {
+		judge_case(st, &st->cases[i]);
+		for (k = st->cases[i].first; k < st->cases[i].first + st->cases[i].n; k++)
+			write_row(st, &st->rows[k], st->cases[i].part);
+	}
+	return rc;
+}
+
+/* one fresh run of the case's configuration: the median total ms of its generations past the
+   warm-up */
+static int measure_run(const struct sm_study *st, const struct sm_case *c, const struct sm_row *r, double *ms,
+		       char *err, size_t errlen)
+{
+	double g[ADVISE_MAX_GENS * 4][ADVISE_SLOTS], tot[ADVISE_MAX_GENS * 4];
+	int i, rc = advise_run_child(st->self_exe, &c->evo, r->name, r->workers, c->evo.gens, g, err, errlen);
+
+	for (i = c->warm; !rc && i < c->evo.gens; i++)
+		tot[i - c->warm] = g[i][MODEL_PHASES];
+	if (!rc)
+		*ms = sm_median(tot, c->evo.gens - c->warm);
+	return rc;
+}
+
+/* the case's rows from its predictions, to be measured with the others */
+static int add_case(struct sm_study *st, const struct advise_probe *pr,
+		    const struct advise_result *res, const char *label, char *err, size_t errlen)
+{
+	int first = st->n_rows, i;
+	struct sm_case *c;
 
 	if (first + res->n > SM_MAX_ROWS) {
 		snprintf(err, errlen, "study model: more than %d configurations", SM_MAX_ROWS);
 		return -E2BIG;
 	}
+	c = sm_case_add(st, label, "generation", first, res->n, first + res->best, measure_run, err, errlen);
+	if (!c)
+		return -E2BIG;
+	/* the probe's run (unless --gens says), its warm-up left out as the probe left it */
+	c->evo = pr->evo;
+	c->evo.gens = st->gens ? st->gens : pr->gens;
+	c->warm = pr->first;
+	c->capacity = pr->machine.capacity[pr->machine.cores - 1];
 	for (i = 0; i < res->n; i++) {
 		struct sm_row *r = &st->rows[st->n_rows++];
 
@@ -163,22 +225,6 @@ static int measure_case(struct sm_study *st, const struct advise_probe *pr,
 		r->pred_lo = res->pred[i].ms_lo;
 		r->pred_hi = res->pred[i].ms_hi;
 	}
-	/* the probe's run (unless --gens says), its warm-up left out as the probe left it */
-	evo.gens = st->gens ? st->gens : pr->gens;
-	warm = pr->first;
-	for (rep = 0; !rc && rep < st->reps; rep++)
-		for (k = 0; !rc && k < res->n; k++) {
-			struct sm_row *r = &st->rows[first + (k + rep) % res->n];
-
-			rc = measure_run(st, &evo, warm, r, &r->meas[r->reps], err, errlen);
-			r->reps += !rc;
-		}
-	if (rc)
-		return rc;
-	sm_judge(st, label, first, res->n, first + res->best);
-	st->cases[st->n_cases - 1].capacity = pr->machine.capacity[pr->machine.cores - 1];
-	for (i = first; i < st->n_rows; i++)
-		sm_write_row(st, &st->rows[i], "generation");
 	return 0;
 }
 
@@ -191,7 +237,7 @@ static int run_case(struct sm_study *st, int mode, int pop, int spin, char *err,
 
 	snprintf(label, sizeof(label), "%s pop %d spin %d", mode ? "static" : "dynamic", pop, spin);
 	if (!st->quiet)
-		fprintf(stderr, "evopar study model: %s: probe, then measure\n", label);
+		fprintf(stderr, "evopar study model: %s: probe and predict\n", label);
 	if (!rc) {
 		evo_config_defaults(&pr->evo);
 		pr->evo.mode = mode;
@@ -208,7 +254,7 @@ static int run_case(struct sm_study *st, int mode, int pop, int spin, char *err,
 		st->pipe_rtt_ms = pr->cal.floors[FLOOR_PIPE_RTT].median_us / 1e3;
 		st->fork_ms = pr->cal.floors[FLOOR_FORK_WAIT].median_us / 1e3;
 		st->thread_ms = pr->cal.floors[FLOOR_THREAD].median_us / 1e3;
-		rc = measure_case(st, pr, res, label, err, errlen);
+		rc = add_case(st, pr, res, label, err, errlen);
 	}
 	if (pr)
 		advise_probe_release(pr);
@@ -226,6 +272,8 @@ static int run_generations(struct sm_study *st, int small, char *err, size_t err
 		for (mode = 0; !rc && mode < 2; mode++)
 			for (b = 0; !rc && b < ns; b++)
 				rc = run_case(st, mode, pops[a], spins[b], err, errlen);
+	if (!rc)
+		rc = sm_measure_cases(st, 0, err, errlen);
 	st->gen_rows = st->n_rows;
 	st->gen_cases = st->n_cases;
 	return rc;

@@ -2,7 +2,7 @@
  * `evopar study model`, trial level: a search's wall time predicted by the farm model from a
  * probe (the search's trials under every backend at 1 job: each trial's cost, the search's own
  * overhead), the machine's capacity for one trial's evolution and the floors, then every
- * backend at 1..cores jobs measured as fresh `evopar search` runs in rotating rounds.
+ * backend at 1..cores jobs measured as fresh `evopar search` runs, in rounds over all the cases.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -21,12 +21,13 @@ static const char *const trial_pops[] = { "50", "100", "200" };   /* one case ea
 static const char *const backends[] = { "sequential", "threads", "fork-pool", "persistent", "thread-limited" };
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
-/* one backend's probe: the search's trials at 1 job */
+/* a search case's probe: its trials at 1 job under every backend */
 struct trial_probe {
+	double raw_ms[N_BACKENDS][SM_MAX_TRIALS];   /* each backend's trials, by id */
+	double each_ms[SM_MAX_TRIALS];   /* each trial's cost, by id (the order they are handed out) */
 	double mean_ms, min_ms, max_ms, cv;
-	double each_ms[SM_MAX_TRIALS];   /* trial by trial, by id: the order they are handed out */
-	int n;
-	double overhead_ms;       /* the search's wall time beyond its trials' */
+	double overhead_ms[N_BACKENDS];  /* each backend's search wall time beyond its trials' */
+	double capacity[MODEL_MAX_CORES];
 };
 
 /* the trial records' durations and the summary's wall time of a search's records */
@@ -83,11 +84,11 @@ static int run_search(const struct sm_study *st, const char *pop, const char *ba
 	return rc;
 }
 
-/* the mean, range and spread of a probe's trials */
-static void trial_stats(struct trial_probe *tp)
+/* the mean, range and spread of the probe's n trials */
+static void trial_stats(struct trial_probe *tp, int n)
 {
 	double sum = 0, sq = 0;
-	int i, n = tp->n;
+	int i;
 
 	for (i = 0; i < n; i++)
 		sum += tp->each_ms[i];
@@ -106,7 +107,7 @@ static int probe_backend(const struct sm_study *st, const char *pop, int b, stru
 			 char *err, size_t errlen)
 {
 	double wall, sum = 0;
-	int n = 0, i, rc = run_search(st, pop, backends[b], 1, st->trials, tp->each_ms, &n, SM_MAX_TRIALS,
+	int n = 0, i, rc = run_search(st, pop, backends[b], 1, st->trials, tp->raw_ms[b], &n, SM_MAX_TRIALS,
 				      &wall, err, errlen);
 
 	if (!rc && n != st->trials) {
@@ -114,10 +115,9 @@ static int probe_backend(const struct sm_study *st, const char *pop, int b, stru
 			 backends[b], n, st->trials);
 		rc = -EIO;
 	}
-	tp->n = rc ? 0 : n;
-	for (i = 0; i < tp->n; i++)
-		sum += tp->each_ms[i];
-	tp->overhead_ms = !rc && wall > sum ? wall - sum : 0;
+	for (i = 0; !rc && i < n; i++)
+		sum += tp->raw_ms[b][i];
+	tp->overhead_ms[b] = !rc && wall > sum ? wall - sum : 0;
 	return rc;
 }
 
@@ -127,22 +127,18 @@ static int probe_backend(const struct sm_study *st, const char *pop, int b, stru
  * 1-job searches cost the same within their run-to-run noise (8 trials of pop 100: 540-568 ms
  * over the five), while one run of each strays by up to 12%: the median of five does not.
  */
-static void pool_trial_costs(struct trial_probe *tp, int n_backends, int trials)
+static void pool_trial_costs(struct trial_probe *tp, int trials)
 {
 	double v[N_BACKENDS];
-	int i, b;
+	size_t b;
+	int i;
 
 	for (i = 0; i < trials; i++) {
-		double m;
-
-		for (b = 0; b < n_backends; b++)
-			v[b] = tp[b].each_ms[i];
-		m = sm_median(v, n_backends);
-		for (b = 0; b < n_backends; b++)
-			tp[b].each_ms[i] = m;
+		for (b = 0; b < N_BACKENDS; b++)
+			v[b] = tp->raw_ms[b][i];
+		tp->each_ms[i] = sm_median(v, (int)N_BACKENDS);
 	}
-	for (b = 0; b < n_backends; b++)
-		trial_stats(&tp[b]);
+	trial_stats(tp, trials);
 }
 
 #define CAPACITY_TIMES 3
@@ -153,8 +149,8 @@ static void pool_trial_costs(struct trial_probe *tp, int n_backends, int trials)
  * jobs scales with it, and one measurement of about a second can fall in a burst of the
  * host's load (pop 200 once measured 1.64 where its searches then ran at 2.0).
  */
-static int probe_trials(const struct sm_study *st, const char *pop, struct trial_probe *tp, double *capacity,
-			char *err, size_t errlen)
+static int probe_trials(const struct sm_study *st, const char *pop, struct trial_probe *tp, char *err,
+			size_t errlen)
 {
 	struct calibration *cal = calloc(1, sizeof(*cal));
 	double got[CAPACITY_TIMES][MODEL_MAX_CORES] = { { 0 } }, v[CAPACITY_TIMES];
@@ -174,14 +170,14 @@ static int probe_trials(const struct sm_study *st, const char *pop, struct trial
 			k++;
 		}
 		if (!rc && b < (int)N_BACKENDS)
-			rc = probe_backend(st, pop, b, &tp[b], err, errlen);
+			rc = probe_backend(st, pop, b, tp, err, errlen);
 	}
 	if (!rc)
-		pool_trial_costs(tp, (int)N_BACKENDS, st->trials);
+		pool_trial_costs(tp, st->trials);
 	for (i = 0; !rc && i < cores && i < MODEL_MAX_CORES; i++) {
 		for (b = 0; b < CAPACITY_TIMES; b++)
 			v[b] = got[b][i];
-		capacity[i] = sm_median(v, CAPACITY_TIMES);
+		tp->capacity[i] = sm_median(v, CAPACITY_TIMES);
 	}
 	free(cal);
 	return rc;
@@ -189,25 +185,24 @@ static int probe_trials(const struct sm_study *st, const char *pop, struct trial
 
 /* the farm backend b makes of the search at jobs, trials of cost item_ms; its probe (at 1
    job) paid one start and a round trip per trial, which its overhead leaves out */
-static double predict(const struct sm_study *st, const struct trial_probe *tp, const double *capacity,
-		      int b, int jobs, double item_ms, int each)
+static double predict(const struct sm_study *st, const struct trial_probe *tp, int b, int jobs, double item_ms,
+		      int each)
 {
 	int threads = !strcmp(backends[b], "threads");
 	double rtt = b == 0 || threads ? 0 : st->pipe_rtt_ms, start = b == 0 ? 0 : threads ? st->thread_ms : st->fork_ms;
-	double serial = tp->overhead_ms - start - st->trials * rtt;
+	double serial = tp->overhead_ms[b] - start - st->trials * rtt;
 	struct model_farm f = { .item_ms = item_ms, .items = st->trials, .workers = jobs, .cores = st->cores,
 		.threads = 1, .item_speedup = 1, .round_trips = -1, .serial_ms = serial > 0 ? serial : 0,
 		.item_cv = tp->cv, .item_each = each ? tp->each_ms : NULL };
 
-	memcpy(f.capacity, capacity, sizeof(f.capacity));
+	memcpy(f.capacity, tp->capacity, sizeof(f.capacity));
 	f.static_chunks = !strcmp(backends[b], "fork-pool");
 	f.rtt_ms = rtt;
 	f.start_ms = start;
 	return model_farm(&f, b == 0 ? 0 : jobs, NULL);
 }
 
-static void add_rows(struct sm_study *st, const struct trial_probe *tp, const double *capacity,
-		     const char *label)
+static void add_rows(struct sm_study *st, const struct trial_probe *tp, const char *label)
 {
 	size_t b;
 	int j;
@@ -223,51 +218,56 @@ static void add_rows(struct sm_study *st, const struct trial_probe *tp, const do
 			r->is_reference = b == 0;
 			/* the trials as the probe timed them, each handed out as the backend does;
 			   the interval: every trial as cheap as the cheapest, as dear as the dearest */
-			r->pred = predict(st, &tp[b], capacity, (int)b, j, tp[b].mean_ms, 1);
-			r->pred_lo = predict(st, &tp[b], capacity, (int)b, j, tp[b].min_ms, 0);
-			r->pred_hi = predict(st, &tp[b], capacity, (int)b, j, tp[b].max_ms, 0);
+			r->pred = predict(st, tp, (int)b, j, tp->mean_ms, 1);
+			r->pred_lo = predict(st, tp, (int)b, j, tp->min_ms, 0);
+			r->pred_hi = predict(st, tp, (int)b, j, tp->max_ms, 0);
 		}
 }
 
-/* one search case, trials of population pop: probed and predicted, then measured */
+/* one fresh search of the case's trials under the row's backend and jobs: its wall ms */
+static int measure_search(const struct sm_study *st, const struct sm_case *c, const struct sm_row *r,
+			  double *ms, char *err, size_t errlen)
+{
+	double unused[1];
+	int none;
+
+	return run_search(st, c->pop, r->name, r->workers, st->trials, unused, &none, 0, ms, err, errlen);
+}
+
+/* one search case, trials of population pop: probed and predicted, to be measured with the
+   others */
 static int search_case(struct sm_study *st, const char *pop, char *err, size_t errlen)
 {
-	struct trial_probe tp[N_BACKENDS];
+	struct trial_probe *tp = calloc(1, sizeof(*tp));
+	struct sm_case *c;
 	char label[96];
-	int first = st->n_rows, n, k, rep, rec, rc, none;
-	double wall, unused[1], capacity[MODEL_MAX_CORES] = { 0 };
+	int first = st->n_rows, k, rec, rc = tp ? 0 : -ENOMEM;
 
 	snprintf(label, sizeof(label), "search: %d trials, pop %s, %s gens, 1 seed", st->trials, pop, TRIAL_GENS);
 	if (!st->quiet)
-		fprintf(stderr, "evopar study model: %s: probe, then measure\n", label);
-	if (st->n_rows + (int)N_BACKENDS * st->cores > SM_MAX_ROWS) {
+		fprintf(stderr, "evopar study model: %s: probe and predict\n", label);
+	if (!rc && st->n_rows + (int)N_BACKENDS * st->cores > SM_MAX_ROWS) {
 		snprintf(err, errlen, "study model: more than %d configurations", SM_MAX_ROWS);
-		return -E2BIG;
+		rc = -E2BIG;
 	}
-	memset(tp, 0, sizeof(tp));
-	rc = probe_trials(st, pop, tp, capacity, err, errlen);
+	if (!rc)
+		rc = probe_trials(st, pop, tp, err, errlen);
 	if (rc)
-		return rc;
-	add_rows(st, tp, capacity, label);
-	n = st->n_rows - first;
-	for (rep = 0; !rc && rep < st->reps; rep++)
-		for (k = 0; !rc && k < n; k++) {
-			struct sm_row *r = &st->rows[first + (k + rep) % n];
-
-			rc = run_search(st, pop, r->name, r->workers, st->trials, unused, &none, 0, &wall, err, errlen);
-			if (!rc)
-				r->meas[r->reps++] = wall;
-		}
-	if (rc)
-		return rc;
+		goto out;
+	add_rows(st, tp, label);
 	for (rec = first, k = first; k < st->n_rows; k++)
 		if (st->rows[k].pred < st->rows[rec].pred)
 			rec = k;
-	sm_judge(st, label, first, n, rec);
-	st->cases[st->n_cases - 1].capacity = capacity[st->cores - 1 < MODEL_MAX_CORES ? st->cores - 1 : 0];
-	for (k = first; k < st->n_rows; k++)
-		sm_write_row(st, &st->rows[k], "search");
-	return 0;
+	c = sm_case_add(st, label, "search", first, st->n_rows - first, rec, measure_search, err, errlen);
+	if (!c) {
+		rc = -E2BIG;
+		goto out;
+	}
+	c->pop = pop;
+	c->capacity = tp->capacity[st->cores - 1 < MODEL_MAX_CORES ? st->cores - 1 : 0];
+out:
+	free(tp);
+	return rc;
 }
 
 int sm_searches(struct sm_study *st, int small, char *err, size_t errlen)
@@ -277,5 +277,5 @@ int sm_searches(struct sm_study *st, int small, char *err, size_t errlen)
 
 	for (i = 0; !rc && i < n; i++)
 		rc = search_case(st, trial_pops[small ? 1 : i], err, errlen);
-	return rc;
+	return rc ? rc : sm_measure_cases(st, st->gen_cases, err, errlen);
 }
