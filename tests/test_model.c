@@ -2,7 +2,8 @@
  * Unit tests for harness/advise/model.c and costs.c on fixtures: list scheduling's imbalance
  * and claims, the effective workers with the bandwidth ceiling, a generation under a strategy,
  * the fit reproducing what it was fitted to, two worker counts telling the main process's
- * overhead from the workers' share, the farm on document 000's figures and a global
+ * overhead from the workers' share, a start's cost fitted where the floor's cannot reproduce
+ * the probe, the farm on document 000's figures and a global
  * lock, and a costs file's bad fields refused by name.
  */
 #include <math.h>
@@ -264,6 +265,54 @@ static void test_fit_dispatch_where_waits_spin_and_sleep(void **state)
 	assert_true(near(model_generation(&wl, &m, &fit, 6, NULL), model_generation(&wl, &m, &truth, 6, NULL)));
 }
 
+/* fork-pool whose workers start for less than the floor's fork+wait at 2 workers than a
+   floor the same at every w allows (here 0.1 ms against 0.3): its bytes and shared part cannot
+   reproduce both points with costs >= 0, so a start's cost is fitted with the shared part,
+   and both points are reproduced; where they can, the start stays at the floor */
+static void test_fit_starts_where_the_floor_cannot(void **state)
+{
+	struct model_strategy s[ADVISE_MAX_STRATS], truth, fit;
+	struct model_workload wl;
+	struct model_machine m;
+	double at1[MODEL_PHASES], at2[MODEL_PHASES];
+	const double *ms[2] = { at1, at2 };
+	int w[2] = { 1, 2 }, p;
+
+	(void)state;
+	fixture(&wl, &m);
+	model_strategies(s, ADVISE_MAX_STRATS, 0.005, 0.01, 0.3);
+	truth = s[2];
+	for (p = 0; p < MODEL_PHASES; p++)
+		if (truth.ph[p].starts) {
+			truth.ph[p].start_fitted = 1;
+			truth.ph[p].start_ms = 0.1;
+			truth.ph[p].par_ms = 2;
+		}
+	phases_of(&wl, &m, &truth, 1, at1);
+	phases_of(&wl, &m, &truth, 2, at2);
+	fit = s[2];
+	model_fit_points(&fit, &wl, &m, 2, w, ms);
+	for (p = 0; p < MODEL_PHASES; p++)
+		if (truth.ph[p].starts) {
+			assert_true(fit.ph[p].start_fitted);
+			assert_true(near(fit.ph[p].start_ms, 0.1));
+			assert_true(near(fit.ph[p].par_ms, 2));
+		}
+	assert_true(near(model_generation(&wl, &m, &fit, 1, NULL), model_generation(&wl, &m, &truth, 1, NULL)));
+	assert_true(near(model_generation(&wl, &m, &fit, 2, NULL), model_generation(&wl, &m, &truth, 2, NULL)));
+	/* starts dearer than the floor: bytes and the shared part reproduce it, the floor stays */
+	for (p = 0; p < MODEL_PHASES; p++)
+		truth.ph[p].start_ms = 1.0;
+	phases_of(&wl, &m, &truth, 1, at1);
+	phases_of(&wl, &m, &truth, 2, at2);
+	fit = s[2];
+	model_fit_points(&fit, &wl, &m, 2, w, ms);
+	for (p = 0; p < MODEL_PHASES; p++)
+		assert_false(fit.ph[p].start_fitted);
+	assert_true(near(model_generation(&wl, &m, &fit, 1, NULL), model_generation(&wl, &m, &truth, 1, NULL)));
+	assert_true(near(model_generation(&wl, &m, &fit, 2, NULL), model_generation(&wl, &m, &truth, 2, NULL)));
+}
+
 static void test_farm_document_000(void **state)
 {
 	struct model_farm f = { .item_ms = 0.1625, .items = 200, .serial_ms = 52.4, .rtt_ms = 55,
@@ -354,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_fit_two_points_splits_main_from_workers),
 		cmocka_unit_test(test_fit_reproduces_dispatches_below_the_floor),
 		cmocka_unit_test(test_fit_dispatch_where_waits_spin_and_sleep),
+		cmocka_unit_test(test_fit_starts_where_the_floor_cannot),
 		cmocka_unit_test(test_farm_document_000),
 		cmocka_unit_test(test_farm_items_each),
 		cmocka_unit_test(test_farm_threads_and_oversubscription),

@@ -37,6 +37,9 @@ struct model_phase_mech {
 	double byte_ms;           /* fitted at the probe: cost of one byte moved in this phase */
 	double par_ms;            /* fitted at the probe: overhead the workers share (serialising
 				     on their side, page faults), ms at one effective worker */
+	double start_ms;          /* fitted at the probe where the floor's cannot reproduce it:
+				     one worker's start in this phase (start_fitted) */
+	int start_fitted;
 };
 
 struct model_strategy {
@@ -124,8 +127,10 @@ void model_fit(struct model_strategy *s, const struct model_workload *wl,
  * The same from n measurements (workers w[k], phases measured[k]): each spread phase's
  * residual r(w) = cost x units(w) + par_ms / w_eff(w), least squares with both terms at
  * least 0, so that measurements at two worker counts tell the main process's share of an
- * overhead (per byte or per dispatch) from the workers' share (par_ms). One measurement
- * gives model_fit's answer.
+ * overhead (per byte or per dispatch) from the workers' share (par_ms). A phase that starts
+ * its workers, where those terms cannot reproduce the points, has its start's cost fitted in
+ * place of the floor's: r(w) = start x w + par_ms / w_eff(w). One measurement gives
+ * model_fit's answer.
  */
 void model_fit_points(struct model_strategy *s, const struct model_workload *wl,
 		      const struct model_machine *m, int n, const int *w,

@@ -38,7 +38,7 @@ static void write_terms(struct jw *w, const struct model_terms *t)
 static void write_fitted(struct jw *w, const struct advise_probe *pr, const struct advise_result *res, int i)
 {
 	double dispatch_us[MODEL_PHASES], sleep_us[MODEL_PHASES], ns_per_byte[MODEL_PHASES];
-	double fixed_ms[MODEL_PHASES], shared_ms[MODEL_PHASES];
+	double fixed_ms[MODEL_PHASES], shared_ms[MODEL_PHASES], start_us[MODEL_PHASES];
 	struct model_strategy fit;
 	const double *probe[2];
 	int p;
@@ -51,6 +51,7 @@ static void write_fitted(struct jw *w, const struct advise_probe *pr, const stru
 		ns_per_byte[p] = fit.ph[p].byte_ms * 1e6;
 		fixed_ms[p] = fit.ph[p].fixed_ms;
 		shared_ms[p] = fit.ph[p].par_ms;
+		start_us[p] = !fit.ph[p].starts ? 0 : (fit.ph[p].start_fitted ? fit.ph[p].start_ms : fit.start_ms) * 1e3;
 	}
 	jw_obj_begin(w, NULL);
 	jw_str(w, "strategy", fit.name);
@@ -62,6 +63,9 @@ static void write_fitted(struct jw *w, const struct advise_probe *pr, const stru
 	jw_nums(w, "ns_per_byte", ns_per_byte, MODEL_PHASES);
 	jw_nums(w, "fixed_ms", fixed_ms, MODEL_PHASES);
 	jw_nums(w, "shared_ms", shared_ms, MODEL_PHASES);
+	/* one worker's start in a phase that starts them: the floor's, or fitted where it
+	   could not reproduce the probe */
+	jw_nums(w, "start_us", start_us, MODEL_PHASES);
 	jw_obj_end(w);
 }
 

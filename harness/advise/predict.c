@@ -241,12 +241,24 @@ static void print_row(FILE *f, const struct advise_pred *r, int best)
 		t->serial_ms, best ? " <- recommended" : "");
 }
 
+/* ", start N us" of a phase that starts its workers: fitted, or the floor's */
+static const char *start_words(char *buf, size_t len, const struct model_strategy *s,
+			       const struct model_phase_mech *m)
+{
+	buf[0] = 0;
+	if (m->starts)
+		snprintf(buf, len, ", start %.3g us%s", (m->start_fitted ? m->start_ms : s->start_ms) * 1e3,
+			 m->start_fitted ? " (fitted)" : " (the floor)");
+	return buf;
+}
+
 /* a strategy's fitted mechanism costs at the median generation: what each dispatch costs
    beyond the floor (synchronisation), what a byte moved costs, a main-process phase's fixed part */
 static void print_fitted(FILE *f, const struct advise_probe *pr, const struct advise_result *res,
 			 const char *name)
 {
 	struct model_strategy fit;
+	char start[64];
 	int p;
 
 	if (fitted_at_median(pr, res, name, &fit))
@@ -258,8 +270,9 @@ static void print_fitted(FILE *f, const struct advise_probe *pr, const struct ad
 		if (m->dispatch == DISPATCH_NONE)
 			fprintf(f, " %s in the main process (%+.3g ms);", phase_names[p], m->fixed_ms);
 		else if (m->bytes != BYTES_NONE)
-			fprintf(f, " %s %.3g ns per byte moved, dispatch %.3g us, shared %.3g ms;", phase_names[p],
-				m->byte_ms * 1e6, (fit.dispatch_ms + m->claim_ms) * 1e3, m->par_ms);
+			fprintf(f, " %s %.3g ns per byte moved, dispatch %.3g us, shared %.3g ms%s;", phase_names[p],
+				m->byte_ms * 1e6, (fit.dispatch_ms + m->claim_ms) * 1e3, m->par_ms,
+				start_words(start, sizeof(start), &fit, m));
 		else if (m->sleep_fitted)
 			fprintf(f, " %s dispatch %.3g us (%.3g us where the waits sleep);", phase_names[p],
 				(fit.dispatch_ms + m->claim_ms) * 1e3, (fit.dispatch_ms + m->claim_sleep_ms) * 1e3);
@@ -299,13 +312,14 @@ void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_re
 
 	print_measured(f, pr, res);
 	fprintf(f, "\nmodel: T(s,w) = rest + sum over phases p of [work_p / w_eff(w) x imbalance_p(w) + dispatches_p(s,w) x\n"
-		   "  (floor + fitted extra) + bytes_p(s,w) x fitted cost per byte + shared_p / w_eff(w) + starts_p(s,w) x fork];\n"
+		   "  (floor + fitted extra) + bytes_p(s,w) x fitted cost per byte + shared_p / w_eff(w) + starts_p(s,w) x start];\n"
 		   "  w_eff = the measured capacity at w, capped by the copy bandwidth; imbalance = list scheduling of the measured\n"
 		   "  evaluation times in guided claims; the fitted terms (least squares, no cost below 0) from each strategy's probe\n"
 		   "  at 1 and %d workers: what grows with the bytes or dispatches is the main process's, what shrinks with w_eff\n"
 		   "  (shared) the workers'; a dispatch is fitted apart where the waits spin and where they sleep, where the probe\n"
-		   "  measured both; a phase a strategy keeps in the main process costs its work (plus a fitted part, which may be\n"
-		   "  below 0); intervals: bootstrap over the probe's generations.\n\n",
+		   "  measured both; a start is the fork+wait floor, fitted where the floor cannot reproduce the probe; a phase a\n"
+		   "  strategy keeps in the main process costs its work (plus a fitted part, which may be below 0); intervals:\n"
+		   "  bootstrap over the probe's generations.\n\n",
 		   ADVISE_PROBE_WORKERS);
 	fprintf(f, "| strategy | workers | ms per generation [95%%] | speedup [95%%] | compute | imbalance | dispatch | bytes | start | fixed | serial |\n"
 		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
