@@ -132,6 +132,24 @@ static void phases_of(const struct model_workload *wl, const struct model_machin
 	}
 }
 
+/* truth measured at 1 and 2 workers, fitted into *fit from base: 1 when the fit reproduces
+   both points */
+static int fit_reproduces(const struct model_workload *wl, const struct model_machine *m,
+			  const struct model_strategy *base, const struct model_strategy *truth,
+			  struct model_strategy *fit)
+{
+	double at1[MODEL_PHASES], at2[MODEL_PHASES];
+	const double *ms[2] = { at1, at2 };
+	int w[2] = { 1, 2 };
+
+	phases_of(wl, m, truth, 1, at1);
+	phases_of(wl, m, truth, 2, at2);
+	*fit = *base;
+	model_fit_points(fit, wl, m, 2, w, ms);
+	return near(model_generation(wl, m, fit, 1, NULL), model_generation(wl, m, truth, 1, NULL)) &&
+	       near(model_generation(wl, m, fit, 2, NULL), model_generation(wl, m, truth, 2, NULL));
+}
+
 static void test_fit_two_points_splits_main_from_workers(void **state)
 {
 	struct model_strategy s[ADVISE_MAX_STRATS], truth, fit;
@@ -185,9 +203,7 @@ static void test_fit_reproduces_dispatches_below_the_floor(void **state)
 	struct model_strategy s[ADVISE_MAX_STRATS], truth, fit;
 	struct model_workload wl;
 	struct model_machine m;
-	double at1[MODEL_PHASES], at2[MODEL_PHASES];
-	const double *ms[2] = { at1, at2 };
-	int w[2] = { 1, 2 }, p, k;
+	int p, k;
 
 	(void)state;
 	fixture(&wl, &m);
@@ -201,12 +217,7 @@ static void test_fit_reproduces_dispatches_below_the_floor(void **state)
 				truth.ph[p].fixed_ms = -0.05 * wl.work_ms[p];
 			else if (truth.ph[p].bytes == BYTES_NONE)
 				truth.ph[p].claim_ms = -0.6 * truth.dispatch_ms;
-		phases_of(&wl, &m, &truth, 1, at1);
-		phases_of(&wl, &m, &truth, 2, at2);
-		fit = s[i];
-		model_fit_points(&fit, &wl, &m, 2, w, ms);
-		assert_true(near(model_generation(&wl, &m, &fit, 1, NULL), model_generation(&wl, &m, &truth, 1, NULL)));
-		assert_true(near(model_generation(&wl, &m, &fit, 2, NULL), model_generation(&wl, &m, &truth, 2, NULL)));
+		assert_true(fit_reproduces(&wl, &m, &s[i], &truth, &fit));
 		assert_true(model_generation(&wl, &m, &s[i], 2, NULL) > model_generation(&wl, &m, &truth, 2, NULL) * 1.001);
 		for (p = 0; p < MODEL_PHASES; p++)
 			if (truth.ph[p].dispatch == DISPATCH_NONE)
@@ -239,12 +250,9 @@ static void test_fit_dispatch_where_waits_spin_and_sleep(void **state)
 		truth.ph[p].claim_sleep_ms = 0.15;
 		truth.ph[p].sleep_fitted = 1;
 	}
+	assert_true(fit_reproduces(&wl, &m, &s[0], &truth, &fit));
 	phases_of(&wl, &m, &truth, 1, at1);
 	phases_of(&wl, &m, &truth, 2, at2);
-	fit = s[0];
-	model_fit_points(&fit, &wl, &m, 2, w, ms);
-	assert_true(near(model_generation(&wl, &m, &fit, 1, NULL), model_generation(&wl, &m, &truth, 1, NULL)));
-	assert_true(near(model_generation(&wl, &m, &fit, 2, NULL), model_generation(&wl, &m, &truth, 2, NULL)));
 	assert_true(fit.ph[0].sleep_fitted && near(fit.ph[0].claim_sleep_ms, 0.15));
 	/* one cost for both kinds (fitted as on a machine where both spin) misses at 1 worker */
 	one = s[0];
@@ -274,9 +282,7 @@ static void test_fit_starts_where_the_floor_cannot(void **state)
 	struct model_strategy s[ADVISE_MAX_STRATS], truth, fit;
 	struct model_workload wl;
 	struct model_machine m;
-	double at1[MODEL_PHASES], at2[MODEL_PHASES];
-	const double *ms[2] = { at1, at2 };
-	int w[2] = { 1, 2 }, p;
+	int p;
 
 	(void)state;
 	fixture(&wl, &m);
@@ -288,29 +294,19 @@ static void test_fit_starts_where_the_floor_cannot(void **state)
 			truth.ph[p].start_ms = 0.1;
 			truth.ph[p].par_ms = 2;
 		}
-	phases_of(&wl, &m, &truth, 1, at1);
-	phases_of(&wl, &m, &truth, 2, at2);
-	fit = s[2];
-	model_fit_points(&fit, &wl, &m, 2, w, ms);
+	assert_true(fit_reproduces(&wl, &m, &s[2], &truth, &fit));
 	for (p = 0; p < MODEL_PHASES; p++)
 		if (truth.ph[p].starts) {
 			assert_true(fit.ph[p].start_fitted);
 			assert_true(near(fit.ph[p].start_ms, 0.1));
 			assert_true(near(fit.ph[p].par_ms, 2));
 		}
-	assert_true(near(model_generation(&wl, &m, &fit, 1, NULL), model_generation(&wl, &m, &truth, 1, NULL)));
-	assert_true(near(model_generation(&wl, &m, &fit, 2, NULL), model_generation(&wl, &m, &truth, 2, NULL)));
 	/* starts dearer than the floor: bytes and the shared part reproduce it, the floor stays */
 	for (p = 0; p < MODEL_PHASES; p++)
 		truth.ph[p].start_ms = 1.0;
-	phases_of(&wl, &m, &truth, 1, at1);
-	phases_of(&wl, &m, &truth, 2, at2);
-	fit = s[2];
-	model_fit_points(&fit, &wl, &m, 2, w, ms);
+	assert_true(fit_reproduces(&wl, &m, &s[2], &truth, &fit));
 	for (p = 0; p < MODEL_PHASES; p++)
 		assert_false(fit.ph[p].start_fitted);
-	assert_true(near(model_generation(&wl, &m, &fit, 1, NULL), model_generation(&wl, &m, &truth, 1, NULL)));
-	assert_true(near(model_generation(&wl, &m, &fit, 2, NULL), model_generation(&wl, &m, &truth, 2, NULL)));
 }
 
 static void test_farm_document_000(void **state)
