@@ -1,8 +1,10 @@
 /*
  * `evopar study model`: how often advise's model is right. For every case (population, mode,
  * evaluation length) advise's probe predicts first; then every configuration it predicted is
- * measured as fresh runs, interleaved in rounds; the errors and the recommendation's rank go
- * into records and a report. The same for the search backends at trial level (model_search.c).
+ * measured as fresh runs, one round of the case in each of the steps that follow its probe (a
+ * step: a probe, then a round of every case with rounds left); the errors and the
+ * recommendation's rank go into records and a report. The same for the search backends at
+ * trial level (model_search.c).
  */
 #ifndef EVOPAR_STUDIES_MODEL_H
 #define EVOPAR_STUDIES_MODEL_H
@@ -45,6 +47,7 @@ struct sm_case {
 	struct evo_config evo;    /* generation: the runs' configuration */
 	int warm;                 /* generation: the generations each run leaves out */
 	const char *pop;          /* search: the trials' population */
+	int rounds;               /* measured so far */
 	int rec, fastest;         /* rows (indices into the study's rows) */
 	int exact;                /* the recommendation is the fastest measured */
 	int within;               /* or its paired interval over the fastest holds 1 */
@@ -72,8 +75,10 @@ struct sm_study {
 /* model_cmd.c: a case of rows [first, first + n) predicted, rec the recommended; NULL when full */
 struct sm_case *sm_case_add(struct sm_study *st, const char *label, const char *part, int first, int n,
 			    int rec, sm_measure_fn measure, char *err, size_t errlen);
-/* the cases from first on, measured in rounds (each a pass over all of them), then judged
-   and written as records */
+/* one step: every case from first with rounds left measures its next round */
+int sm_measure_step(struct sm_study *st, int first, char *err, size_t errlen);
+/* the steps left until the cases from first on have all their rounds, then their verdicts,
+   written as records */
 int sm_measure_cases(struct sm_study *st, int first, char *err, size_t errlen);
 /* the median of x[0..n) (x reordered) */
 double sm_median(double *x, int n);

@@ -1,7 +1,8 @@
 /*
  * `evopar study model`: the command and its within-generation part. Every case is predicted by
  * advise's probe and model first; then sequential and every strategy at 1..cores workers are
- * run afresh (`evopar run`), in rounds over all the cases, and compared with the prediction.
+ * run afresh (`evopar run`), a round in each step after its probe, and compared with the
+ * prediction.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -146,30 +147,46 @@ static void write_row(struct sm_study *st, const struct sm_row *r, const char *p
 }
 
 /*
- * Every round passes over all the cases, each case's configurations in an order that rotates
- * by round, so a run's rounds lie minutes apart: a window in which the host slows every
- * parallel configuration (steal time here rose by 327 s in one study) hits one round of each,
- * and the median leaves it out. Measured case by case, one such window took all five rounds
- * of a case and its errors reached 67%.
+ * A case's rounds are measured one a step, in the steps that follow its probe (a step: the
+ * next case's probe, then a round of every case with rounds left), its configurations in an
+ * order that rotates by round. So a configuration's runs lie about a minute apart, and a
+ * window in which the host slows every parallel configuration (steal time here rose by 327 s
+ * in one study) hits one round, which the median leaves out; and they follow the probe by at
+ * most a few minutes, so a drift over minutes does not come between them. Measured case by
+ * case, one window took all five rounds of a case (67% errors); measured after every probe,
+ * fork-pool's forks cost more during the first 7 minutes than the next 8 (49%).
  */
+int sm_measure_step(struct sm_study *st, int first, char *err, size_t errlen)
+{
+	int i, k, rc = 0;
+
+	for (i = first; !rc && i < st->n_cases; i++) {
+		struct sm_case *c = &st->cases[i];
+
+		if (c->rounds >= st->reps)
+			continue;
+		for (k = 0; !rc && k < c->n; k++) {
+			struct sm_row *r = &st->rows[c->first + (k + c->rounds) % c->n];
+
+			rc = c->measure(st, c, r, &r->meas[r->reps], err, errlen);
+			r->reps += !rc;
+		}
+		c->rounds += !rc;
+	}
+	return rc;
+}
+
 int sm_measure_cases(struct sm_study *st, int first, char *err, size_t errlen)
 {
-	int n = st->n_cases - first, rep, i, k, rc = 0;
+	int left = 0, i, k, rc = 0;
 
-	for (rep = 0; !rc && rep < st->reps; rep++) {
-		if (!st->quiet && n > 0)
-			fprintf(stderr, "evopar study model: %s: round %d of %d over %d cases\n",
-				st->cases[first].part, rep + 1, st->reps, n);
-		for (i = 0; !rc && i < n; i++) {
-			const struct sm_case *c = &st->cases[first + (i + rep) % n];
-
-			for (k = 0; !rc && k < c->n; k++) {
-				struct sm_row *r = &st->rows[c->first + (k + rep) % c->n];
-
-				rc = c->measure(st, c, r, &r->meas[r->reps], err, errlen);
-				r->reps += !rc;
-			}
-		}
+	for (i = first; i < st->n_cases; i++)
+		left = st->reps - st->cases[i].rounds > left ? st->reps - st->cases[i].rounds : left;
+	for (; !rc && left > 0; left--) {
+		if (!st->quiet)
+			fprintf(stderr, "evopar study model: %s: the last rounds, %d step%s left\n",
+				st->cases[first].part, left, left == 1 ? "" : "s");
+		rc = sm_measure_step(st, first, err, errlen);
 	}
 	for (i = first; !rc && i < st->n_cases; i++) {
 		judge_case(st, &st->cases[i]);
@@ -194,7 +211,7 @@ static int measure_run(const struct sm_study *st, const struct sm_case *c, const
 	return rc;
 }
 
-/* the case's rows from its predictions, to be measured with the others */
+/* the case's rows from its predictions, its rounds to come */
 static int add_case(struct sm_study *st, const struct advise_probe *pr,
 		    const struct advise_result *res, const char *label, char *err, size_t errlen)
 {
@@ -237,7 +254,7 @@ static int run_case(struct sm_study *st, int mode, int pop, int spin, char *err,
 
 	snprintf(label, sizeof(label), "%s pop %d spin %d", mode ? "static" : "dynamic", pop, spin);
 	if (!st->quiet)
-		fprintf(stderr, "evopar study model: %s: probe and predict\n", label);
+		fprintf(stderr, "evopar study model: %s: probe and predict, then a round of each case with rounds left\n", label);
 	if (!rc) {
 		evo_config_defaults(&pr->evo);
 		pr->evo.mode = mode;
@@ -271,7 +288,8 @@ static int run_generations(struct sm_study *st, int small, char *err, size_t err
 	for (a = 0; !rc && a < np; a++)
 		for (mode = 0; !rc && mode < 2; mode++)
 			for (b = 0; !rc && b < ns; b++)
-				rc = run_case(st, mode, pops[a], spins[b], err, errlen);
+				if (!(rc = run_case(st, mode, pops[a], spins[b], err, errlen)))
+					rc = sm_measure_step(st, 0, err, errlen);
 	if (!rc)
 		rc = sm_measure_cases(st, 0, err, errlen);
 	st->gen_rows = st->n_rows;

@@ -228,9 +228,9 @@ void sm_report(FILE *f, struct sm_study *st)
 	fprintf(f, "# How often evopar advise is right\n\n"
 		   "Measured by `evopar study model` on %d cores in %.0f s; load average %.2f at the start, %.2f at the end; "
 		   "%s, those of its first %.0f ms left out as warm-up as the probe left them (at least generation 0; the "
-		   "median of the rest), %d rounds (each a pass over all the cases, every case's configurations in an order "
-		   "that rotates by round), %d trials per search. Every prediction was made by advise's probe before any "
-		   "measurement: the probe runs each strategy for the same generations at 1 and "
+		   "median of the rest), %d rounds (a case's one a step in the steps after its probe, a step being the next "
+		   "case's probe and a round of every case with rounds left; its configurations in an order that rotates by "
+		   "round), %d trials per search. Every prediction was made by advise's probe before its measurement: the probe runs each strategy for the same generations at 1 and "
 		   "at %d workers, so predictions at 1 and %d workers are calibrated there and those at more are "
 		   "extrapolated by the model.\n\n## Within a generation\n\n",
 		st->cores, st->elapsed_s, st->load_start, st->load_end, gens, ADVISE_WARMUP_MS, st->reps, st->trials,

@@ -2,7 +2,8 @@
  * `evopar study model`, trial level: a search's wall time predicted by the farm model from a
  * probe (the search's trials under every backend at 1 job: each trial's cost, the search's own
  * overhead), the machine's capacity for one trial's evolution and the floors, then every
- * backend at 1..cores jobs measured as fresh `evopar search` runs, in rounds over all the cases.
+ * backend at 1..cores jobs measured as fresh `evopar search` runs, a round in each step after
+ * its probe.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -234,8 +235,7 @@ static int measure_search(const struct sm_study *st, const struct sm_case *c, co
 	return run_search(st, c->pop, r->name, r->workers, st->trials, unused, &none, 0, ms, err, errlen);
 }
 
-/* one search case, trials of population pop: probed and predicted, to be measured with the
-   others */
+/* one search case, trials of population pop: probed and predicted, its rounds to come */
 static int search_case(struct sm_study *st, const char *pop, char *err, size_t errlen)
 {
 	struct trial_probe *tp = calloc(1, sizeof(*tp));
@@ -245,7 +245,7 @@ static int search_case(struct sm_study *st, const char *pop, char *err, size_t e
 
 	snprintf(label, sizeof(label), "search: %d trials, pop %s, %s gens, 1 seed", st->trials, pop, TRIAL_GENS);
 	if (!st->quiet)
-		fprintf(stderr, "evopar study model: %s: probe and predict\n", label);
+		fprintf(stderr, "evopar study model: %s: probe and predict, then a round of each case with rounds left\n", label);
 	if (!rc && st->n_rows + (int)N_BACKENDS * st->cores > SM_MAX_ROWS) {
 		snprintf(err, errlen, "study model: more than %d configurations", SM_MAX_ROWS);
 		rc = -E2BIG;
@@ -276,6 +276,7 @@ int sm_searches(struct sm_study *st, int small, char *err, size_t errlen)
 	int rc = 0;
 
 	for (i = 0; !rc && i < n; i++)
-		rc = search_case(st, trial_pops[small ? 1 : i], err, errlen);
+		if (!(rc = search_case(st, trial_pops[small ? 1 : i], err, errlen)))
+			rc = sm_measure_step(st, st->gen_cases, err, errlen);
 	return rc ? rc : sm_measure_cases(st, st->gen_cases, err, errlen);
 }
