@@ -1,6 +1,6 @@
 /*
  * `evopar study model`'s report: every prediction beside its measurement, the errors (median,
- * worst, the worst cases), the recommendation's rank per case by a stated rule, and, from a
+ * worst, the worst cases) beside the runs' own spread, the recommendation's rank per case by a stated rule, and, from a
  * costs file, projections labelled as such: jobs and BLAS threads varied, what reaches 15x.
  */
 #include <stdio.h>
@@ -106,6 +106,66 @@ static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const cha
 		split_errors(f, v, n);
 	free(v);
 	free(e);
+}
+
+/* the worst of a row's rounds against the median of its others: the error one fresh run
+   would have as a prediction of the rest */
+static double one_run_error(const struct sm_row *r)
+{
+	double others[SM_MAX_REPS], worst = 0, m, d;
+	int i, j, n;
+
+	for (i = 0; r->reps > 2 && i < r->reps; i++) {
+		for (j = n = 0; j < r->reps; j++)
+			if (j != i)
+				others[n++] = r->meas[j];
+		m = sm_median(others, n);
+		d = m > 0 ? (r->meas[i] > m ? r->meas[i] - m : m - r->meas[i]) / m : 0;
+		worst = d > worst ? d : worst;
+	}
+	return worst;
+}
+
+#define SPREAD_CONFIGS 64
+#define SPREAD_CASES 256
+
+/* per configuration over the cases of rows [lo, hi): the model's error beside one fresh run's */
+static void spread_table(FILE *f, const struct sm_study *st, int lo, int hi)
+{
+	static double err[SPREAD_CONFIGS][SPREAD_CASES], one[SPREAD_CONFIGS][SPREAD_CASES];
+	const struct sm_row *cfg[SPREAD_CONFIGS];
+	int n[SPREAD_CONFIGS] = { 0 }, nc = 0, i, c;
+
+	if (st->reps < 3)
+		return;
+	for (i = lo; i < hi; i++) {
+		const struct sm_row *r = &st->rows[i];
+
+		for (c = 0; c < nc && (strcmp(cfg[c]->name, r->name) || cfg[c]->workers != r->workers); c++)
+			;
+		if (c == nc && nc < SPREAD_CONFIGS)
+			cfg[nc++] = r;
+		if (c < nc && n[c] < SPREAD_CASES) {
+			err[c][n[c]] = r->err;
+			one[c][n[c]++] = one_run_error(r);
+		}
+	}
+	fprintf(f, "\n**Against the run-to-run spread.** Per configuration over the cases: the model's error beside "
+		   "one fresh run's against the median of the configuration's other rounds (each case's worst round): "
+		   "the error a prediction from one run would have, with no model in it.\n\n"
+		   "| configuration | workers | cases | model error, median | worst | one run, median | worst |\n"
+		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	for (c = 0; c < nc; c++) {
+		double e = 0, o = 0;
+		int k;
+
+		for (k = 0; k < n[c]; k++) {
+			e = err[c][k] > e ? err[c][k] : e;
+			o = one[c][k] > o ? one[c][k] : o;
+		}
+		fprintf(f, "| %s | %d | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", cfg[c]->name, cfg[c]->workers, n[c],
+			sm_median(err[c], n[c]) * 100, e * 100, sm_median(one[c], n[c]) * 100, o * 100);
+	}
 }
 
 static void recommendations(FILE *f, const struct sm_study *st, int lo, int hi, const char *what)
@@ -237,6 +297,7 @@ void sm_report(FILE *f, struct sm_study *st)
 		ADVISE_PROBE_WORKERS, ADVISE_PROBE_WORKERS);
 	rows_table(f, st, 0, st->gen_rows);
 	errors(f, st, 0, st->gen_rows, "Within a generation", 1);
+	spread_table(f, st, 0, st->gen_rows);
 	recommendations(f, st, 0, st->gen_cases, "Within a generation");
 	fprintf(f, "\n## Search backends, trial level\n\nPredicted from the search's trials under every backend at 1 job "
 		   "(each trial's cost the median of the five backends' runs, which cost the same within their noise; "
@@ -247,6 +308,7 @@ void sm_report(FILE *f, struct sm_study *st)
 		   "extrapolated. mpi is not measured here (it needs mpirun); the model treats it as persistent.\n\n");
 	rows_table(f, st, st->gen_rows, st->n_rows);
 	errors(f, st, st->gen_rows, st->n_rows, "Search backends", 0);
+	spread_table(f, st, st->gen_rows, st->n_rows);
 	recommendations(f, st, st->gen_cases, st->n_cases, "Search backends");
 	if (st->project)
 		projection(f, st->project);

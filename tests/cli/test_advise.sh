@@ -48,13 +48,15 @@ check "probe: a recommendation that is one of the rows" \
 	jqt -s '(.[-1].strategy) as $s | .[-1].type == "advise_recommendation" and ([.[] | select(.type == "advise_prediction" and .strategy == $s)] | length) >= 1' "$T/a.jsonl"
 
 # the study at its small size
-"$EVOPAR" study model --scale small --gens 3 --reps 2 --trials 2 --cores 2 --quiet \
+"$EVOPAR" study model --scale small --gens 3 --reps 3 --trials 2 --cores 2 --quiet \
 	--project experiments/advise/doc-004.json --out "$T/m.jsonl" --report "$T/m.md" 2>"$T/err"
 check "study model: exit 0" [ $? = 0 ]
-check "study model: every row predicted and measured twice" \
-	jqt -s '[.[] | select(.type == "study_model_row")] | length == 31 and all(.predicted_ms > 0 and (.measured_ms | length) == 2)' "$T/m.jsonl"
+check "study model: every row predicted and measured three times" \
+	jqt -s '[.[] | select(.type == "study_model_row")] | length == 31 and all(.predicted_ms > 0 and (.measured_ms | length) == 3)' "$T/m.jsonl"
 check "study model: the errors" grep -q 'Within a generation: prediction error.*median' "$T/m.md"
 check "study model: the recommendation's rule" grep -q 'Right in [0-9]* of 2 cases' "$T/m.md"
+check "study model: the errors beside one run's spread, sequential's row" \
+	grep -q '^| sequential | 1 | 2 | [0-9.]*% | [0-9.]*% | [0-9.]*% | [0-9.]*% |$' "$T/m.md"
 check "study model: the searches" grep -q 'Search backends: prediction error' "$T/m.md"
 check "study model: the projection, labelled" grep -q '(model, not measurement)' "$T/m.md"
 finish
