@@ -20,6 +20,9 @@ extern volatile sig_atomic_t proc_stop_requested;
 /* SIGINT and SIGTERM call fn from now on, without SA_RESTART: a blocked call returns EINTR */
 void proc_catch_stop(void (*fn)(int sig));
 
+/* the CPUs this process may run on (its affinity mask); -1 where that cannot be read */
+int proc_cpus(void);
+
 /*
  * How long a wait between parties that hand work back and forth (party 0: the main process
  * or thread; 1..workers: a worker) may spin before it sleeps: PROC_SPIN_S or 0. Why: on a
@@ -30,9 +33,6 @@ void proc_catch_stop(void (*fn)(int sig));
  * nobody does, since a spinner would take the CPU of one still at work (libgomp throttles
  * its spin for the same reason).
  */
-/* the CPUs this process may run on (its affinity mask); -1 where that cannot be read */
-int proc_cpus(void);
-
 #define PROC_SPIN_S 500e-6
 double proc_spin_budget_s(int party, int workers);
 

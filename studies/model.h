@@ -82,6 +82,8 @@ int sm_measure_step(struct sm_study *st, int first, char *err, size_t errlen);
 int sm_measure_cases(struct sm_study *st, int first, char *err, size_t errlen);
 /* the median of x[0..n) (x reordered) */
 double sm_median(double *x, int n);
+/* |x - ref| / ref; 0 where ref is not above 0 */
+double sm_rel_error(double x, double ref);
 /* model_search.c: the search backends at trial level, predicted then measured: trials of
    populations 50, 100 and 200, one case each (small: 100 only) */
 int sm_searches(struct sm_study *st, int small, char *err, size_t errlen);

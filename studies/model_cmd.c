@@ -80,6 +80,11 @@ double sm_median(double *x, int n)
 	return n ? (n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2) : 0;
 }
 
+double sm_rel_error(double x, double ref)
+{
+	return ref > 0 ? (x > ref ? x - ref : ref - x) / ref : 0;
+}
+
 struct sm_case *sm_case_add(struct sm_study *st, const char *label, const char *part, int first, int n,
 			    int rec, sm_measure_fn measure, char *err, size_t errlen)
 {
@@ -113,7 +118,7 @@ static void judge_case(struct sm_study *st, struct sm_case *c)
 
 		memcpy(tmp, r->meas, sizeof(tmp));
 		r->meas_ms = sm_median(tmp, r->reps);
-		r->err = r->meas_ms > 0 ? (r->pred > r->meas_ms ? r->pred - r->meas_ms : r->meas_ms - r->pred) / r->meas_ms : 0;
+		r->err = sm_rel_error(r->pred, r->meas_ms);
 		if (r->meas_ms < st->rows[fast].meas_ms)
 			fast = i;
 	}
@@ -153,8 +158,8 @@ static void write_row(struct sm_study *st, const struct sm_row *r, const char *p
  * window in which the host slows every parallel configuration (steal time here rose by 327 s
  * in one study) hits one round, which the median leaves out; and they follow the probe by at
  * most a few minutes, so a drift over minutes does not come between them. Measured case by
- * case, one window took all five rounds of a case (67% errors); measured after every probe,
- * fork-pool's forks cost more during the first 7 minutes than the next 8 (49%).
+ * case, one window took all five rounds of a case (67% errors); measured only once every case
+ * was probed, fork-pool's forks cost more during the 7 minutes of probes than the 8 after (49%).
  */
 int sm_measure_step(struct sm_study *st, int first, char *err, size_t errlen)
 {

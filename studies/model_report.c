@@ -1,7 +1,8 @@
 /*
  * `evopar study model`'s report: every prediction beside its measurement, the errors (median,
- * worst, the worst cases) beside the runs' own spread, the recommendation's rank per case by a stated rule, and, from a
- * costs file, projections labelled as such: jobs and BLAS threads varied, what reaches 15x.
+ * worst, the worst cases) beside the runs' own spread, the recommendation's rank per case by a
+ * stated rule, and, from a costs file, projections labelled as such: jobs and BLAS threads
+ * varied, what reaches 15x.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,15 +113,14 @@ static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const cha
    would have as a prediction of the rest */
 static double one_run_error(const struct sm_row *r)
 {
-	double others[SM_MAX_REPS], worst = 0, m, d;
+	double others[SM_MAX_REPS], worst = 0, d;
 	int i, j, n;
 
 	for (i = 0; r->reps > 2 && i < r->reps; i++) {
 		for (j = n = 0; j < r->reps; j++)
 			if (j != i)
 				others[n++] = r->meas[j];
-		m = sm_median(others, n);
-		d = m > 0 ? (r->meas[i] > m ? r->meas[i] - m : m - r->meas[i]) / m : 0;
+		d = sm_rel_error(r->meas[i], sm_median(others, n));
 		worst = d > worst ? d : worst;
 	}
 	return worst;
@@ -155,17 +155,10 @@ static void spread_table(FILE *f, const struct sm_study *st, int lo, int hi)
 		   "the error a prediction from one run would have, with no model in it.\n\n"
 		   "| configuration | workers | cases | model error, median | worst | one run, median | worst |\n"
 		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-	for (c = 0; c < nc; c++) {
-		double e = 0, o = 0;
-		int k;
-
-		for (k = 0; k < n[c]; k++) {
-			e = err[c][k] > e ? err[c][k] : e;
-			o = one[c][k] > o ? one[c][k] : o;
-		}
+	for (c = 0; c < nc; c++)
 		fprintf(f, "| %s | %d | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", cfg[c]->name, cfg[c]->workers, n[c],
-			sm_median(err[c], n[c]) * 100, e * 100, sm_median(one[c], n[c]) * 100, o * 100);
-	}
+			sm_median(err[c], n[c]) * 100, max_of(err[c], n[c]) * 100, sm_median(one[c], n[c]) * 100,
+			max_of(one[c], n[c]) * 100);
 }
 
 static void recommendations(FILE *f, const struct sm_study *st, int lo, int hi, const char *what)

@@ -273,10 +273,10 @@ static void test_fit_dispatch_where_waits_spin_and_sleep(void **state)
 	assert_true(near(model_generation(&wl, &m, &fit, 6, NULL), model_generation(&wl, &m, &truth, 6, NULL)));
 }
 
-/* fork-pool whose workers start for less than the floor's fork+wait at 2 workers than a
-   floor the same at every w allows (here 0.1 ms against 0.3): its bytes and shared part cannot
-   reproduce both points with costs >= 0, so a start's cost is fitted with the shared part,
-   and both points are reproduced; where they can, the start stays at the floor */
+/* fork-pool whose starts cost less than the fork+wait floor (0.1 ms against 0.3): its bytes
+   and shared part cannot reproduce both points with costs >= 0, so a start's cost is fitted
+   with the shared part and both points are reproduced; where starts cost more than the floor,
+   bytes and the shared part reproduce them and the start stays at the floor */
 static void test_fit_starts_where_the_floor_cannot(void **state)
 {
 	struct model_strategy s[ADVISE_MAX_STRATS], truth, fit;

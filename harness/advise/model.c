@@ -96,6 +96,13 @@ int model_waits_spin(const struct model_strategy *s, const struct model_machine 
 	return s->spins && m->cores >= 2 && w + 1 <= m->cores;
 }
 
+double model_start_ms(const struct model_strategy *s, int p)
+{
+	const struct model_phase_mech *mech = &s->ph[p];
+
+	return !mech->starts ? 0 : mech->start_fitted ? mech->start_ms : s->start_ms;
+}
+
 double model_dispatch_ms(const struct model_strategy *s, const struct model_machine *m, int p, int w)
 {
 	const struct model_phase_mech *mech = &s->ph[p];
@@ -129,7 +136,7 @@ double model_phase(const struct model_workload *wl, const struct model_machine *
 	t->dispatch_ms += claims * per;
 	t->bytes += bytes;
 	t->bytes_ms += bytes * mech->byte_ms;
-	starts = mech->starts ? w * (mech->start_fitted ? mech->start_ms : s->start_ms) : 0;
+	starts = w * model_start_ms(s, p);
 	t->start_ms += starts;
 	t->fixed_ms += mech->fixed_ms + mech->par_ms / weff;
 	t->weff = weff;
@@ -215,10 +222,10 @@ static int fit_two_terms(const double *x, const double *y, const double *r, int 
 /*
  * A phase that starts its workers, whose byte or dispatch cost and shared part could not
  * reproduce the points: one start's cost fitted instead of the floor's, with the shared part,
- * where those two can. fork-pool at 1 worker here cost 2-3 ms a start against about 1 at 2
- * (its parent waits while its only child runs on the other core, and a halted vCPU wakes
- * slowly), which a floor the same at every w cannot show; held at the floor, the other terms
- * dropped one and predicted 1 worker 20-30% low.
+ * where those two can. fork-pool, static pop 50 spin 10000, ran 10.2 ms at 1 worker and 5.4
+ * at 2: with each start at the floor (about 1 ms) the bytes' cost came out below zero, the fit
+ * dropped it and predicted 7.1 and 7.0, neither point. Fitted, a start costs less than the
+ * floor and the rest is shared (the children's copy-on-write faults).
  */
 static int fit_starts(struct model_strategy *s, const struct model_machine *m, int p, int n, const int *w,
 		      const struct model_terms *t, const double *y, const double *r)
@@ -235,7 +242,6 @@ static int fit_starts(struct model_strategy *s, const struct model_machine *m, i
 	}
 	if (!fit_two_terms(x, y, rs, n, 1, &start, &q))
 		return 0;
-	mech->fixed_ms = mech->byte_ms = mech->claim_ms = 0;
 	mech->start_ms = start;
 	mech->start_fitted = 1;
 	mech->par_ms = q;
@@ -279,7 +285,7 @@ static void fit_phase(struct model_strategy *s, const struct model_workload *wl,
 	struct model_terms t[FIT_MAX_POINTS];
 	double x[FIT_MAX_POINTS] = { 0 }, y[FIT_MAX_POINTS] = { 0 }, r[FIT_MAX_POINTS] = { 0 };
 	double r0[FIT_MAX_POINTS] = { 0 }, c, q;
-	int k, top = 0, kind, exact;
+	int k, top = 0, kind;
 
 	mech->fixed_ms = mech->byte_ms = mech->claim_ms = mech->claim_sleep_ms = mech->par_ms = 0;
 	mech->start_ms = 0;
@@ -304,8 +310,8 @@ static void fit_phase(struct model_strategy *s, const struct model_workload *wl,
 	}
 	if (kind == FIT_CLAIM && fit_claims_by_waits(s, m, p, n, w, x, r))
 		return;
-	exact = fit_two_terms(x, y, r, n, mech->dispatch != DISPATCH_NONE, &c, &q);
-	if (!exact && fit_starts(s, m, p, n, w, t, y, r0))
+	if (!fit_two_terms(x, y, r, n, mech->dispatch != DISPATCH_NONE, &c, &q) &&
+	    fit_starts(s, m, p, n, w, t, y, r0))
 		return;
 	if (kind == FIT_BYTE)
 		mech->byte_ms = c;

@@ -100,6 +100,10 @@ double model_imbalance(const double *prefix, int n, int w, int dispatch, double 
    elsewhere a sleeping one's, which on a virtual machine may be ten times more */
 int model_waits_spin(const struct model_strategy *s, const struct model_machine *m, int w);
 
+/* one worker's start in phase p of s: fitted there, or the fork+wait floor; 0 where the phase
+   starts none */
+double model_start_ms(const struct model_strategy *s, int p);
+
 /* each dispatch's cost in phase p at w workers: the floor and the fitted extra of w's kind */
 double model_dispatch_ms(const struct model_strategy *s, const struct model_machine *m, int p, int w);
 

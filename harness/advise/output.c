@@ -51,7 +51,7 @@ static void write_fitted(struct jw *w, const struct advise_probe *pr, const stru
 		ns_per_byte[p] = fit.ph[p].byte_ms * 1e6;
 		fixed_ms[p] = fit.ph[p].fixed_ms;
 		shared_ms[p] = fit.ph[p].par_ms;
-		start_us[p] = !fit.ph[p].starts ? 0 : (fit.ph[p].start_fitted ? fit.ph[p].start_ms : fit.start_ms) * 1e3;
+		start_us[p] = model_start_ms(&fit, p) * 1e3;
 	}
 	jw_obj_begin(w, NULL);
 	jw_str(w, "strategy", fit.name);

@@ -241,14 +241,13 @@ static void print_row(FILE *f, const struct advise_pred *r, int best)
 		t->serial_ms, best ? " <- recommended" : "");
 }
 
-/* ", start N us" of a phase that starts its workers: fitted, or the floor's */
-static const char *start_words(char *buf, size_t len, const struct model_strategy *s,
-			       const struct model_phase_mech *m)
+/* ", start N us" of phase p if it starts its workers: fitted, or the floor's */
+static const char *start_words(char *buf, size_t len, const struct model_strategy *s, int p)
 {
 	buf[0] = 0;
-	if (m->starts)
-		snprintf(buf, len, ", start %.3g us%s", (m->start_fitted ? m->start_ms : s->start_ms) * 1e3,
-			 m->start_fitted ? " (fitted)" : " (the floor)");
+	if (s->ph[p].starts)
+		snprintf(buf, len, ", start %.3g us%s", model_start_ms(s, p) * 1e3,
+			 s->ph[p].start_fitted ? " (fitted)" : " (the floor)");
 	return buf;
 }
 
@@ -272,7 +271,7 @@ static void print_fitted(FILE *f, const struct advise_probe *pr, const struct ad
 		else if (m->bytes != BYTES_NONE)
 			fprintf(f, " %s %.3g ns per byte moved, dispatch %.3g us, shared %.3g ms%s;", phase_names[p],
 				m->byte_ms * 1e6, (fit.dispatch_ms + m->claim_ms) * 1e3, m->par_ms,
-				start_words(start, sizeof(start), &fit, m));
+				start_words(start, sizeof(start), &fit, p));
 		else if (m->sleep_fitted)
 			fprintf(f, " %s dispatch %.3g us (%.3g us where the waits sleep);", phase_names[p],
 				(fit.dispatch_ms + m->claim_ms) * 1e3, (fit.dispatch_ms + m->claim_sleep_ms) * 1e3);
