@@ -126,15 +126,43 @@ static void ci_point(struct ratio_ci *ci)
 	ci->resamples = 0;
 }
 
-int boot_paired_ratio(const double *num, const double *den, int n, int resamples,
-		      unsigned long long seed, struct ratio_ci *ci)
+/* the runs of run_len samples in n (the last may be shorter); where that is fewer than two, or
+   run_len is not above 0, every sample is a run of its own: one run's samples are all there is */
+static int runs_in(int n, int *run_len)
+{
+	*run_len = *run_len > 0 && *run_len < n ? *run_len : 1;
+	return (n + *run_len - 1) / *run_len;
+}
+
+/* one resample of whole runs of x into a (and of x2 into b, the same runs, when x2 is not
+   NULL): the samples it holds */
+static int resample_runs(const double *x, const double *x2, int n, int run_len, double *a, double *b,
+			 unsigned long long *seed)
+{
+	int runs = (n + run_len - 1) / run_len, m = 0, i, k;
+
+	for (i = 0; i < runs; i++) {
+		int first = draw(seed, runs) * run_len, last = first + run_len < n ? first + run_len : n;
+
+		for (k = first; k < last; k++, m++) {
+			a[m] = x[k];
+			if (x2)
+				b[m] = x2[k];
+		}
+	}
+	return m;
+}
+
+int boot_paired_ratio_runs(const double *num, const double *den, int n, int run_len, int resamples,
+			   unsigned long long seed, struct ratio_ci *ci)
 {
 	double *a, *b, *ratios;
-	int r, i, k;
+	int r, m, runs;
 
 	ci_unknown(ci, n);
 	if (n < 1 || !all_positive(num, n) || !all_positive(den, n))
 		return -1;
+	runs = runs_in(n, &run_len);
 	a = malloc(2 * (size_t)n * sizeof(*a));
 	ratios = resamples > 0 ? malloc((size_t)resamples * sizeof(*ratios)) : NULL;
 	if (!a || (resamples > 0 && !ratios)) {
@@ -144,17 +172,14 @@ int boot_paired_ratio(const double *num, const double *den, int n, int resamples
 	}
 	b = a + n;
 	ci->ratio = median_copy(num, n, a) / median_copy(den, n, b);
+	ci->n = runs;
 	if (n < 2 || !ratios) {
 		ci_point(ci);
 		goto out;
 	}
 	for (r = 0; r < resamples; r++) {
-		for (i = 0; i < n; i++) {
-			k = draw(&seed, n);
-			a[i] = num[k];
-			b[i] = den[k];
-		}
-		ratios[r] = median_of(a, n) / median_of(b, n);
+		m = resample_runs(num, den, n, run_len, a, b, &seed);
+		ratios[r] = median_of(a, m) / median_of(b, m);
 	}
 	take_percentiles(ci, ratios, resamples);
 out:
@@ -163,14 +188,16 @@ out:
 	return 0;
 }
 
+int boot_paired_ratio(const double *num, const double *den, int n, int resamples,
+		      unsigned long long seed, struct ratio_ci *ci)
+{
+	return boot_paired_ratio_runs(num, den, n, 1, resamples, seed, ci);
+}
+
 /* one resample of x[0..n) into scratch, and its median */
 static double resampled_median(const double *x, int n, double *scratch, unsigned long long *seed)
 {
-	int i;
-
-	for (i = 0; i < n; i++)
-		scratch[i] = x[draw(seed, n)];
-	return median_of(scratch, n);
+	return median_of(scratch, resample_runs(x, NULL, n, 1, scratch, NULL, seed));
 }
 
 int boot_unpaired_ratio(const double *num, int n_num, const double *den, int n_den,
@@ -206,14 +233,16 @@ out:
 	return 0;
 }
 
-int boot_median(const double *x, int n, int resamples, unsigned long long seed, struct ratio_ci *ci)
+int boot_median_runs(const double *x, int n, int run_len, int resamples, unsigned long long seed,
+		     struct ratio_ci *ci)
 {
 	double *scratch, *medians;
-	int r;
+	int r, m, runs;
 
 	ci_unknown(ci, n);
 	if (n < 1 || !all_positive(x, n))
 		return -1;
+	runs = runs_in(n, &run_len);
 	scratch = malloc((size_t)n * sizeof(*scratch));
 	medians = resamples > 0 ? malloc((size_t)resamples * sizeof(*medians)) : NULL;
 	if (!scratch || (resamples > 0 && !medians)) {
@@ -222,17 +251,25 @@ int boot_median(const double *x, int n, int resamples, unsigned long long seed, 
 		return -1;
 	}
 	ci->ratio = median_copy(x, n, scratch);
+	ci->n = runs;
 	if (n < 2 || !medians) {
 		ci_point(ci);
 		goto out;
 	}
-	for (r = 0; r < resamples; r++)
-		medians[r] = resampled_median(x, n, scratch, &seed);
+	for (r = 0; r < resamples; r++) {
+		m = resample_runs(x, NULL, n, run_len, scratch, NULL, &seed);
+		medians[r] = median_of(scratch, m);
+	}
 	take_percentiles(ci, medians, resamples);
 out:
 	free(medians);
 	free(scratch);
 	return 0;
+}
+
+int boot_median(const double *x, int n, int resamples, unsigned long long seed, struct ratio_ci *ci)
+{
+	return boot_median_runs(x, n, 1, resamples, seed, ci);
 }
 
 int ratio_ci_side(const struct ratio_ci *ci, double boundary)

@@ -75,7 +75,7 @@ static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const cha
 {
 	const struct sm_row **v = calloc((size_t)(hi - lo + 1), sizeof(*v));
 	double *e = calloc((size_t)(hi - lo + 1), sizeof(*e)), ref[64], med;
-	int i, n = 0, nr = 0;
+	int i, n = 0, nr = 0, in = 0, in_ref = 0;
 
 	if (!v || !e) {
 		free(v);
@@ -83,23 +83,32 @@ static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const cha
 		return;
 	}
 	for (i = lo; i < hi; i++) {
-		if (st->rows[i].is_reference) {
-			if (nr < 64)
-				ref[nr++] = st->rows[i].err;
+		const struct sm_row *r = &st->rows[i];
+		int inside = r->pred_lo <= r->meas_ms && r->meas_ms <= r->pred_hi;
+
+		if (r->is_reference) {
+			if (nr < 64) {
+				ref[nr++] = r->err;
+				in_ref += inside;
+			}
 			continue;
 		}
-		v[n] = &st->rows[i];
-		e[n++] = st->rows[i].err;
+		v[n] = r;
+		e[n++] = r->err;
+		in += inside;
 	}
 	qsort(v, (size_t)n, sizeof(*v), by_error);
 	med = sm_median(e, n);
 	fprintf(f, "\n**%s: prediction error** (|predicted − measured| / measured, %d configurations, the sequential reference left out): "
 		   "median %.1f%%, worst %.1f%%. Goal: median under %.0f%%, worst under %.0f%%: %s. The reference's own "
 		   "error (its probe against its measurement: the run-to-run noise, no model in it) is %.1f%% at the median "
-		   "and %.1f%% at the worst of its %d.\n\nWorst cases:\n\n",
+		   "and %.1f%% at the worst of its %d. The measured median lies inside its predicted interval (the "
+		   "table's brackets) in %d of the %d, the reference's in %d of its %d: the interval holds the probe's "
+		   "uncertainty only, and a measured median carries its own noise besides, so even a right 95%% "
+		   "interval holds fewer than 95%% of them.\n\nWorst cases:\n\n",
 		what, n, med * 100, n ? v[0]->err * 100 : 0, GOAL_MEDIAN * 100, GOAL_WORST * 100,
 		n && med < GOAL_MEDIAN && v[0]->err < GOAL_WORST ? "met" : "not met", sm_median(ref, nr) * 100,
-		max_of(ref, nr) * 100, nr);
+		max_of(ref, nr) * 100, nr, in, n, in_ref, nr);
 	for (i = 0; i < n && i < WORST_LISTED; i++)
 		fprintf(f, "- %s, %s x%d: predicted %.4g ms, measured %.4g ms (%.1f%%)\n", v[i]->label, v[i]->name,
 			v[i]->workers, v[i]->pred, v[i]->meas_ms, v[i]->err * 100);
@@ -126,39 +135,58 @@ static double one_run_error(const struct sm_row *r)
 	return worst;
 }
 
-#define SPREAD_CONFIGS 64
-#define SPREAD_CASES 256
+static int same_config(const struct sm_row *a, const struct sm_row *b)
+{
+	return !strcmp(a->name, b->name) && a->workers == b->workers;
+}
+
+/* row i is the first of its configuration in [lo, i] */
+static int first_of_config(const struct sm_study *st, int lo, int i)
+{
+	int k;
+
+	for (k = lo; k < i; k++)
+		if (same_config(&st->rows[k], &st->rows[i]))
+			return 0;
+	return 1;
+}
 
 /* per configuration over the cases of rows [lo, hi): the model's error beside one fresh run's */
 static void spread_table(FILE *f, const struct sm_study *st, int lo, int hi)
 {
-	static double err[SPREAD_CONFIGS][SPREAD_CASES], one[SPREAD_CONFIGS][SPREAD_CASES];
-	const struct sm_row *cfg[SPREAD_CONFIGS];
-	int n[SPREAD_CONFIGS] = { 0 }, nc = 0, i, c;
+	double *err, *one;
+	int i, k, n;
 
-	if (st->reps < 3)
+	if (st->reps < 3) {
+		fprintf(f, "\n**Against the run-to-run spread:** left out: one run against the median of its "
+			   "others needs at least 3 rounds, and this study ran %d (`--reps`).\n", st->reps);
 		return;
-	for (i = lo; i < hi; i++) {
-		const struct sm_row *r = &st->rows[i];
-
-		for (c = 0; c < nc && (strcmp(cfg[c]->name, r->name) || cfg[c]->workers != r->workers); c++)
-			;
-		if (c == nc && nc < SPREAD_CONFIGS)
-			cfg[nc++] = r;
-		if (c < nc && n[c] < SPREAD_CASES) {
-			err[c][n[c]] = r->err;
-			one[c][n[c]++] = one_run_error(r);
-		}
 	}
+	err = calloc((size_t)(hi - lo + 1), sizeof(*err));
+	one = calloc((size_t)(hi - lo + 1), sizeof(*one));
+	if (!err || !one)
+		goto out;
 	fprintf(f, "\n**Against the run-to-run spread.** Per configuration over the cases: the model's error beside "
 		   "one fresh run's against the median of the configuration's other rounds (each case's worst round): "
 		   "the error a prediction from one run would have, with no model in it.\n\n"
 		   "| configuration | workers | cases | model error, median | worst | one run, median | worst |\n"
 		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-	for (c = 0; c < nc; c++)
-		fprintf(f, "| %s | %d | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", cfg[c]->name, cfg[c]->workers, n[c],
-			sm_median(err[c], n[c]) * 100, max_of(err[c], n[c]) * 100, sm_median(one[c], n[c]) * 100,
-			max_of(one[c], n[c]) * 100);
+	for (i = lo; i < hi; i++) {
+		const struct sm_row *r = &st->rows[i];
+
+		if (!first_of_config(st, lo, i))
+			continue;
+		for (k = i, n = 0; k < hi; k++)
+			if (same_config(&st->rows[k], r)) {
+				err[n] = st->rows[k].err;
+				one[n++] = one_run_error(&st->rows[k]);
+			}
+		fprintf(f, "| %s | %d | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", r->name, r->workers, n,
+			sm_median(err, n) * 100, max_of(err, n) * 100, sm_median(one, n) * 100, max_of(one, n) * 100);
+	}
+out:
+	free(one);
+	free(err);
 }
 
 static void recommendations(FILE *f, const struct sm_study *st, int lo, int hi, const char *what)

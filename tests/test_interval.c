@@ -2,7 +2,8 @@
  * Unit tests for reports/interval.c: a ratio of medians and its bootstrap interval. A fixed
  * ratio between paired arms has a zero-width interval however noisy the rounds; the same data
  * unpaired does not; the interval holds the point; bad samples are refused; the seed decides;
- * the median is the sorted sample's, ties and even counts included.
+ * the median is the sorted sample's, ties and even counts included; resampled by whole runs,
+ * the interval spans the spread between runs that a sample-by-sample one hides.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -124,6 +125,50 @@ static void test_median_matches_sort(void **state)
 		}
 }
 
+#define RUNS 5
+#define PER_RUN 20
+
+/* run k's samples sit at 10 + k with a small spread inside the run: the runs differ, their
+   samples hardly */
+static void runs_fixture(double *x)
+{
+	int k, j;
+
+	for (k = 0; k < RUNS; k++)
+		for (j = 0; j < PER_RUN; j++)
+			x[k * PER_RUN + j] = 10.0 + k + 0.001 * j;
+}
+
+static void test_runs_resampled_whole(void **state)
+{
+	double x[RUNS * PER_RUN], half[RUNS * PER_RUN];
+	struct ratio_ci one, runs, plain, paired;
+	int i;
+
+	(void)state;
+	runs_fixture(x);
+	assert_int_equal(boot_median(x, RUNS * PER_RUN, BOOT_RESAMPLES, BOOT_SEED, &one), 0);
+	assert_int_equal(boot_median_runs(x, RUNS * PER_RUN, PER_RUN, BOOT_RESAMPLES, BOOT_SEED, &runs), 0);
+	assert_true(runs.ratio == one.ratio);
+	assert_int_equal(runs.n, RUNS);
+	/* sample by sample the median stays within the middle runs; by runs it reaches the outer */
+	assert_true(one.lo > 11.0 && one.hi < 13.0);
+	assert_true(runs.lo < 11.1 && runs.hi > 13.0);
+	/* run_len 1 is the plain bootstrap, draw for draw */
+	assert_int_equal(boot_median_runs(x, RUNS * PER_RUN, 1, BOOT_RESAMPLES, BOOT_SEED, &plain), 0);
+	assert_true(plain.lo == one.lo && plain.hi == one.hi && plain.n == one.n);
+	/* one run (run_len n): no spread between runs to draw on, so sample by sample */
+	assert_int_equal(boot_median_runs(x, RUNS * PER_RUN, RUNS * PER_RUN, BOOT_RESAMPLES, BOOT_SEED, &plain), 0);
+	assert_true(plain.lo == one.lo && plain.hi == one.hi);
+	/* paired: both arms drawn by the same runs, so a fixed ratio keeps a zero-width interval */
+	for (i = 0; i < RUNS * PER_RUN; i++)
+		half[i] = x[i] / 2;
+	assert_int_equal(boot_paired_ratio_runs(x, half, RUNS * PER_RUN, PER_RUN, BOOT_RESAMPLES, BOOT_SEED,
+						&paired), 0);
+	assert_true(fabs(paired.lo - 2.0) < 1e-12 && fabs(paired.hi - 2.0) < 1e-12);
+	assert_int_equal(paired.n, RUNS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_interval_holds_point_and_is_seeded),
 		cmocka_unit_test(test_bad_samples),
 		cmocka_unit_test(test_median_matches_sort),
+		cmocka_unit_test(test_runs_resampled_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /*
  * advise's predictions from its probe: the model applied to each probe generation's costs
  * (sequential's phases, each strategy's residuals fitted at the probe's workers), so that the
- * generations are the samples and reports/interval.h's bootstrap gives every interval.
+ * generations are the samples and reports/interval.h's bootstrap, the probe's runs resampled whole, gives
+ * every interval.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,12 +49,14 @@ static int median_gen(const struct advise_probe *pr)
 	return best;
 }
 
-static void fill_row(struct advise_pred *r, const double *seq, const double *t, int n)
+/* the row's ms and speedup over the samples, whose intervals resample the probe's runs whole
+   (per_run samples each): a run's generations share its process and are not independent */
+static void fill_row(struct advise_pred *r, const double *seq, const double *t, int n, int per_run)
 {
 	struct ratio_ci m, sp;
 
-	boot_median(t, n, BOOT_RESAMPLES, BOOT_SEED, &m);
-	boot_paired_ratio(seq, t, n, BOOT_RESAMPLES, BOOT_SEED, &sp);
+	boot_median_runs(t, n, per_run, BOOT_RESAMPLES, BOOT_SEED, &m);
+	boot_paired_ratio_runs(seq, t, n, per_run, BOOT_RESAMPLES, BOOT_SEED, &sp);
 	r->ms = m.ratio;
 	r->ms_lo = m.lo;
 	r->ms_hi = m.hi;
@@ -92,7 +95,7 @@ static void predict_row(const struct advise_probe *pr, int i, int w, const doubl
 		if (g == gmed)
 			r->terms = terms;
 	}
-	fill_row(r, seq, t, n);
+	fill_row(r, seq, t, n, pr->per_run);
 }
 
 int advise_predict(const struct advise_probe *pr, struct advise_result *res, char *err, size_t errlen)
@@ -111,7 +114,7 @@ int advise_predict(const struct advise_probe *pr, struct advise_result *res, cha
 	workload_at(pr, gmed, &res->wl);
 	snprintf(res->pred[0].name, MODEL_NAME, "sequential");
 	res->pred[0].workers = 1;
-	fill_row(&res->pred[0], seq, seq, n);
+	fill_row(&res->pred[0], seq, seq, n, pr->per_run);
 	res->pred[0].terms.serial_ms = res->pred[0].ms;
 	res->pred[0].terms.workers = 1;
 	res->seq_ms = res->pred[0].ms;
@@ -318,7 +321,7 @@ void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_re
 		   "  (shared) the workers'; a dispatch is fitted apart where the waits spin and where they sleep, where the probe\n"
 		   "  measured both; a start is the fork+wait floor, fitted where the floor cannot reproduce the probe; a phase a\n"
 		   "  strategy keeps in the main process costs its work (plus a fitted part, which may be below 0); intervals:\n"
-		   "  bootstrap over the probe's generations.\n\n",
+		   "  bootstrap over the probe's runs (a run's generations drawn together: they share its process).\n\n",
 		   ADVISE_PROBE_WORKERS);
 	fprintf(f, "| strategy | workers | ms per generation [95%%] | speedup [95%%] | compute | imbalance | dispatch | bytes | start | fixed | serial |\n"
 		   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");

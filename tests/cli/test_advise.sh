@@ -57,6 +57,9 @@ check "study model: the errors" grep -q 'Within a generation: prediction error.*
 check "study model: the recommendation's rule" grep -q 'Right in [0-9]* of 2 cases' "$T/m.md"
 check "study model: the errors beside one run's spread, sequential's row" \
 	grep -q '^| sequential | 1 | 2 | [0-9.]*% | [0-9.]*% | [0-9.]*% | [0-9.]*% |$' "$T/m.md"
+inside=$(jq -s '[.[] | select(.type == "study_model_row" and .part == "generation" and .config != "sequential" and .predicted_lo_ms <= .measured_median_ms and .measured_median_ms <= .predicted_hi_ms)] | length' "$T/m.jsonl")
+check "study model: how many measured medians lie inside the predicted interval, as the records say" \
+	grep -q "Within a generation: prediction error.*predicted interval (the table's brackets) in $inside of the 20," "$T/m.md"
 check "study model: the searches" grep -q 'Search backends: prediction error' "$T/m.md"
 check "study model: the projection, labelled" grep -q '(model, not measurement)' "$T/m.md"
 finish
