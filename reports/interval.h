@@ -39,7 +39,7 @@ int boot_median(const double *x, int n, int resamples, unsigned long long seed, 
  * process; the last run may be shorter), and whole runs are resampled, for the samples of one
  * run share its process (its pages, its start, the host's load while it ran) and are not
  * independent: resampled one by one, advise's intervals (5 runs of up to 128 generations) had
- * a median half-width of 1.0% where one fresh run strays 5-16% from its others' median (study
+ * a median half-width of 1.0% where one fresh run strays 4.6-15.9% from its others' median (study
  * model's records at 3e6e82f). ci->n is then the runs. Fewer than two runs, or run_len < 1:
  * every sample a run, as boot_median and boot_paired_ratio (paired: the same runs of both).
  */

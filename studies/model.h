@@ -44,9 +44,15 @@ struct sm_case {
 	const char *part;         /* "generation" or "search": the records' part */
 	int first, n;             /* its rows: [first, first + n) of the study's */
 	sm_measure_fn measure;
-	struct evo_config evo;    /* generation: the runs' configuration */
-	int warm;                 /* generation: the generations each run leaves out */
-	const char *pop;          /* search: the trials' population */
+	union {                   /* what measure reads: the case's part's own */
+		struct {
+			struct evo_config evo;    /* the runs' configuration */
+			int warm;                 /* the generations each run leaves out */
+		} gen;
+		struct {
+			const char *pop;          /* the trials' population */
+		} search;
+	} how;
 	int rounds;               /* measured so far */
 	int rec, fastest;         /* rows (indices into the study's rows) */
 	int exact;                /* the recommendation is the fastest measured */
@@ -87,7 +93,17 @@ double sm_rel_error(double x, double ref);
 /* model_search.c: the search backends at trial level, predicted then measured: trials of
    populations 50, 100 and 200, one case each (small: 100 only) */
 int sm_searches(struct sm_study *st, int small, char *err, size_t errlen);
-/* model_report.c: the report, from the rows and cases */
+/* a part's figures against its goals: the report's and the closing line's */
+struct sm_summary {
+	int n;                    /* configurations, the reference left out */
+	double median, worst;     /* their errors */
+	int cases, right;         /* cases, and those whose recommendation was right */
+	int errors_met, right_met;
+};
+
+/* model_report.c: the summary of the within-generation part, or of the searches */
+void sm_summarize(const struct sm_study *st, int searches, struct sm_summary *s);
+/* the report, from the rows and cases */
 void sm_report(FILE *f, struct sm_study *st);
 
 #endif

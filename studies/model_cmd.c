@@ -207,12 +207,14 @@ static int measure_run(const struct sm_study *st, const struct sm_case *c, const
 		       char *err, size_t errlen)
 {
 	double g[ADVISE_MAX_GENS * 4][ADVISE_SLOTS], tot[ADVISE_MAX_GENS * 4];
-	int i, rc = advise_run_child(st->self_exe, &c->evo, r->name, r->workers, c->evo.gens, g, err, errlen);
+	const struct evo_config *evo = &c->how.gen.evo;
+	int i, warm = c->how.gen.warm, rc = advise_run_child(st->self_exe, evo, r->name, r->workers, evo->gens, g,
+							      err, errlen);
 
-	for (i = c->warm; !rc && i < c->evo.gens; i++)
-		tot[i - c->warm] = g[i][MODEL_PHASES];
+	for (i = warm; !rc && i < evo->gens; i++)
+		tot[i - warm] = g[i][MODEL_PHASES];
 	if (!rc)
-		*ms = sm_median(tot, c->evo.gens - c->warm);
+		*ms = sm_median(tot, evo->gens - warm);
 	return rc;
 }
 
@@ -231,9 +233,9 @@ static int add_case(struct sm_study *st, const struct advise_probe *pr,
 	if (!c)
 		return -E2BIG;
 	/* the probe's run (unless --gens says), its warm-up left out as the probe left it */
-	c->evo = pr->evo;
-	c->evo.gens = st->gens ? st->gens : pr->gens;
-	c->warm = pr->first;
+	c->how.gen.evo = pr->evo;
+	c->how.gen.evo.gens = st->gens ? st->gens : pr->gens;
+	c->how.gen.warm = pr->first;
 	c->capacity = pr->machine.capacity[pr->machine.cores - 1];
 	for (i = 0; i < res->n; i++) {
 		struct sm_row *r = &st->rows[st->n_rows++];
@@ -365,10 +367,24 @@ static int sm_finish(struct sm_study *st, const struct sm_options *o, int rc, ch
 	return rc;
 }
 
+/* the closing line: each part's errors and recommendations against the goals, where they went */
+static void summary_line(const struct sm_study *st, const struct sm_summary *s, const struct sm_options *o)
+{
+	int i;
+
+	fprintf(stderr, "evopar study model: done in %.0f s;", st->elapsed_s);
+	for (i = 0; i < 2; i++)
+		fprintf(stderr, " %s: error median %.1f%%, worst %.1f%% (%s), right in %d of %d (%s);",
+			i ? "searches" : "within a generation", s[i].median * 100, s[i].worst * 100,
+			s[i].errors_met ? "met" : "not met", s[i].right, s[i].cases, s[i].right_met ? "met" : "not met");
+	fprintf(stderr, " report in %s, records in %s\n", o->report ? o->report : "standard output", o->out);
+}
+
 int study_model_main(int argc, char **argv)
 {
 	struct sm_options o;
 	struct sm_study st;
+	struct sm_summary sum[2];
 	char err[1024] = "";
 	double t0 = now_s();
 	int rc;
@@ -396,8 +412,12 @@ int study_model_main(int argc, char **argv)
 	if (!rc)
 		rc = sm_searches(&st, o.scale, err, sizeof(err));
 	st.elapsed_s = now_s() - t0;
+	sm_summarize(&st, 0, &sum[0]);
+	sm_summarize(&st, 1, &sum[1]);
 	rc = sm_finish(&st, &o, rc, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "evopar study model: %s\n", err[0] ? err : strerror(-rc));
+	else
+		summary_line(&st, sum, &o);
 	return rc ? EXIT_FAILED : 0;
 }

@@ -70,18 +70,34 @@ static double max_of(const double *x, int n)
 	return m;
 }
 
-/* median and worst error of the non-reference rows [lo, hi), the worst listed */
-static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const char *what, int split)
+void sm_summarize(const struct sm_study *st, int searches, struct sm_summary *s)
+{
+	int lo = searches ? st->gen_rows : 0, hi = searches ? st->n_rows : st->gen_rows, i;
+	double *e = calloc((size_t)(hi - lo + 1), sizeof(*e));
+
+	memset(s, 0, sizeof(*s));
+	for (i = lo; e && i < hi; i++)
+		if (!st->rows[i].is_reference)
+			e[s->n++] = st->rows[i].err;
+	s->median = sm_median(e, s->n);
+	s->worst = max_of(e, s->n);
+	s->errors_met = s->n && s->median < GOAL_MEDIAN && s->worst < GOAL_WORST;
+	for (i = searches ? st->gen_cases : 0; i < (searches ? st->n_cases : st->gen_cases); i++, s->cases++)
+		s->right += st->cases[i].within;
+	s->right_met = s->cases && s->right >= GOAL_RIGHT * s->cases;
+	free(e);
+}
+
+/* the errors of the part's non-reference rows against the goals, the worst listed */
+static void errors(FILE *f, const struct sm_study *st, const struct sm_summary *s, int lo, int hi,
+		   const char *what, int split)
 {
 	const struct sm_row **v = calloc((size_t)(hi - lo + 1), sizeof(*v));
-	double *e = calloc((size_t)(hi - lo + 1), sizeof(*e)), ref[64], med;
+	double ref[64];
 	int i, n = 0, nr = 0, in = 0, in_ref = 0;
 
-	if (!v || !e) {
-		free(v);
-		free(e);
+	if (!v)
 		return;
-	}
 	for (i = lo; i < hi; i++) {
 		const struct sm_row *r = &st->rows[i];
 		int inside = r->pred_lo <= r->meas_ms && r->meas_ms <= r->pred_hi;
@@ -93,12 +109,10 @@ static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const cha
 			}
 			continue;
 		}
-		v[n] = r;
-		e[n++] = r->err;
+		v[n++] = r;
 		in += inside;
 	}
 	qsort(v, (size_t)n, sizeof(*v), by_error);
-	med = sm_median(e, n);
 	fprintf(f, "\n**%s: prediction error** (|predicted − measured| / measured, %d configurations, the sequential reference left out): "
 		   "median %.1f%%, worst %.1f%%. Goal: median under %.0f%%, worst under %.0f%%: %s. The reference's own "
 		   "error (its probe against its measurement: the run-to-run noise, no model in it) is %.1f%% at the median "
@@ -106,16 +120,14 @@ static void errors(FILE *f, const struct sm_study *st, int lo, int hi, const cha
 		   "table's brackets) in %d of the %d, the reference's in %d of its %d: the interval holds the probe's "
 		   "uncertainty only, and a measured median carries its own noise besides, so even a right 95%% "
 		   "interval holds fewer than 95%% of them.\n\nWorst cases:\n\n",
-		what, n, med * 100, n ? v[0]->err * 100 : 0, GOAL_MEDIAN * 100, GOAL_WORST * 100,
-		n && med < GOAL_MEDIAN && v[0]->err < GOAL_WORST ? "met" : "not met", sm_median(ref, nr) * 100,
-		max_of(ref, nr) * 100, nr, in, n, in_ref, nr);
+		what, s->n, s->median * 100, s->worst * 100, GOAL_MEDIAN * 100, GOAL_WORST * 100,
+		s->errors_met ? "met" : "not met", sm_median(ref, nr) * 100, max_of(ref, nr) * 100, nr, in, n, in_ref, nr);
 	for (i = 0; i < n && i < WORST_LISTED; i++)
 		fprintf(f, "- %s, %s x%d: predicted %.4g ms, measured %.4g ms (%.1f%%)\n", v[i]->label, v[i]->name,
 			v[i]->workers, v[i]->pred, v[i]->meas_ms, v[i]->err * 100);
 	if (split)
 		split_errors(f, v, n);
 	free(v);
-	free(e);
 }
 
 /* the worst of a row's rounds against the median of its others: the error one fresh run
@@ -189,9 +201,10 @@ out:
 	free(err);
 }
 
-static void recommendations(FILE *f, const struct sm_study *st, int lo, int hi, const char *what)
+static void recommendations(FILE *f, const struct sm_study *st, const struct sm_summary *s, int lo, int hi,
+			    const char *what)
 {
-	int i, exact = 0, within = 0;
+	int i, exact = 0;
 
 	fprintf(f, "\n**%s: the recommendation.** Right when the recommended configuration is the fastest measured, "
 		   "or when the paired bootstrap 95%% interval of its measured time over the fastest's (rounds as "
@@ -205,13 +218,12 @@ static void recommendations(FILE *f, const struct sm_study *st, int lo, int hi, 
 		const struct sm_row *r = &st->rows[c->rec], *b = &st->rows[c->fastest];
 
 		exact += c->exact;
-		within += c->within;
 		fprintf(f, "| %s | %.2f | %s x%d | %s x%d | %.3f [%.3f–%.3f] | %s |\n", c->label, c->capacity, r->name, r->workers,
 			b->name, b->workers, c->ratio, c->lo, c->hi,
 			c->exact ? "yes, the fastest" : c->within ? "yes, within noise" : "no");
 	}
-	fprintf(f, "\nRight in %d of %d cases (%d the fastest itself). Goal: at least %.0f%%: %s.\n", within, hi - lo,
-		exact, GOAL_RIGHT * 100, hi > lo && within >= GOAL_RIGHT * (hi - lo) ? "met" : "not met");
+	fprintf(f, "\nRight in %d of %d cases (%d the fastest itself). Goal: at least %.0f%%: %s.\n", s->right, s->cases,
+		exact, GOAL_RIGHT * 100, s->right_met ? "met" : "not met");
 }
 
 /* the costs file's speedup at w workers with threads per item and one_at_a_time set */
@@ -297,8 +309,11 @@ static void projection(FILE *f, const char *path)
 
 void sm_report(FILE *f, struct sm_study *st)
 {
+	struct sm_summary gen, search;
 	char gens[320];
 
+	sm_summarize(st, 0, &gen);
+	sm_summarize(st, 1, &search);
 	if (st->gens)
 		snprintf(gens, sizeof(gens), "%d generations per measured run", st->gens);
 	else
@@ -317,9 +332,9 @@ void sm_report(FILE *f, struct sm_study *st)
 		st->cores, st->elapsed_s, st->load_start, st->load_end, gens, ADVISE_WARMUP_MS, st->reps, st->trials,
 		ADVISE_PROBE_WORKERS, ADVISE_PROBE_WORKERS);
 	rows_table(f, st, 0, st->gen_rows);
-	errors(f, st, 0, st->gen_rows, "Within a generation", 1);
+	errors(f, st, &gen, 0, st->gen_rows, "Within a generation", 1);
 	spread_table(f, st, 0, st->gen_rows);
-	recommendations(f, st, 0, st->gen_cases, "Within a generation");
+	recommendations(f, st, &gen, 0, st->gen_cases, "Within a generation");
 	fprintf(f, "\n## Search backends, trial level\n\nPredicted from the search's trials under every backend at 1 job "
 		   "(each trial's cost the median of the five backends' runs, which cost the same within their noise; "
 		   "handed out as the backend does: contiguous chunks for fork-pool, the next to the first free job for "
@@ -328,9 +343,9 @@ void sm_report(FILE *f, struct sm_study *st)
 		   "round trip per trial, a fork or a thread per job); so the 1-job rows are calibrated and the others "
 		   "extrapolated. mpi is not measured here (it needs mpirun); the model treats it as persistent.\n\n");
 	rows_table(f, st, st->gen_rows, st->n_rows);
-	errors(f, st, st->gen_rows, st->n_rows, "Search backends", 0);
+	errors(f, st, &search, st->gen_rows, st->n_rows, "Search backends", 0);
 	spread_table(f, st, st->gen_rows, st->n_rows);
-	recommendations(f, st, st->gen_cases, st->n_cases, "Search backends");
+	recommendations(f, st, &search, st->gen_cases, st->n_cases, "Search backends");
 	if (st->project)
 		projection(f, st->project);
 }

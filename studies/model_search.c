@@ -232,7 +232,7 @@ static int measure_search(const struct sm_study *st, const struct sm_case *c, co
 	double unused[1];
 	int none;
 
-	return run_search(st, c->pop, r->name, r->workers, st->trials, unused, &none, 0, ms, err, errlen);
+	return run_search(st, c->how.search.pop, r->name, r->workers, st->trials, unused, &none, 0, ms, err, errlen);
 }
 
 /* one search case, trials of population pop: probed and predicted, its rounds to come */
@@ -263,7 +263,7 @@ static int search_case(struct sm_study *st, const char *pop, char *err, size_t e
 		rc = -E2BIG;
 		goto out;
 	}
-	c->pop = pop;
+	c->how.search.pop = pop;
 	c->capacity = tp->capacity[st->cores - 1 < MODEL_MAX_CORES ? st->cores - 1 : 0];
 out:
 	free(tp);
