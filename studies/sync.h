@@ -90,6 +90,10 @@ void sync_unmap(void *p, size_t bytes);
  */
 int sync_team_run(int n, int processes, int (*fn)(void *ctx, int id), void *ctx,
 		  _Atomic int *abort, double timeout_s, char *err, size_t errlen);
+/* err prefixed with the measurement that failed ("NAME: err"), so a worker that hung or died
+   is told apart from the dozens of measurements a study makes */
+void sync_name_failure(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* pin the calling thread to core cpu (mod the cores it may use); 0 or -errno */
 int sync_pin(int cpu);
 /* the cores this process may use */

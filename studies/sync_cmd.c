@@ -180,8 +180,11 @@ static int run_systems(struct sync_run *r, char *err, size_t errlen)
 				snprintf(err, errlen, "interrupted");
 				return EXIT_INTERRUPTED;
 			}
-			if (sync_system_run(&r->o.sys, list[k][0], list[k][1], &x, err, errlen))
+			if (sync_system_run(&r->o.sys, list[k][0], list[k][1], &x, err, errlen)) {
+				sync_name_failure(err, errlen, "the system on %s, %s, round %d",
+						  sync_placement_names[list[k][0]], sync_mode_names[list[k][1]], rep);
 				return proc_stop_requested ? EXIT_INTERRUPTED : EXIT_FAILED;
+			}
 			if (rep < 0)
 				continue;
 			write_system(r, list[k][0], list[k][1], rep, &x);

@@ -264,8 +264,11 @@ static int measure(struct ops_run *r, enum op op, enum sync_mode m, const char *
 	r->c->op = op;
 	r->c->mode = m;
 	r->c->workers = workers;
-	if (run_cell(r->c, pl, r->cfg->timeout_s, err, errlen))
+	if (run_cell(r->c, pl, r->cfg->timeout_s, err, errlen)) {
+		sync_name_failure(err, errlen, "%s (%s) by %d worker%s on %s", op_names[op], mode, workers,
+				  workers == 1 ? "" : "s", sync_placement_names[pl]);
 		return -1;
+	}
 	write_cell(r->out, r->c, mode, pl, r->all);
 	return 0;
 }

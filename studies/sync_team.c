@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,4 +221,18 @@ int sync_team_run(int n, int processes, int (*fn)(void *ctx, int id), void *ctx,
 	i = wait_members(ms, started, processes, timeout_s, rc ? NULL : err, rc ? 0 : errlen);
 	free(ms);
 	return rc || i ? -1 : 0;
+}
+
+void sync_name_failure(char *err, size_t errlen, const char *fmt, ...)
+{
+	char name[128], was[1024];
+	va_list ap;
+
+	if (!errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	snprintf(was, sizeof(was), "%s", err);
+	snprintf(err, errlen, "%s: %s", name, was);
 }

@@ -8,7 +8,8 @@
 # a jq test of the whole file, its output not shown
 jqs() { jq -se "$1" "$2" >/dev/null; }
 
-small="--quiet --agents 3 --turns 4 --epochs 20 --reps 2 --batches 4 --readers 2"
+# a measurement that hangs fails in a minute, naming itself, well within the runner's limit
+small="--quiet --agents 3 --turns 4 --epochs 20 --reps 2 --batches 4 --readers 2 --timeout 60"
 
 "$EVOPAR" study sync $small --out "$T/s.jsonl"
 check "study sync: exits 0" [ $? = 0 ]
@@ -45,7 +46,7 @@ check "system: another epoch count, another learner checksum" \
 
 # a stop signal: the study ends between two measurements, says so, and leaves no worker
 "$EVOPAR" study sync --quiet --part system --placement processes --mode locked --epochs 1000000 --reps 1 \
-	--warmup 0 --out "$T/int.jsonl" &
+	--warmup 0 --timeout 60 --out "$T/int.jsonl" &
 pid=$!
 sleep 1
 kill -TERM "$pid"
@@ -53,6 +54,14 @@ wait "$pid"
 check "SIGTERM: exit 130" [ $? = 130 ]
 check "SIGTERM: summary interrupted" jqs '.[-1].type == "summary" and .[-1].status == "interrupted"' "$T/int.jsonl"
 check "SIGTERM: no worker left" none_left "$T/int.jsonl"
+
+# a measurement past its time-out: exit 3, the message names the measurement and what happened
+"$EVOPAR" study sync --quiet --part system --placement processes --mode locked --epochs 1000000 --reps 1 \
+	--warmup 0 --timeout 1 --out "$T/late.jsonl" 2>"$T/err"
+check "time-out: exit 3" [ $? = 3 ]
+check "time-out: the measurement named" \
+	grep -q "^evopar study sync: the system on processes, locked, round 0: worker [0-9]* ran past its time-out; ended$" "$T/err"
+check "time-out: no worker left" none_left "$T/late.jsonl"
 
 # bad input: exit 2 with the option named, nothing written
 "$EVOPAR" study sync --readers 0x --out "$T/bad.jsonl" 2>"$T/err"
@@ -68,7 +77,7 @@ check "unknown study: lists sync" grep -q "sync" "$T/err"
 check "study --help lists sync" sh -c '"$1" study --help | grep -q "^  sync "' _ "$EVOPAR"
 
 # a cut-down study (what make study-sync runs): the report's shape
-DIR="$T/study" EPOCHS=1001 AGENTS=21 REPS=2 BATCHES=4 READERS=2 EVOPAR="$EVOPAR" \
+DIR="$T/study" EPOCHS=1001 AGENTS=21 REPS=2 BATCHES=4 READERS=2 TIMEOUT=60 EVOPAR="$EVOPAR" \
 	"$(dirname "$0")/../../experiments/study-sync-run" >"$T/study.out" 2>&1
 check "study-sync-run (cut down): exits 0" [ $? = 0 ]
 check "study-sync-run: one file for the document's counts, one per other count" \
