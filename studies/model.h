@@ -78,7 +78,9 @@ struct sm_study {
 	double pipe_rtt_ms, fork_ms, thread_ms;   /* the last probe's floors, for the searches */
 };
 
-/* model_cmd.c: a case of rows [first, first + n) predicted, rec the recommended; NULL when full */
+/* model_cmd.c: the progress line of a case about to be probed (unless --quiet) */
+void sm_case_begins(const struct sm_study *st, const char *label);
+/* a case of rows [first, first + n) predicted, rec the recommended; NULL when full */
 struct sm_case *sm_case_add(struct sm_study *st, const char *label, const char *part, int first, int n,
 			    int rec, sm_measure_fn measure, char *err, size_t errlen);
 /* one step: every case from first with rounds left measures its next round */

@@ -85,6 +85,13 @@ double sm_rel_error(double x, double ref)
 	return ref > 0 ? (x > ref ? x - ref : ref - x) / ref : 0;
 }
 
+void sm_case_begins(const struct sm_study *st, const char *label)
+{
+	if (!st->quiet)
+		fprintf(stderr, "evopar study model: %s: probe and predict, then a round of each case with rounds "
+			"left\n", label);
+}
+
 struct sm_case *sm_case_add(struct sm_study *st, const char *label, const char *part, int first, int n,
 			    int rec, sm_measure_fn measure, char *err, size_t errlen)
 {
@@ -260,8 +267,7 @@ static int run_case(struct sm_study *st, int mode, int pop, int spin, char *err,
 	int rc = pr && res ? 0 : -ENOMEM;
 
 	snprintf(label, sizeof(label), "%s pop %d spin %d", mode ? "static" : "dynamic", pop, spin);
-	if (!st->quiet)
-		fprintf(stderr, "evopar study model: %s: probe and predict, then a round of each case with rounds left\n", label);
+	sm_case_begins(st, label);
 	if (!rc) {
 		evo_config_defaults(&pr->evo);
 		pr->evo.mode = mode;

@@ -70,19 +70,31 @@ static double max_of(const double *x, int n)
 	return m;
 }
 
+/* a part's rows [rows[0], rows[1]) and cases [cases[0], cases[1]): the within-generation
+   part's come first, the searches' after them */
+static void part_of(const struct sm_study *st, int searches, int rows[2], int cases[2])
+{
+	rows[0] = searches ? st->gen_rows : 0;
+	rows[1] = searches ? st->n_rows : st->gen_rows;
+	cases[0] = searches ? st->gen_cases : 0;
+	cases[1] = searches ? st->n_cases : st->gen_cases;
+}
+
 void sm_summarize(const struct sm_study *st, int searches, struct sm_summary *s)
 {
-	int lo = searches ? st->gen_rows : 0, hi = searches ? st->n_rows : st->gen_rows, i;
-	double *e = calloc((size_t)(hi - lo + 1), sizeof(*e));
+	int rows[2], cases[2], i;
+	double *e;
 
+	part_of(st, searches, rows, cases);
+	e = calloc((size_t)(rows[1] - rows[0] + 1), sizeof(*e));
 	memset(s, 0, sizeof(*s));
-	for (i = lo; e && i < hi; i++)
+	for (i = rows[0]; e && i < rows[1]; i++)
 		if (!st->rows[i].is_reference)
 			e[s->n++] = st->rows[i].err;
 	s->median = sm_median(e, s->n);
 	s->worst = max_of(e, s->n);
 	s->errors_met = s->n && s->median < GOAL_MEDIAN && s->worst < GOAL_WORST;
-	for (i = searches ? st->gen_cases : 0; i < (searches ? st->n_cases : st->gen_cases); i++, s->cases++)
+	for (i = cases[0]; i < cases[1]; i++, s->cases++)
 		s->right += st->cases[i].within;
 	s->right_met = s->cases && s->right >= GOAL_RIGHT * s->cases;
 	free(e);
@@ -93,20 +105,18 @@ static void errors(FILE *f, const struct sm_study *st, const struct sm_summary *
 		   const char *what, int split)
 {
 	const struct sm_row **v = calloc((size_t)(hi - lo + 1), sizeof(*v));
-	double ref[64];
+	double *ref = calloc((size_t)(hi - lo + 1), sizeof(*ref));
 	int i, n = 0, nr = 0, in = 0, in_ref = 0;
 
-	if (!v)
-		return;
+	if (!v || !ref)
+		goto out;
 	for (i = lo; i < hi; i++) {
 		const struct sm_row *r = &st->rows[i];
 		int inside = r->pred_lo <= r->meas_ms && r->meas_ms <= r->pred_hi;
 
 		if (r->is_reference) {
-			if (nr < 64) {
-				ref[nr++] = r->err;
-				in_ref += inside;
-			}
+			ref[nr++] = r->err;
+			in_ref += inside;
 			continue;
 		}
 		v[n++] = r;
@@ -127,6 +137,8 @@ static void errors(FILE *f, const struct sm_study *st, const struct sm_summary *
 			v[i]->workers, v[i]->pred, v[i]->meas_ms, v[i]->err * 100);
 	if (split)
 		split_errors(f, v, n);
+out:
+	free(ref);
 	free(v);
 }
 
@@ -310,10 +322,13 @@ static void projection(FILE *f, const char *path)
 void sm_report(FILE *f, struct sm_study *st)
 {
 	struct sm_summary gen, search;
+	int rows[2], cases[2], srows[2], scases[2];
 	char gens[320];
 
 	sm_summarize(st, 0, &gen);
 	sm_summarize(st, 1, &search);
+	part_of(st, 0, rows, cases);
+	part_of(st, 1, srows, scases);
 	if (st->gens)
 		snprintf(gens, sizeof(gens), "%d generations per measured run", st->gens);
 	else
@@ -331,10 +346,10 @@ void sm_report(FILE *f, struct sm_study *st)
 		   "extrapolated by the model.\n\n## Within a generation\n\n",
 		st->cores, st->elapsed_s, st->load_start, st->load_end, gens, ADVISE_WARMUP_MS, st->reps, st->trials,
 		ADVISE_PROBE_WORKERS, ADVISE_PROBE_WORKERS);
-	rows_table(f, st, 0, st->gen_rows);
-	errors(f, st, &gen, 0, st->gen_rows, "Within a generation", 1);
-	spread_table(f, st, 0, st->gen_rows);
-	recommendations(f, st, &gen, 0, st->gen_cases, "Within a generation");
+	rows_table(f, st, rows[0], rows[1]);
+	errors(f, st, &gen, rows[0], rows[1], "Within a generation", 1);
+	spread_table(f, st, rows[0], rows[1]);
+	recommendations(f, st, &gen, cases[0], cases[1], "Within a generation");
 	fprintf(f, "\n## Search backends, trial level\n\nPredicted from the search's trials under every backend at 1 job "
 		   "(each trial's cost the median of the five backends' runs, which cost the same within their noise; "
 		   "handed out as the backend does: contiguous chunks for fork-pool, the next to the first free job for "
@@ -342,10 +357,10 @@ void sm_report(FILE *f, struct sm_study *st)
 		   "own overhead, the capacity for one trial's evolution, and the floors (a pipe "
 		   "round trip per trial, a fork or a thread per job); so the 1-job rows are calibrated and the others "
 		   "extrapolated. mpi is not measured here (it needs mpirun); the model treats it as persistent.\n\n");
-	rows_table(f, st, st->gen_rows, st->n_rows);
-	errors(f, st, &search, st->gen_rows, st->n_rows, "Search backends", 0);
-	spread_table(f, st, st->gen_rows, st->n_rows);
-	recommendations(f, st, &search, st->gen_cases, st->n_cases, "Search backends");
+	rows_table(f, st, srows[0], srows[1]);
+	errors(f, st, &search, srows[0], srows[1], "Search backends", 0);
+	spread_table(f, st, srows[0], srows[1]);
+	recommendations(f, st, &search, scases[0], scases[1], "Search backends");
 	if (st->project)
 		projection(f, st->project);
 }

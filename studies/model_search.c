@@ -244,8 +244,7 @@ static int search_case(struct sm_study *st, const char *pop, char *err, size_t e
 	int first = st->n_rows, k, rec, rc = tp ? 0 : -ENOMEM;
 
 	snprintf(label, sizeof(label), "search: %d trials, pop %s, %s gens, 1 seed", st->trials, pop, TRIAL_GENS);
-	if (!st->quiet)
-		fprintf(stderr, "evopar study model: %s: probe and predict, then a round of each case with rounds left\n", label);
+	sm_case_begins(st, label);
 	if (!rc && st->n_rows + (int)N_BACKENDS * st->cores > SM_MAX_ROWS) {
 		snprintf(err, errlen, "study model: more than %d configurations", SM_MAX_ROWS);
 		rc = -E2BIG;

@@ -1,8 +1,8 @@
 /*
  * advise's predictions from its probe: the model applied to each probe generation's costs
  * (sequential's phases, each strategy's residuals fitted at the probe's workers), so that the
- * generations are the samples and reports/interval.h's bootstrap, the probe's runs resampled whole, gives
- * every interval.
+ * generations are the samples and reports/interval.h's bootstrap, drawing the probe's runs
+ * whole, gives every interval.
  */
 #include <errno.h>
 #include <stdio.h>
