@@ -38,6 +38,9 @@ void cli_summary(int quiet, const char *cmd, const struct cli_end *e)
 
 	if (quiet)
 		return;
+	/* stdout to a pipe is written when its buffer fills or at exit: flushed first, the
+	   summary comes after the table where a user sends both streams to one place */
+	fflush(stdout);
 	if (!e->written)
 		snprintf(where, sizeof(where), "no %s written", e->what);
 	else if (!strcmp(e->out, "-"))

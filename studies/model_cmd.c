@@ -378,6 +378,7 @@ static void summary_line(const struct sm_study *st, const struct sm_summary *s, 
 {
 	int i;
 
+	fflush(stdout);   /* a report on stdout comes before the line, as in cli_summary */
 	fprintf(stderr, "evopar study model: done in %.0f s;", st->elapsed_s);
 	for (i = 0; i < 2; i++)
 		fprintf(stderr, " %s: error median %.1f%%, worst %.1f%% (%s), right in %d of %d (%s);",

@@ -109,7 +109,9 @@ int advise_fitted(const struct advise_probe *pr, const struct advise_result *res
 		  struct model_strategy *out, const double *probe_ms[2]);
 /* the table, the recommendation and why, on f */
 void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_result *res);
-/* "mutate: 0.1 us of work per dispatch of 4.8 us: stays sequential", one per phase */
+/* the deciding phase's line ("mutate: 0.1 us of work per dispatch of 4.8 us, ...: stays sequential"):
+   the recommended row's greatest gain, or where sequential wins the greatest loss of the fastest
+   row of more than one worker */
 void advise_why(char *buf, size_t len, const struct advise_result *res, const struct advise_probe *pr);
 /* records: advise_probe, one advise_prediction per row, advise_recommendation */
 void advise_write(struct jw *w, const struct advise_probe *pr, const struct advise_result *res,

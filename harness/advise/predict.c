@@ -138,16 +138,25 @@ static const struct model_strategy *strategy_named(const struct advise_probe *pr
 	return NULL;
 }
 
+/* what spreading phase p costs in the row: its ms, or -1 where the strategy keeps it in the main process */
+static double spread_ms(const struct advise_probe *pr, const struct model_workload *wl,
+			const struct model_strategy *fit, int p, int w, struct model_terms *t)
+{
+	if (fit->ph[p].dispatch == DISPATCH_NONE || wl->work_ms[p] <= 0)
+		return -1;
+	*t = (struct model_terms){ 0 };
+	return model_phase(wl, &pr->machine, fit, p, w, t);
+}
+
 /* phase p of strategy s at w: its work per dispatch against what a dispatch costs */
 static int phase_line(char *buf, size_t len, const struct advise_probe *pr,
 		      const struct model_workload *wl, const struct model_strategy *fit, int p, int w)
 {
-	struct model_terms t = { 0 };
-	double over, work = wl->work_ms[p], ms;
+	struct model_terms t;
+	double over, work = wl->work_ms[p], ms = spread_ms(pr, wl, fit, p, w, &t);
 
-	if (fit->ph[p].dispatch == DISPATCH_NONE || work <= 0)
+	if (ms < 0)
 		return 0;
-	ms = model_phase(wl, &pr->machine, fit, p, w, &t);
 	over = t.dispatch_ms + t.bytes_ms + t.start_ms + t.fixed_ms;
 	return snprintf(buf, len, "%s: %.3g us of work per dispatch of %.3g us, %.2f effective workers of %d "
 			"(%s, %.0f dispatches): %.3g ms against %.3g ms alone: %s",
@@ -181,7 +190,7 @@ static int fitted_at_median(const struct advise_probe *pr, const struct advise_r
 	return s ? advise_fitted(pr, res, (int)(s - pr->strat), out, NULL) : -1;
 }
 
-/* the phase with the most work: the one that decides */
+/* the phase with the most work */
 static int heaviest_phase(const struct model_workload *wl)
 {
 	int p, best = 0;
@@ -192,22 +201,47 @@ static int heaviest_phase(const struct model_workload *wl)
 	return best;
 }
 
-/* the row the explanation is of: the recommendation, or where sequential wins the best other */
+/* the phase that decides: where the recommendation gains most by spreading it, or, where
+   sequential wins, where the row shown loses most; the heaviest phase if none is spread */
+static int deciding_phase(const struct advise_probe *pr, const struct advise_result *res,
+			  const struct model_strategy *fit, int w)
+{
+	const struct model_workload *wl = &res->wl;
+	double sign = res->best ? 1 : -1, best_by = 0;
+	struct model_terms t;
+	int p, best = -1;
+
+	for (p = 0; p < MODEL_PHASES; p++) {
+		double ms = spread_ms(pr, wl, fit, p, w, &t), by = sign * (wl->work_ms[p] - ms);
+
+		if (ms >= 0 && (best < 0 || by > best_by)) {
+			best = p;
+			best_by = by;
+		}
+	}
+	return best < 0 ? heaviest_phase(wl) : best;
+}
+
+/* the row the explanation is of: the recommendation, or where sequential wins the fastest row
+   of more than one worker (one worker cannot show why parallelism does not pay), else the fastest other */
 static int shown_row(const struct advise_result *res)
 {
-	int i, alt = 0;
+	int i, alt = 0, multi = 0;
 
 	if (res->best)
 		return res->best;
-	for (i = 1; i < res->n; i++)
+	for (i = 1; i < res->n; i++) {
 		if (!alt || res->pred[i].ms < res->pred[alt].ms)
 			alt = i;
-	return alt;
+		if (res->pred[i].workers > 1 && (!multi || res->pred[i].ms < res->pred[multi].ms))
+			multi = i;
+	}
+	return multi ? multi : alt;
 }
 
 void advise_why(char *buf, size_t len, const struct advise_result *res, const struct advise_probe *pr)
 {
-	int i = shown_row(res), p = heaviest_phase(&res->wl);
+	int i = shown_row(res), p = heaviest_phase(&res->wl), fitted;
 	const struct advise_pred *b = &res->pred[i];
 	struct model_strategy fit;
 
@@ -215,7 +249,10 @@ void advise_why(char *buf, size_t len, const struct advise_result *res, const st
 		snprintf(buf, len, "no strategy to compare");
 		return;
 	}
-	if (fitted_at_median(pr, res, b->name, &fit) || !phase_line(buf, len, pr, &res->wl, &fit, p, b->workers))
+	fitted = !fitted_at_median(pr, res, b->name, &fit);
+	if (fitted)
+		p = deciding_phase(pr, res, &fit, b->workers);
+	if (!fitted || !phase_line(buf, len, pr, &res->wl, &fit, p, b->workers))
 		snprintf(buf, len, "%s: %.3g ms of work per generation; %s x%d predicted %.3g ms",
 			 phase_names[p], res->wl.work_ms[p], b->name, b->workers, b->ms);
 }

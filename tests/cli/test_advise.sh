@@ -11,6 +11,9 @@ check "costs: the table and a recommendation" grep -q '^recommended: sequential'
 check "costs: a prediction per worker count 1..8" jqt -s '[.[] | select(.type == "advise_prediction")] | length == 8' "$T/c.jsonl"
 check "costs: document 000 at 8 workers is a slowdown near its 0.40x" \
 	jqt -s '.[-1] | .type == "advise_recommendation" and .speedup_at_workers > 0.3 and .speedup_at_workers < 0.5 and .speedup_at_workers_lo <= 0.40 and .speedup_at_workers_hi >= 0.40' "$T/c.jsonl"
+"$EVOPAR" advise --costs experiments/advise/doc-000.json >"$T/both" 2>&1
+check "costs: the summary line last where both streams go to one file" \
+	sh -c 'tail -n 1 "$1" | grep -q "^evopar advise: ok in " && grep -c "^evopar advise:" "$1" | grep -qx 1' sh "$T/both"
 
 good='"item_ms": 1, "items": 10, "bytes_per_item": 0, "rtt_ms": 1, "start_ms": 0, "cores": 2'
 bad_costs() {   # name, JSON, the words the one line must hold
@@ -46,6 +49,8 @@ check "probe: every strategy's measured phases and fitted mechanism costs" \
 check "probe: the fitted costs printed" grep -q '^  fitted at 1 and 2 workers, fork-pool: mutate .* ns per byte moved, dispatch .* shared ' "$T/out"
 check "probe: a recommendation that is one of the rows" \
 	jqt -s '(.[-1].strategy) as $s | .[-1].type == "advise_recommendation" and ([.[] | select(.type == "advise_prediction" and .strategy == $s)] | length) >= 1' "$T/a.jsonl"
+check "probe: why speaks of the recommended row, or where sequential wins of a row of 2 workers that loses" \
+	jqt -s '.[-1] as $r | $r.why as $y | if $r.strategy == "sequential" then ($y | test("effective workers of 2 \\(") and test("stays sequential$")) else ($y | test("of \($r.workers) \\(\($r.strategy), ")) end' "$T/a.jsonl"
 
 # the study at its small size
 "$EVOPAR" study model --scale small --gens 3 --reps 3 --trials 2 --cores 2 --quiet \
