@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proc/clock.h"
 
@@ -61,6 +62,15 @@ int proc_cpus(void)
 
 	CPU_ZERO(&set);
 	return sched_getaffinity(0, sizeof(set), &set) ? -1 : CPU_COUNT(&set);
+}
+
+int proc_usable_cpus(void)
+{
+	long n = proc_cpus();
+
+	if (n < 1)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : (int)n;
 }
 
 double proc_spin_budget_s(int party, int workers)

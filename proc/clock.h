@@ -22,6 +22,9 @@ void proc_catch_stop(void (*fn)(int sig));
 
 /* the CPUs this process may run on (its affinity mask); -1 where that cannot be read */
 int proc_cpus(void);
+/* the same, or the online CPUs where the mask cannot be read; at least 1: how many workers
+   can run at once (a container's cpuset or taskset leaves fewer than the machine has) */
+int proc_usable_cpus(void);
 
 /*
  * How long a wait between parties that hand work back and forth (party 0: the main process

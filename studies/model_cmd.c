@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "harness/cli.h"
 #include "harness/options.h"
 #include "harness/records/meta.h"
 #include "harness/run.h"
+#include "proc/clock.h"
 #include "reports/interval.h"
 #include "studies/model.h"
 #include "studies/studies.h"
@@ -316,7 +316,7 @@ static int sm_setup(struct sm_study *st, const struct sm_options *o, char *err, 
 	st->gens = o->gens ? o->gens : o->scale ? 4 : 0;
 	st->reps = o->reps ? o->reps : o->scale ? 2 : 5;
 	st->trials = o->trials ? o->trials : o->scale ? 4 : 8;
-	st->cores = o->cores ? o->cores : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	st->cores = o->cores ? o->cores : proc_usable_cpus();
 	st->cores = st->cores < 1 ? 1 : st->cores > ADVISE_MAX_CORES ? ADVISE_MAX_CORES : st->cores;
 	st->project = o->project;
 	st->quiet = o->quiet;

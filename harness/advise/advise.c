@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "harness/advise/advise.h"
 #include "harness/cli.h"
@@ -17,6 +16,7 @@
 #include "harness/records/meta.h"
 #include "harness/records/records.h"
 #include "harness/run.h"
+#include "proc/clock.h"
 
 struct advise_options {
 	struct evo_config evo;
@@ -139,7 +139,7 @@ static int advise_measure_cmd(struct advise_options *o, struct output *out, stru
 
 	if (!rc) {
 		pr->evo = o->evo;
-		pr->cores = o->cores ? o->cores : (int)sysconf(_SC_NPROCESSORS_ONLN);
+		pr->cores = o->cores ? o->cores : proc_usable_cpus();
 		pr->cores = pr->cores > ADVISE_MAX_CORES ? ADVISE_MAX_CORES : pr->cores < 1 ? 1 : pr->cores;
 		cli_progress(o->quiet, "evopar advise: measuring (floors, capacity, each strategy)");
 		rc = advise_probe_run(pr, err, errlen);

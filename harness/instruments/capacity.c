@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "engine/engine.h"
 #include "harness/instruments/calibrate.h"
@@ -95,12 +94,8 @@ static int run_copies(const struct evo_config *cfg, int n, double *wall_s, char 
 /* the cores this process may run on (its affinity mask), at most CAPACITY_MAX_COPIES */
 static int usable_cores(void)
 {
-	int n = proc_cpus();
+	int n = proc_usable_cpus();
 
-	if (n < 0)
-		n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
 	return n < CAPACITY_MAX_COPIES ? n : CAPACITY_MAX_COPIES;
 }
 

@@ -52,6 +52,11 @@ check "probe: a recommendation that is one of the rows" \
 check "probe: why speaks of the recommended row, or where sequential wins of a row of 2 workers that loses" \
 	jqt -s '.[-1] as $r | $r.why as $y | if $r.strategy == "sequential" then ($y | test("effective workers of 2 \\(") and test("stays sequential$")) else ($y | test("of \($r.workers) \\(\($r.strategy), ")) end' "$T/a.jsonl"
 
+# without --cores, the workers it predicts for are the CPUs this process may use, not the machine's
+taskset -c 0 "$EVOPAR" advise --pop 20 --gens 4 --task spin --spin 200 --quiet --out "$T/one.jsonl" >/dev/null 2>"$T/err"
+check "probe under a one-CPU affinity mask: predictions for 1 worker only" \
+	jqt -s '[.[] | select(.type == "advise_prediction") | .workers] | length == 6 and max == 1' "$T/one.jsonl"
+
 # the study at its small size
 "$EVOPAR" study model --scale small --gens 3 --reps 3 --trials 2 --cores 2 --quiet \
 	--project experiments/advise/doc-004.json --out "$T/m.jsonl" --report "$T/m.md" 2>"$T/err"
