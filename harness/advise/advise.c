@@ -49,6 +49,35 @@ static const struct opt_spec advise_opts[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
+/*
+ * The first option on the command line that --costs replaces (the probe's workload and
+ * --cores: the costs file holds them), or NULL: given with --costs it would be ignored
+ * without a word, so it is refused. A value that follows its option is skipped.
+ */
+static const char *probe_option_given(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--"); i++) {
+		const struct opt_spec *o;
+		size_t len;
+
+		if (strncmp(argv[i], "--", 2))
+			continue;
+		len = strcspn(argv[i] + 2, "=");
+		for (o = advise_opts; o->name; o++)
+			if (strlen(o->name) == len && !strncmp(o->name, argv[i] + 2, len))
+				break;
+		if (!o->name)
+			continue;
+		if (o->offset != AO(costs) && o->offset != AO(out) && o->offset != AO(quiet) && o->offset != AO(help))
+			return o->name;
+		if (o->type != OPT_FLAG && !argv[i][2 + len])
+			i++;
+	}
+	return NULL;
+}
+
 static void advise_defaults(void *opts)
 {
 	struct advise_options *o = opts;
@@ -71,9 +100,9 @@ static void usage(FILE *f)
 		   "compute alone and as 2..N copies at once), the copy bandwidth alone and on every core, and\n"
 		   "every strategy for a few generations at 1 and at %d workers, whose records fit its per-byte,\n"
 		   "per-dispatch and fixed terms and the overhead its workers share. --costs takes a foreign\n"
-		   "workload's inputs instead (no probe). The model is stated in\n"
-		   "the output and the README. Exit codes: 0; 2 bad options or a bad costs file (one line naming\n"
-		   "the field); 3 a measurement failed.\n\noptions:\n", ADVISE_PROBE_WORKERS);
+		   "workload's inputs instead (no probe; the workload's options and --cores are refused beside\n"
+		   "it). The model is stated in the output and the README. Exit codes: 0; 2 bad options or a\n"
+		   "bad costs file (one line naming the field); 3 a measurement failed.\n\noptions:\n", ADVISE_PROBE_WORKERS);
 	options_help(f, advise_opts, &d);
 }
 
@@ -178,6 +207,11 @@ int cmd_advise(int argc, char **argv)
 	}
 	if (o.help)
 		return options_answer(o.help, usage);
+	if (o.costs && probe_option_given(argc, argv)) {
+		fprintf(stderr, "evopar advise: --%s: not with --costs (the costs file holds the workload and its cores)\n",
+			probe_option_given(argc, argv));
+		return EXIT_USAGE;
+	}
 	if (o.out && (options_check_output("out", o.out, err, sizeof(err)) ||
 		      output_open(&out, o.out, err, sizeof(err)))) {
 		fprintf(stderr, "evopar advise: %s\n", err);

@@ -32,6 +32,9 @@ bad_costs "not JSON" '{ "item_ms": ' 'not JSON'
 "$EVOPAR" advise --costs "$T/none.json" 2>"$T/err"
 check "a missing costs file: exit 2" [ $? = 2 ]
 check "a missing costs file: names the option" grep -q -- '--costs' "$T/err"
+"$EVOPAR" advise --costs experiments/advise/doc-000.json --out "$T/x.jsonl" --pop 50 >/dev/null 2>"$T/err"
+check "a probe option beside --costs: exit 2, one line naming it, no records" \
+	sh -c '[ $0 = 2 ] && [ $(wc -l <"$1") = 1 ] && grep -q -- "--pop: not with --costs" "$1" && [ ! -e "$2" ]' $? "$T/err" "$T/x.jsonl"
 "$EVOPAR" advise --cores -1 2>"$T/err"
 check "--cores below 0: exit 2" [ $? = 2 ]
 
