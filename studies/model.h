@@ -63,6 +63,7 @@ struct sm_case {
 
 struct sm_study {
 	int gens, reps, cores, trials;
+	int cpus;                 /* the CPUs this process may use: cores past them take turns */
 	const char *project;      /* a costs file to project from, or NULL */
 	int quiet;
 	char self_exe[4096];

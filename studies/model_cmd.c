@@ -316,7 +316,8 @@ static int sm_setup(struct sm_study *st, const struct sm_options *o, char *err, 
 	st->gens = o->gens ? o->gens : o->scale ? 4 : 0;
 	st->reps = o->reps ? o->reps : o->scale ? 2 : 5;
 	st->trials = o->trials ? o->trials : o->scale ? 4 : 8;
-	st->cores = o->cores ? o->cores : proc_usable_cpus();
+	st->cpus = proc_usable_cpus();
+	st->cores = o->cores ? o->cores : st->cpus;
 	st->cores = st->cores < 1 ? 1 : st->cores > ADVISE_MAX_CORES ? ADVISE_MAX_CORES : st->cores;
 	st->project = o->project;
 	st->quiet = o->quiet;

@@ -319,11 +319,21 @@ static void projection(FILE *f, const char *path)
 	}
 }
 
+/* where the workers outnumber the CPUs: from which count on they take turns, and so are
+   more than the machine runs at once */
+static const char *cpus_words(char *buf, size_t len, const struct sm_study *st)
+{
+	buf[0] = 0;
+	if (st->cpus > 0 && st->cores > st->cpus)
+		snprintf(buf, len, " (from %d workers on, more workers than CPUs: they take turns)", st->cpus + 1);
+	return buf;
+}
+
 void sm_report(FILE *f, struct sm_study *st)
 {
 	struct sm_summary gen, search;
 	int rows[2], cases[2], srows[2], scases[2];
-	char gens[320];
+	char gens[320], more[96];
 
 	sm_summarize(st, 0, &gen);
 	sm_summarize(st, 1, &search);
@@ -337,14 +347,14 @@ void sm_report(FILE *f, struct sm_study *st)
 			 "the others, and at most %d where they fit in its time)", ADVISE_PROBE_BUDGET_MS, ADVISE_FIRST_GENS,
 			 ADVISE_MAX_GENS);
 	fprintf(f, "# How often evopar advise is right\n\n"
-		   "Measured by `evopar study model` on %d cores in %.0f s; load average %.2f at the start, %.2f at the end; "
+		   "Measured by `evopar study model` at 1..%d workers on %d CPU%s%s in %.0f s; load average %.2f at the start, %.2f at the end; "
 		   "%s, those of its first %.0f ms left out as warm-up as the probe left them (at least generation 0; the "
 		   "median of the rest), %d rounds (a case's one a step in the steps after its probe, a step being the next "
 		   "case's probe and a round of every case with rounds left; its configurations in an order that rotates by "
 		   "round), %d trials per search. Every prediction was made by advise's probe before its measurement: the probe runs each strategy for the same generations at 1 and "
 		   "at %d workers, so predictions at 1 and %d workers are calibrated there and those at more are "
 		   "extrapolated by the model.\n\n## Within a generation\n\n",
-		st->cores, st->elapsed_s, st->load_start, st->load_end, gens, ADVISE_WARMUP_MS, st->reps, st->trials,
+		st->cores, st->cpus, st->cpus == 1 ? "" : "s", cpus_words(more, sizeof(more), st), st->elapsed_s, st->load_start, st->load_end, gens, ADVISE_WARMUP_MS, st->reps, st->trials,
 		ADVISE_PROBE_WORKERS, ADVISE_PROBE_WORKERS);
 	rows_table(f, st, rows[0], rows[1]);
 	errors(f, st, &gen, rows[0], rows[1], "Within a generation", 1);

@@ -36,9 +36,9 @@ static void put_row(struct sm_study *st, int i, const char *name, int workers, d
 	r->err = sm_rel_error(r->pred, r->meas_ms);
 }
 
-/* the report of a study of one case whose rows ran reps rounds: sequential and threads inside
-   their intervals, threads x2 outside; in *text, which the caller frees */
-static void report_of(int reps, char **text)
+/* the report of a study of one case whose rows ran reps rounds on cpus CPUs: sequential and
+   threads inside their intervals, threads x2 outside; in *text, which the caller frees */
+static void report_of(int reps, int cpus, char **text)
 {
 	static const double seq[] = { 10, 10.2, 9.8 }, one[] = { 11, 11.1, 10.9 }, two[] = { 6, 6.1, 5.9 };
 	struct sm_study *st = calloc(1, sizeof(*st));
@@ -50,6 +50,7 @@ static void report_of(int reps, char **text)
 	assert_non_null(st->rows);
 	st->reps = reps;
 	st->cores = 2;
+	st->cpus = cpus;
 	put_row(st, 0, "sequential", 1, 9.5, 10, 10.5, seq);
 	put_row(st, 1, "threads", 1, 10.5, 11, 11.5, one);
 	put_row(st, 2, "threads", 2, 6.5, 7, 7.5, two);
@@ -71,7 +72,7 @@ static void test_medians_inside_their_intervals_counted(void **state)
 	char *text;
 
 	(void)state;
-	report_of(3, &text);
+	report_of(3, 2, &text);
 	assert_non_null(strstr(text, "predicted interval (the table's brackets) in 1 of the 2, the reference's in 1 of its 1:"));
 	free(text);
 }
@@ -81,14 +82,30 @@ static void test_spread_table_needs_three_rounds(void **state)
 	char *text;
 
 	(void)state;
-	report_of(3, &text);
+	report_of(3, 2, &text);
 	assert_non_null(strstr(text, "| threads | 2 | 1 | "));
 	assert_null(strstr(text, "left out: one run"));
 	free(text);
-	report_of(2, &text);
+	report_of(2, 2, &text);
 	assert_null(strstr(text, "| threads | 2 | 1 | "));
 	assert_non_null(strstr(text, "left out: one run against the median of its others needs at least 3 rounds, "
 				     "and this study ran 2 (`--reps`)."));
+	free(text);
+}
+
+/* the header says on how many CPUs, and from which worker count the workers outnumber them */
+static void test_workers_past_the_cpus_said(void **state)
+{
+	char *text;
+
+	(void)state;
+	report_of(3, 2, &text);
+	assert_non_null(strstr(text, "Measured by `evopar study model` at 1..2 workers on 2 CPUs in "));
+	assert_null(strstr(text, "take turns"));
+	free(text);
+	report_of(3, 1, &text);
+	assert_non_null(strstr(text, "at 1..2 workers on 1 CPU (from 2 workers on, more workers than CPUs: "
+				     "they take turns) in "));
 	free(text);
 }
 
@@ -97,6 +114,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_medians_inside_their_intervals_counted),
 		cmocka_unit_test(test_spread_table_needs_three_rounds),
+		cmocka_unit_test(test_workers_past_the_cpus_said),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
