@@ -86,7 +86,8 @@ void sync_unmap(void *p, size_t bytes);
 /*
  * Run fn(ctx, id) for id 0..n-1, each on a thread or in a process of its own (started by
  * proc/child.h), and wait for all within timeout_s; a worker that fails sets *abort so the
- * others give up. 0, or -1 with which worker and how in err.
+ * others give up. Past timeout_s, or at a stop signal, processes are ended and threads told to
+ * give up (*abort) and joined. 0, or -1 with which worker and how in err.
  */
 int sync_team_run(int n, int processes, int (*fn)(void *ctx, int id), void *ctx,
 		  _Atomic int *abort, double timeout_s, char *err, size_t errlen);

@@ -4,6 +4,7 @@
  * is left behind on any path), with the clock, hash and checksum every worker shares.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -140,9 +141,20 @@ static int start_member(struct member *m, int processes, char *err, size_t errle
 	return child_start(&m->ch, err, errlen);
 }
 
-/* reap one process worker within the deadline; its exit code, or -1 when it ran too long
-   and -2 when a stop signal came first (it is ended either way) */
-static int reap_member(struct member *m, double deadline_s)
+/* the deadline passed or a stop signal came: what ended the wait for a member */
+enum cut { CUT_NONE, CUT_TIMED_OUT, CUT_STOPPED };
+
+/* how a wait in slices ends: its member ended (0), or the deadline or a stop signal came */
+static enum cut wait_cut(double deadline_s)
+{
+	if (proc_stop_requested)
+		return CUT_STOPPED;
+	return (double)sync_now_ns() * 1e-9 >= deadline_s ? CUT_TIMED_OUT : CUT_NONE;
+}
+
+/* reap one process worker within the deadline; its exit code, or -1 with *cut when it ran too
+   long or a stop signal came first (it is ended either way) */
+static int reap_member(struct member *m, double deadline_s, enum cut *cut)
 {
 	int rc;
 
@@ -151,25 +163,52 @@ static int reap_member(struct member *m, double deadline_s)
 		double left = deadline_s - (double)sync_now_ns() * 1e-9;
 
 		rc = child_wait(&m->ch, left < 0 ? 0 : left < 0.1 ? left : 0.1);
-	} while (rc == -ETIMEDOUT && !proc_stop_requested && (double)sync_now_ns() * 1e-9 < deadline_s);
+	} while (rc == -ETIMEDOUT && !(*cut = wait_cut(deadline_s)));
 	if (rc == 0)
 		return child_exit_code(&m->ch);
+	if (!*cut)   /* the wait itself failed: the worker is ended as one past its time */
+		*cut = proc_stop_requested ? CUT_STOPPED : CUT_TIMED_OUT;
 	if (m->abort)
 		atomic_store(m->abort, 1);
 	child_end(&m->ch, 1.0);
-	return proc_stop_requested ? -2 : -1;
+	return -1;
 }
 
-static void describe_failure(struct member *m, int processes, int code, char *err, size_t errlen)
+/* join one thread worker within the deadline, in slices like reap_member; past it (or at a stop
+   signal) the team is told to give up and the thread joined: the workers' loops and gate waits
+   look at the abort flag at least every 100 ms. Its code, or -1 with *cut */
+static int join_member(struct member *m, double deadline_s, enum cut *cut)
 {
+	struct timespec ts;
+	int rc;
+
+	do {
+		clock_gettime(CLOCK_REALTIME, &ts);   /* the clock pthread_timedjoin_np reads */
+		ts.tv_nsec += 100000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		rc = pthread_timedjoin_np(m->th, NULL, &ts);
+	} while (rc == ETIMEDOUT && !(*cut = wait_cut(deadline_s)));
+	if (!rc)
+		return m->rc;
+	if (m->abort)
+		atomic_store(m->abort, 1);
+	pthread_join(m->th, NULL);
+	return -1;
+}
+
+static void describe_failure(struct member *m, int processes, int code, enum cut cut, char *err,
+			     size_t errlen)
+{
+	const char *kind = processes ? "" : " (a thread)";
 	char how[128];
 
-	if (!processes)
+	if (cut == CUT_STOPPED)
+		snprintf(err, errlen, "interrupted: worker %d%s ended", m->id, kind);
+	else if (cut == CUT_TIMED_OUT)
+		snprintf(err, errlen, "worker %d%s ran past its time-out; ended", m->id, kind);
+	else if (!processes)
 		snprintf(err, errlen, "worker %d (a thread) failed with code %d", m->id, code);
-	else if (code == -2)
-		snprintf(err, errlen, "interrupted: worker %d ended", m->id);
-	else if (code < 0)
-		snprintf(err, errlen, "worker %d ran past its time-out; ended", m->id);
 	else {
 		child_describe(&m->ch, how, sizeof(how));
 		snprintf(err, errlen, "worker %d %s", m->id, how);
@@ -184,14 +223,13 @@ static int wait_members(struct member *ms, int n, int processes, double timeout_
 	int i, code, bad = 0;
 
 	for (i = 0; i < n; i++) {
-		if (processes)
-			code = reap_member(&ms[i], deadline);
-		else {
-			pthread_join(ms[i].th, NULL);
-			code = ms[i].rc;
-		}
+		enum cut cut = CUT_NONE;
+
+		code = processes ? reap_member(&ms[i], deadline, &cut) : join_member(&ms[i], deadline, &cut);
+		if (code && !cut && proc_stop_requested)
+			cut = CUT_STOPPED;   /* it ended because the stop signal reached it too */
 		if (code && !bad) {
-			describe_failure(&ms[i], processes, code, err, errlen);
+			describe_failure(&ms[i], processes, code, cut, err, errlen);
 			bad = 1;
 		}
 	}

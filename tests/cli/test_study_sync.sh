@@ -63,6 +63,23 @@ check "time-out: the measurement named" \
 	grep -q "^evopar study sync: the system on processes, locked, round 0: worker [0-9]* ran past its time-out; ended$" "$T/err"
 check "time-out: no worker left" none_left "$T/late.jsonl"
 
+# the same on threads: told to give up at the time-out, they end, where they ran on before
+# (timeout(1) so that a team that does not end fails here, exit 124, not at the runner's limit)
+timeout -k 5 30 "$EVOPAR" study sync --quiet --part system --placement threads --mode locked --epochs 1000000 --reps 1 \
+	--warmup 0 --timeout 1 --out "$T/late-t.jsonl" 2>"$T/err"
+check "time-out on threads: exit 3" [ $? = 3 ]
+check "time-out on threads: the measurement named" \
+	grep -q "^evopar study sync: the system on threads, locked, round 0: worker [0-9]* (a thread) ran past its time-out; ended$" "$T/err"
+"$EVOPAR" study sync --quiet --part system --placement threads --mode locked --epochs 1000000 --reps 1 \
+	--warmup 0 --timeout 60 --out "$T/int-t.jsonl" 2>"$T/err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+check "SIGTERM on threads: exit 130" [ $? = 130 ]
+check "SIGTERM on threads: said as an interruption, not a failure" \
+	grep -q "round 0: interrupted: worker [0-9]* (a thread) ended$" "$T/err"
+
 # bad input: exit 2 with the option named, nothing written
 "$EVOPAR" study sync --readers 0x --out "$T/bad.jsonl" 2>"$T/err"
 check "bad --readers: exit 2" [ $? = 2 ]
