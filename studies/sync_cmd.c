@@ -238,6 +238,22 @@ static void on_stop(int sig)
 	proc_stop_requested = 1;  /* the study stops between two measurements */
 }
 
+/* the closing line: what was measured, whether the learners agreed, where the records are */
+static void summary_line(const struct sync_run *r, int code, double wall_s)
+{
+	char figure[160];
+
+	if (r->o.part == 1)
+		snprintf(figure, sizeof(figure), "the floors and the operations measured");
+	else
+		snprintf(figure, sizeof(figure), "%d system runs%s, the learners' checksum %s", r->runs,
+			 r->o.part ? "" : ", the floors and the operations",
+			 r->disagree ? "not the same in all" : r->runs ? "the same in all" : "not compared");
+	cli_summary(r->o.quiet, "study sync", &(struct cli_end){ .status = code == EXIT_INTERRUPTED ?
+		    "interrupted" : code ? "failed" : "ok", .wall_s = wall_s, .figure = figure,
+		    .what = "records", .out = r->o.out, .written = 1 });
+}
+
 static int sync_study(struct sync_run *r, char *err, size_t errlen)
 {
 	double t0 = now_s();
@@ -268,6 +284,7 @@ static int sync_study(struct sync_run *r, char *err, size_t errlen)
 		fprintf(stderr, "evopar study sync: %s\n", err);
 		return EXIT_FAILED;
 	}
+	summary_line(r, code, now_s() - t0);
 	return code;
 }
 

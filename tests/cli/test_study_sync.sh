@@ -38,6 +38,12 @@ check "system: times and counts in every record" \
 	jqs '[.[] | select(.type == "sync_system")] | all(.wall_ms > 0 and .comm_ms >= 0 and .startup_ms >= 0 and
 		.reads == 240 and .samples == 60 and (.workers == 1 or .workers == 4))' "$T/s.jsonl"
 
+# without --quiet: a closing line with the system runs the records hold
+"$EVOPAR" study sync --part system --agents 3 --turns 4 --epochs 20 --reps 1 --timeout 60 --out "$T/q.jsonl" 2>"$T/err"
+runs=$(jq -s '[.[] | select(.type == "sync_system")] | length' "$T/q.jsonl")
+check "closing line: the runs, the checksum, the records" \
+	grep -qx "evopar study sync: ok in [0-9.]* s; $runs system runs, the learners' checksum the same in all; records in $T/q.jsonl" "$T/err"
+
 # another count changes the learners' result; another seed too
 "$EVOPAR" study sync --quiet --part system --placement sequential --agents 3 --turns 4 --epochs 21 --reps 1 --out "$T/e.jsonl"
 check "system: another epoch count, another learner checksum" \
