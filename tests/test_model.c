@@ -4,7 +4,8 @@
  * the fit reproducing what it was fitted to, two worker counts telling the main process's
  * overhead from the workers' share, a start's cost fitted where the floor's cannot reproduce
  * the probe, the farm on document 000's figures and a global
- * lock, and a costs file's bad fields refused by name.
+ * lock, a costs file's bad fields refused by name, and a probe run shortened where its
+ * generations grew dearer than the first ones that sized it.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -389,6 +390,45 @@ static void test_costs_bad_fields(void **state)
 	assert_int_equal(advise_costs_parse("[1,2]", &c, err, sizeof(err)), -1);
 }
 
+/* a probe run's generations, each's total ms (the last slot) */
+static void run_of(double (*got)[ADVISE_SLOTS], int gens, double first_ms, double growth)
+{
+	int g;
+
+	memset(got, 0, sizeof(double) * ADVISE_SLOTS * (size_t)gens);
+	for (g = 0; g < gens; g++)
+		got[g][MODEL_PHASES] = first_ms * pow(growth, g);
+}
+
+static void test_probe_run_shortened_where_generations_grow(void **state)
+{
+	static double got[64][ADVISE_SLOTS];
+	double ms = -1, sum = 0;
+	int fit, g;
+
+	(void)state;
+	/* 25 of 10 ms: the budget exactly, and even 50 of them (twice it) are left alone */
+	run_of(got, 25, 10, 1);
+	assert_int_equal(advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 25, &ms), 0);
+	run_of(got, 50, 10, 1);
+	assert_int_equal(advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 50, &ms), 0);
+	assert_true(ms < 0);
+	/* 1 ms growing 15% a generation: 64 of them take about 8.6 s; the first that fit in the budget */
+	run_of(got, 64, 1, 1.15);
+	fit = advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 64, &ms);
+	for (g = 0; g < fit; g++)
+		sum += got[g][MODEL_PHASES];
+	assert_true(fit > 2 && fit < 64);
+	assert_true(sum <= ADVISE_PROBE_BUDGET_MS && sum + got[fit][MODEL_PHASES] > ADVISE_PROBE_BUDGET_MS);
+	assert_true(fabs(ms - sum / fit) < 1e-9);
+	/* 300 ms each: at least 2 are kept, and a run of 2 cannot be shortened */
+	run_of(got, 4, 300, 1);
+	assert_int_equal(advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 4, &ms), 2);
+	assert_true(fabs(ms - 300) < 1e-9);
+	run_of(got, 2, 300, 1);
+	assert_int_equal(advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 2, &ms), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_farm_items_each),
 		cmocka_unit_test(test_farm_threads_and_oversubscription),
 		cmocka_unit_test(test_costs_bad_fields),
+		cmocka_unit_test(test_probe_run_shortened_where_generations_grow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

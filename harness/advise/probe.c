@@ -291,9 +291,29 @@ static int probe_machine(struct advise_probe *pr, char *err, size_t errlen)
 	return 0;
 }
 
+int advise_gens_within_budget(const double (*got)[ADVISE_SLOTS], int gens, double *gen_ms)
+{
+	double sum = 0, fit_ms = 0;
+	int g, fit = 0;
+
+	for (g = 0; g < gens; g++) {
+		sum += got[g][MODEL_PHASES];
+		if (sum <= ADVISE_PROBE_BUDGET_MS || g < 2) {
+			fit = g + 1;
+			fit_ms = sum;
+		}
+	}
+	if (sum <= 2 * ADVISE_PROBE_BUDGET_MS || fit >= gens)
+		return 0;
+	*gen_ms = fit_ms / fit;
+	return fit;
+}
+
 /* round r of the probe runs: sequential, then each strategy at ADVISE_PROBE_WORKERS and at
-   1 worker, the order rotated each round (no run always follows the same one) */
-static int probe_round(struct advise_probe *pr, int r, char *err, size_t errlen)
+   1 worker, the order rotated each round (no run always follows the same one). Round 0's
+   sequential run comes first: where it ran past the budget, the round ends there with the
+   generations that fit in *fit (their mean ms in *fit_ms) */
+static int probe_round(struct advise_probe *pr, int r, int *fit, double *fit_ms, char *err, size_t errlen)
 {
 	double got[ADVISE_MAX_GENS][ADVISE_SLOTS];
 	int j, g, rc = 0, runs = 2 * pr->n_strats + 1;
@@ -304,6 +324,8 @@ static int probe_round(struct advise_probe *pr, int r, char *err, size_t errlen)
 
 		rc = advise_run_child(pr->self_exe, &pr->evo, i ? pr->strat[k].name : "sequential",
 				      !i || at_one ? 1 : ADVISE_PROBE_WORKERS, pr->gens, got, err, errlen);
+		if (!rc && !r && !i && (*fit = advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, pr->gens, fit_ms)))
+			return 0;
 		for (g = 0; !rc && g < pr->per_run; g++)
 			memcpy(to[r * pr->per_run + g], got[pr->first + g * pr->stride], sizeof(got[0]));
 	}
@@ -340,11 +362,19 @@ static int probe_runs(struct advise_probe *pr, double t0, double gen_ms, char *e
 	int r, rc = 0, sized = 0;
 
 	for (r = 0; !rc && r < ADVISE_ROUNDS && (!r || now_s() - t0 + round_s < ADVISE_PROBE_LIMIT_S); r++) {
-		double t = now_s();
-		int gens = pr->gens;
+		double t = now_s(), fit_ms = 0;
+		int gens = pr->gens, fit = 0;
 
-		rc = probe_round(pr, r, err, errlen);
+		rc = probe_round(pr, r, &fit, &fit_ms, err, errlen);
 		round_s = now_s() - t;
+		if (!rc && fit) {
+			/* fewer generations, from round 0 again; never grown after, since growing
+			   assumes every generation costs what the first did */
+			probe_size(pr, fit, fit_ms);
+			sized = 1;
+			r = -1;
+			continue;
+		}
 		if (!rc && !sized++ && probe_resize(pr, t0, round_s, gen_ms)) {
 			r = -1;                               /* the rounds begin again */
 			round_s *= (double)pr->gens / gens;
