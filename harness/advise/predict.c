@@ -5,6 +5,7 @@
  * whole, gives every interval.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,25 @@ static void fill_row(struct advise_pred *r, const double *seq, const double *t, 
 	r->speedup = sp.ratio;
 	r->sp_lo = sp.lo;
 	r->sp_hi = sp.hi;
+	if (n >= 2)
+		return;
+	/* one sample has no spread to draw from: no interval, rather than one of width 0
+	   (sequential's speedup over itself stays exactly 1) */
+	r->ms_lo = r->ms_hi = NAN;
+	if (t != seq)
+		r->sp_lo = r->sp_hi = NAN;
+}
+
+/* "[lo–hi]" of an interval, or what stands where there is none */
+static const char *bracket(char *buf, size_t len, double lo, double hi, int fixed)
+{
+	if (!isfinite(lo) || !isfinite(hi))
+		snprintf(buf, len, "[none: 1 sample]");
+	else if (fixed)
+		snprintf(buf, len, "[%.2f–%.2f]", lo, hi);
+	else
+		snprintf(buf, len, "[%.3g–%.3g]", lo, hi);
+	return buf;
 }
 
 /* strategy i fitted to probe sample g at both of the probe's worker counts */
@@ -274,10 +294,11 @@ static void print_phase_lines(FILE *f, const struct advise_probe *pr, const stru
 static void print_row(FILE *f, const struct advise_pred *r, int best)
 {
 	const struct model_terms *t = &r->terms;
+	char ms[64], sp[64];
 
-	fprintf(f, "| %s | %d | %.3g [%.3g–%.3g] | %.2f [%.2f–%.2f] | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g |%s\n",
-		r->name, r->workers, r->ms, r->ms_lo, r->ms_hi, r->speedup, r->sp_lo, r->sp_hi,
-		t->compute_ms, t->imbalance_ms, t->dispatch_ms, t->bytes_ms, t->start_ms, t->fixed_ms,
+	fprintf(f, "| %s | %d | %.3g %s | %.2f %s | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g |%s\n",
+		r->name, r->workers, r->ms, bracket(ms, sizeof(ms), r->ms_lo, r->ms_hi, 0), r->speedup,
+		bracket(sp, sizeof(sp), r->sp_lo, r->sp_hi, 1), t->compute_ms, t->imbalance_ms, t->dispatch_ms, t->bytes_ms, t->start_ms, t->fixed_ms,
 		t->serial_ms, best ? " <- recommended" : "");
 }
 
@@ -341,12 +362,15 @@ static void print_measured(FILE *f, const struct advise_probe *pr, const struct 
 	fprintf(f, "\n");
 	for (n = 0; n < pr->n_strats; n++)
 		print_fitted(f, pr, res, pr->strat[n].name);
+	if (pr->n_samples < 2)
+		fprintf(f, "  no intervals: one sample of each configuration (%d round of %d-generation runs fit in the "
+			   "probe's time)\n", pr->rounds, pr->gens);
 }
 
 void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_result *res)
 {
 	const struct advise_pred *b = &res->pred[res->best];
-	char why[256];
+	char why[256], sp[64];
 	int i;
 
 	print_measured(f, pr, res);
@@ -365,7 +389,7 @@ void advise_print(FILE *f, const struct advise_probe *pr, const struct advise_re
 	for (i = 0; i < res->n; i++)
 		print_row(f, &res->pred[i], i == res->best);
 	advise_why(why, sizeof(why), res, pr);
-	fprintf(f, "\nrecommended: %s x%d, predicted %.3g ms per generation, %.2fx [%.2f–%.2f] over sequential\nwhy: %s\n",
-		b->name, b->workers, b->ms, b->speedup, b->sp_lo, b->sp_hi, why);
+	fprintf(f, "\nrecommended: %s x%d, predicted %.3g ms per generation, %.2fx %s over sequential\nwhy: %s\n",
+		b->name, b->workers, b->ms, b->speedup, bracket(sp, sizeof(sp), b->sp_lo, b->sp_hi, 1), why);
 	print_phase_lines(f, pr, res);
 }
