@@ -31,9 +31,11 @@ static const char *const task_choices[] = { "pole", "xor", "spin", NULL };
 
 #define AO(f) offsetof(struct advise_options, f)
 
+_Static_assert(ADVISE_MAX_GENS == 512, "--gens's help names the probe's most generations");
+
 static const struct opt_spec advise_opts[] = {
 	{ "pop", OPT_INT, AO(evo.pop), 2, 1000000, NULL, "networks in the population" },
-	{ "gens", OPT_INT, AO(evo.gens), 1, 10000000, NULL, "generations of the run to advise on (the probe runs at most 16)" },
+	{ "gens", OPT_INT, AO(evo.gens), 1, 10000000, NULL, "generations of the run to advise on: the probe runs its first ones, at most this many (and at most 512); the prediction is per generation" },
 	{ "mode", OPT_CHOICE, AO(evo.mode), 0, 0, mode_choices, "network kind" },
 	{ "task", OPT_CHOICE, AO(evo.task), 0, 0, task_choices, "what the networks learn" },
 	{ "spin", OPT_INT, AO(evo.spin), 0, 1000000000, NULL, "spin task: iterations of work per network evaluation" },
