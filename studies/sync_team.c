@@ -141,10 +141,10 @@ static int start_member(struct member *m, int processes, char *err, size_t errle
 	return child_start(&m->ch, err, errlen);
 }
 
-/* the deadline passed or a stop signal came: what ended the wait for a member */
+/* what ended the wait for a member before it ended by itself */
 enum cut { CUT_NONE, CUT_TIMED_OUT, CUT_STOPPED };
 
-/* how a wait in slices ends: its member ended (0), or the deadline or a stop signal came */
+/* whether a wait in slices goes on (CUT_NONE) or ends: the deadline passed, or a stop signal came */
 static enum cut wait_cut(double deadline_s)
 {
 	if (proc_stop_requested)

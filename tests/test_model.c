@@ -409,13 +409,13 @@ static void test_probe_run_shortened_where_generations_grow(void **state)
 	(void)state;
 	/* 25 of 10 ms: the budget exactly, and even 50 of them (twice it) are left alone */
 	run_of(got, 25, 10, 1);
-	assert_int_equal(advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 25, &ms), 0);
+	assert_int_equal(advise_gens_within_budget(got, 25, &ms), 0);
 	run_of(got, 50, 10, 1);
-	assert_int_equal(advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 50, &ms), 0);
+	assert_int_equal(advise_gens_within_budget(got, 50, &ms), 0);
 	assert_true(ms < 0);
 	/* 1 ms growing 15% a generation: 64 of them take about 8.6 s; the first that fit in the budget */
 	run_of(got, 64, 1, 1.15);
-	fit = advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 64, &ms);
+	fit = advise_gens_within_budget(got, 64, &ms);
 	for (g = 0; g < fit; g++)
 		sum += got[g][MODEL_PHASES];
 	assert_true(fit > 2 && fit < 64);
@@ -423,10 +423,10 @@ static void test_probe_run_shortened_where_generations_grow(void **state)
 	assert_true(fabs(ms - sum / fit) < 1e-9);
 	/* 300 ms each: at least 2 are kept, and a run of 2 cannot be shortened */
 	run_of(got, 4, 300, 1);
-	assert_int_equal(advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 4, &ms), 2);
+	assert_int_equal(advise_gens_within_budget(got, 4, &ms), 2);
 	assert_true(fabs(ms - 300) < 1e-9);
 	run_of(got, 2, 300, 1);
-	assert_int_equal(advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, 2, &ms), 0);
+	assert_int_equal(advise_gens_within_budget(got, 2, &ms), 0);
 }
 
 int main(void)

@@ -72,13 +72,13 @@ struct advise_probe {
    ADVISE_WARMUP_MS, at least 1 and at most half (none of a run of 1) */
 int advise_warmup_gens(int gens, double gen_ms);
 /*
- * The generations of a probe run (got: its gens generations, each's phases then total) whose
- * time fits ADVISE_PROBE_BUDGET_MS, where the run took over twice it: the first generations
- * sized it, and a workload's generations may grow dearer as it learns (pole's episodes last
- * longer: 6 ms at generation 0 and 300 at 26, population 200 and 10000 steps). At least 2;
- * 0 where the run fits or cannot be shortened. *gen_ms: the mean of those generations.
+ * The generations of a probe run (got, read only: its gens generations, each's phases then
+ * its total) whose time fits ADVISE_PROBE_BUDGET_MS, where the run took over twice it: the
+ * first generations sized it, and a workload's generations may grow dearer as it learns
+ * (pole's episodes last longer: 6 ms at generation 0 and 300 at 26, population 200 and 10000
+ * steps). At least 2; 0 where the run fits or cannot be shortened. *gen_ms: their mean.
  */
-int advise_gens_within_budget(const double (*got)[ADVISE_SLOTS], int gens, double *gen_ms);
+int advise_gens_within_budget(double (*got)[ADVISE_SLOTS], int gens, double *gen_ms);
 /* measure everything for pr->evo and pr->cores (set by the caller); 0 or -errno with err */
 int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen);
 void advise_probe_release(struct advise_probe *pr);

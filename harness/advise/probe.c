@@ -291,7 +291,7 @@ static int probe_machine(struct advise_probe *pr, char *err, size_t errlen)
 	return 0;
 }
 
-int advise_gens_within_budget(const double (*got)[ADVISE_SLOTS], int gens, double *gen_ms)
+int advise_gens_within_budget(double (*got)[ADVISE_SLOTS], int gens, double *gen_ms)
 {
 	double sum = 0, fit_ms = 0;
 	int g, fit = 0;
@@ -324,8 +324,8 @@ static int probe_round(struct advise_probe *pr, int r, int *fit, double *fit_ms,
 
 		rc = advise_run_child(pr->self_exe, &pr->evo, i ? pr->strat[k].name : "sequential",
 				      !i || at_one ? 1 : ADVISE_PROBE_WORKERS, pr->gens, got, err, errlen);
-		if (!rc && !r && !i && (*fit = advise_gens_within_budget((const double (*)[ADVISE_SLOTS])got, pr->gens, fit_ms)))
-			return 0;
+		if (!rc && !r && !i && (*fit = advise_gens_within_budget(got, pr->gens, fit_ms)))
+			return 0;    /* the round begins again with *fit generations */
 		for (g = 0; !rc && g < pr->per_run; g++)
 			memcpy(to[r * pr->per_run + g], got[pr->first + g * pr->stride], sizeof(got[0]));
 	}
