@@ -4,7 +4,7 @@
 # study model` at 1..its cores with the records, report and log copied under $OUT.
 # usage: OUT=DIR experiments/study-model-device.sh      (from the repository root)
 # Afterwards: copy $OUT/study-model-<N>core/ to experiments/records/ and commit it.
-# Knobs: MODEL_SCALE (small: one population, both modes; full takes hours at 16 workers),
+# Knobs: MODEL_SCALE (small: one population, both modes; full does not fit at 16 workers: README),
 # MODEL_REPS (3), MODEL_LIMIT (seconds before the study is cut off, 420), JOBS (make -j).
 set -u
 out=${OUT:?set OUT to the directory the records go to}

@@ -139,7 +139,7 @@ static int runs_in(int n, int *run_len)
 static int resample_runs(const double *x, const double *x2, int n, int run_len, double *a, double *b,
 			 unsigned long long *seed)
 {
-	int runs = (n + run_len - 1) / run_len, m = 0, i, k;
+	int runs = runs_in(n, &run_len), m = 0, i, k;
 
 	for (i = 0; i < runs; i++) {
 		int first = draw(seed, runs) * run_len, last = first + run_len < n ? first + run_len : n;
@@ -151,6 +151,12 @@ static int resample_runs(const double *x, const double *x2, int n, int run_len, 
 		}
 	}
 	return m;
+}
+
+/* one resample of x[0..n)'s runs of run_len into scratch, and its median */
+static double resampled_median(const double *x, int n, int run_len, double *scratch, unsigned long long *seed)
+{
+	return median_of(scratch, resample_runs(x, NULL, n, run_len, scratch, NULL, seed));
 }
 
 int boot_paired_ratio_runs(const double *num, const double *den, int n, int run_len, int resamples,
@@ -194,11 +200,6 @@ int boot_paired_ratio(const double *num, const double *den, int n, int resamples
 	return boot_paired_ratio_runs(num, den, n, 1, resamples, seed, ci);
 }
 
-/* one resample of x[0..n) into scratch, and its median */
-static double resampled_median(const double *x, int n, double *scratch, unsigned long long *seed)
-{
-	return median_of(scratch, resample_runs(x, NULL, n, 1, scratch, NULL, seed));
-}
 
 int boot_unpaired_ratio(const double *num, int n_num, const double *den, int n_den,
 			int resamples, unsigned long long seed, struct ratio_ci *ci)
@@ -222,9 +223,9 @@ int boot_unpaired_ratio(const double *num, int n_num, const double *den, int n_d
 		goto out;
 	}
 	for (r = 0; r < resamples; r++) {
-		double m = resampled_median(num, n_num, scratch, &seed);
+		double m = resampled_median(num, n_num, 1, scratch, &seed);
 
-		ratios[r] = m / resampled_median(den, n_den, scratch, &seed);
+		ratios[r] = m / resampled_median(den, n_den, 1, scratch, &seed);
 	}
 	take_percentiles(ci, ratios, resamples);
 out:
@@ -237,7 +238,7 @@ int boot_median_runs(const double *x, int n, int run_len, int resamples, unsigne
 		     struct ratio_ci *ci)
 {
 	double *scratch, *medians;
-	int r, m, runs;
+	int r, runs;
 
 	ci_unknown(ci, n);
 	if (n < 1 || !all_positive(x, n))
@@ -256,10 +257,8 @@ int boot_median_runs(const double *x, int n, int run_len, int resamples, unsigne
 		ci_point(ci);
 		goto out;
 	}
-	for (r = 0; r < resamples; r++) {
-		m = resample_runs(x, NULL, n, run_len, scratch, NULL, &seed);
-		medians[r] = median_of(scratch, m);
-	}
+	for (r = 0; r < resamples; r++)
+		medians[r] = resampled_median(x, n, run_len, scratch, &seed);
 	take_percentiles(ci, medians, resamples);
 out:
 	free(medians);

@@ -374,18 +374,22 @@ static int sm_finish(struct sm_study *st, const struct sm_options *o, int rc, ch
 	return rc;
 }
 
-/* the closing line: each part's errors and recommendations against the goals, where they went */
+/* the closing line: each part's errors and recommendations against the goals, where they went
+   (printed under --quiet too, which leaves out the progress lines only) */
 static void summary_line(const struct sm_study *st, const struct sm_summary *s, const struct sm_options *o)
 {
-	int i;
+	char figure[4400];
+	int i, len = 0;
 
-	fflush(stdout);   /* a report on stdout comes before the line, as in cli_summary */
-	fprintf(stderr, "evopar study model: done in %.0f s;", st->elapsed_s);
 	for (i = 0; i < 2; i++)
-		fprintf(stderr, " %s: error median %.1f%%, worst %.1f%% (%s), right in %d of %d (%s);",
-			i ? "searches" : "within a generation", s[i].median * 100, s[i].worst * 100,
-			s[i].errors_met ? "met" : "not met", s[i].right, s[i].cases, s[i].right_met ? "met" : "not met");
-	fprintf(stderr, " report in %s, records in %s\n", o->report ? o->report : "standard output", o->out);
+		len += snprintf(figure + len, sizeof(figure) - (size_t)len,
+				"%s: error median %.1f%%, worst %.1f%% (%s), right in %d of %d (%s); ",
+				i ? "searches" : "within a generation", s[i].median * 100, s[i].worst * 100,
+				s[i].errors_met ? "met" : "not met", s[i].right, s[i].cases,
+				s[i].right_met ? "met" : "not met");
+	snprintf(figure + len, sizeof(figure) - (size_t)len, "report in %s", o->report ? o->report : "standard output");
+	cli_summary(0, "study model", &(struct cli_end){ .status = "ok", .wall_s = st->elapsed_s, .figure = figure,
+		    .what = "records", .out = o->out, .written = 1 });
 }
 
 int study_model_main(int argc, char **argv)

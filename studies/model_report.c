@@ -329,16 +329,25 @@ static const char *cpus_words(char *buf, size_t len, const struct sm_study *st)
 	return buf;
 }
 
+/* a part's sections: its rows, errors, spread and recommendations */
+static void part_sections(FILE *f, const struct sm_study *st, int searches)
+{
+	const char *what = searches ? "Search backends" : "Within a generation";
+	struct sm_summary s;
+	int rows[2], cases[2];
+
+	sm_summarize(st, searches, &s);
+	part_of(st, searches, rows, cases);
+	rows_table(f, st, rows[0], rows[1]);
+	errors(f, st, &s, rows[0], rows[1], what, !searches);
+	spread_table(f, st, rows[0], rows[1]);
+	recommendations(f, st, &s, cases[0], cases[1], what);
+}
+
 void sm_report(FILE *f, struct sm_study *st)
 {
-	struct sm_summary gen, search;
-	int rows[2], cases[2], srows[2], scases[2];
 	char gens[320], more[96];
 
-	sm_summarize(st, 0, &gen);
-	sm_summarize(st, 1, &search);
-	part_of(st, 0, rows, cases);
-	part_of(st, 1, srows, scases);
 	if (st->gens)
 		snprintf(gens, sizeof(gens), "%d generations per measured run", st->gens);
 	else
@@ -356,10 +365,7 @@ void sm_report(FILE *f, struct sm_study *st)
 		   "extrapolated by the model.\n\n## Within a generation\n\n",
 		st->cores, st->cpus, st->cpus == 1 ? "" : "s", cpus_words(more, sizeof(more), st), st->elapsed_s, st->load_start, st->load_end, gens, ADVISE_WARMUP_MS, st->reps, st->trials,
 		ADVISE_PROBE_WORKERS, ADVISE_PROBE_WORKERS);
-	rows_table(f, st, rows[0], rows[1]);
-	errors(f, st, &gen, rows[0], rows[1], "Within a generation", 1);
-	spread_table(f, st, rows[0], rows[1]);
-	recommendations(f, st, &gen, cases[0], cases[1], "Within a generation");
+	part_sections(f, st, 0);
 	fprintf(f, "\n## Search backends, trial level\n\nPredicted from the search's trials under every backend at 1 job "
 		   "(each trial's cost the median of the five backends' runs, which cost the same within their noise; "
 		   "handed out as the backend does: contiguous chunks for fork-pool, the next to the first free job for "
@@ -367,10 +373,7 @@ void sm_report(FILE *f, struct sm_study *st)
 		   "own overhead, the capacity for one trial's evolution, and the floors (a pipe "
 		   "round trip per trial, a fork or a thread per job); so the 1-job rows are calibrated and the others "
 		   "extrapolated. mpi is not measured here (it needs mpirun); the model treats it as persistent.\n\n");
-	rows_table(f, st, srows[0], srows[1]);
-	errors(f, st, &search, srows[0], srows[1], "Search backends", 0);
-	spread_table(f, st, srows[0], srows[1]);
-	recommendations(f, st, &search, scases[0], scases[1], "Search backends");
+	part_sections(f, st, 1);
 	if (st->project)
 		projection(f, st->project);
 }

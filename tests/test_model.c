@@ -413,7 +413,7 @@ static void test_probe_run_shortened_where_generations_grow(void **state)
 	run_of(got, 50, 10, 1);
 	assert_int_equal(advise_gens_within_budget(got, 50, &ms), 0);
 	assert_true(ms < 0);
-	/* 1 ms growing 15% a generation: 64 of them take about 8.6 s; the first that fit in the budget */
+	/* 1 ms growing 15% a generation: 64 of them take about 51 s; the first that fit in the budget */
 	run_of(got, 64, 1, 1.15);
 	fit = advise_gens_within_budget(got, 64, &ms);
 	for (g = 0; g < fit; g++)

@@ -67,46 +67,42 @@ static void report_of(int reps, int cpus, char **text)
 	free(st);
 }
 
-static void test_medians_inside_their_intervals_counted(void **state)
+/* whether the report of report_of(reps, cpus) holds words */
+static int report_says(int reps, int cpus, const char *words)
 {
 	char *text;
+	int found;
 
-	(void)state;
-	report_of(3, 2, &text);
-	assert_non_null(strstr(text, "predicted interval (the table's brackets) in 1 of the 2, the reference's in 1 of its 1:"));
+	report_of(reps, cpus, &text);
+	found = strstr(text, words) != NULL;
 	free(text);
+	return found;
+}
+
+static void test_medians_inside_their_intervals_counted(void **state)
+{
+	(void)state;
+	assert_true(report_says(3, 2, "predicted interval (the table's brackets) in 1 of the 2, the reference's in 1 of its 1:"));
 }
 
 static void test_spread_table_needs_three_rounds(void **state)
 {
-	char *text;
-
 	(void)state;
-	report_of(3, 2, &text);
-	assert_non_null(strstr(text, "| threads | 2 | 1 | "));
-	assert_null(strstr(text, "left out: one run"));
-	free(text);
-	report_of(2, 2, &text);
-	assert_null(strstr(text, "| threads | 2 | 1 | "));
-	assert_non_null(strstr(text, "left out: one run against the median of its others needs at least 3 rounds, "
-				     "and this study ran 2 (`--reps`)."));
-	free(text);
+	assert_true(report_says(3, 2, "| threads | 2 | 1 | "));
+	assert_false(report_says(3, 2, "left out: one run"));
+	assert_false(report_says(2, 2, "| threads | 2 | 1 | "));
+	assert_true(report_says(2, 2, "left out: one run against the median of its others needs at least 3 rounds, "
+				      "and this study ran 2 (`--reps`)."));
 }
 
 /* the header says on how many CPUs, and from which worker count the workers outnumber them */
 static void test_workers_past_the_cpus_said(void **state)
 {
-	char *text;
-
 	(void)state;
-	report_of(3, 2, &text);
-	assert_non_null(strstr(text, "Measured by `evopar study model` at 1..2 workers on 2 CPUs in "));
-	assert_null(strstr(text, "take turns"));
-	free(text);
-	report_of(3, 1, &text);
-	assert_non_null(strstr(text, "at 1..2 workers on 1 CPU (from 2 workers on, more workers than CPUs: "
-				     "they take turns) in "));
-	free(text);
+	assert_true(report_says(3, 2, "Measured by `evopar study model` at 1..2 workers on 2 CPUs in "));
+	assert_false(report_says(3, 2, "take turns"));
+	assert_true(report_says(3, 1, "at 1..2 workers on 1 CPU (from 2 workers on, more workers than CPUs: "
+				      "they take turns) in "));
 }
 
 int main(void)

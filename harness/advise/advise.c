@@ -51,41 +51,33 @@ static const struct opt_spec advise_opts[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-/*
- * The first option on the command line that --costs replaces (the probe's workload and
- * --cores: the costs file holds them), or NULL: given with --costs it would be ignored
- * without a word, so it is refused. A value that follows its option is skipped.
- */
-static const char *probe_option_given(int argc, char **argv)
-{
-	int i;
-
-	for (i = 0; i < argc && strcmp(argv[i], "--"); i++) {
-		const struct opt_spec *o;
-		size_t len;
-
-		if (strncmp(argv[i], "--", 2))
-			continue;
-		len = strcspn(argv[i] + 2, "=");
-		for (o = advise_opts; o->name; o++)
-			if (strlen(o->name) == len && !strncmp(o->name, argv[i] + 2, len))
-				break;
-		if (!o->name)
-			continue;
-		if (o->offset != AO(costs) && o->offset != AO(out) && o->offset != AO(quiet) && o->offset != AO(help))
-			return o->name;
-		if (o->type != OPT_FLAG && !argv[i][2 + len])
-			i++;
-	}
-	return NULL;
-}
-
 static void advise_defaults(void *opts)
 {
 	struct advise_options *o = opts;
 
 	memset(o, 0, sizeof(*o));
 	evo_config_defaults(&o->evo);
+}
+
+/*
+ * The first option --costs replaces (the probe's workload and --cores: the costs file holds
+ * them) that is not at its default, or NULL: beside --costs it would be ignored without a
+ * word, so it is refused.
+ */
+static const char *probe_option_set(const struct advise_options *o)
+{
+	const struct opt_spec *s;
+	struct advise_options d;
+	char given[64], dflt[64];
+
+	advise_defaults(&d);
+	for (s = advise_opts; s->offset != AO(costs); s++) {   /* the table lists them first */
+		options_format(s, o, given, sizeof(given));
+		options_format(s, &d, dflt, sizeof(dflt));
+		if (strcmp(given, dflt))
+			return s->name;
+	}
+	return NULL;
 }
 
 static void usage(FILE *f)
@@ -209,9 +201,9 @@ int cmd_advise(int argc, char **argv)
 	}
 	if (o.help)
 		return options_answer(o.help, usage);
-	if (o.costs && probe_option_given(argc, argv)) {
+	if (o.costs && probe_option_set(&o)) {
 		fprintf(stderr, "evopar advise: --%s: not with --costs (the costs file holds the workload and its cores)\n",
-			probe_option_given(argc, argv));
+			probe_option_set(&o));
 		return EXIT_USAGE;
 	}
 	if (o.out && (options_check_output("out", o.out, err, sizeof(err)) ||

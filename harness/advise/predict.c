@@ -50,27 +50,31 @@ static int median_gen(const struct advise_probe *pr)
 	return best;
 }
 
+/* an interval's ends, or NaN where the bootstrap drew none (one sample has no spread to draw
+   from: no interval, rather than one of width 0) */
+static void put_interval(const struct ratio_ci *ci, double *lo, double *hi)
+{
+	*lo = ci->resamples ? ci->lo : NAN;
+	*hi = ci->resamples ? ci->hi : NAN;
+}
+
 /* the row's ms and speedup over the samples, whose intervals resample the probe's runs whole
-   (per_run samples each): a run's generations share its process and are not independent */
+   (per_run samples each): a run's generations share its process and are not independent.
+   The reference (t is seq) is 1.00x over itself exactly. */
 static void fill_row(struct advise_pred *r, const double *seq, const double *t, int n, int per_run)
 {
 	struct ratio_ci m, sp;
 
 	boot_median_runs(t, n, per_run, BOOT_RESAMPLES, BOOT_SEED, &m);
-	boot_paired_ratio_runs(seq, t, n, per_run, BOOT_RESAMPLES, BOOT_SEED, &sp);
 	r->ms = m.ratio;
-	r->ms_lo = m.lo;
-	r->ms_hi = m.hi;
-	r->speedup = sp.ratio;
-	r->sp_lo = sp.lo;
-	r->sp_hi = sp.hi;
-	if (n >= 2)
+	put_interval(&m, &r->ms_lo, &r->ms_hi);
+	if (t == seq) {
+		r->speedup = r->sp_lo = r->sp_hi = 1;
 		return;
-	/* one sample has no spread to draw from: no interval, rather than one of width 0
-	   (sequential's speedup over itself stays exactly 1) */
-	r->ms_lo = r->ms_hi = NAN;
-	if (t != seq)
-		r->sp_lo = r->sp_hi = NAN;
+	}
+	boot_paired_ratio_runs(seq, t, n, per_run, BOOT_RESAMPLES, BOOT_SEED, &sp);
+	r->speedup = sp.ratio;
+	put_interval(&sp, &r->sp_lo, &r->sp_hi);
 }
 
 /* "[lo–hi]" of an interval, or what stands where there is none */
@@ -298,8 +302,8 @@ static void print_row(FILE *f, const struct advise_pred *r, int best)
 
 	fprintf(f, "| %s | %d | %.3g %s | %.2f %s | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g |%s\n",
 		r->name, r->workers, r->ms, bracket(ms, sizeof(ms), r->ms_lo, r->ms_hi, 0), r->speedup,
-		bracket(sp, sizeof(sp), r->sp_lo, r->sp_hi, 1), t->compute_ms, t->imbalance_ms, t->dispatch_ms, t->bytes_ms, t->start_ms, t->fixed_ms,
-		t->serial_ms, best ? " <- recommended" : "");
+		bracket(sp, sizeof(sp), r->sp_lo, r->sp_hi, 1), t->compute_ms, t->imbalance_ms, t->dispatch_ms,
+		t->bytes_ms, t->start_ms, t->fixed_ms, t->serial_ms, best ? " <- recommended" : "");
 }
 
 /* ", start N us" of phase p if it starts its workers: fitted, or the floor's */
