@@ -271,7 +271,7 @@ static void watch_loop(struct watch_run *r)
 static int job_end(const struct watch_run *r, char *buf, size_t len)
 {
 	if (r->detached) {
-		snprintf(buf, len, "still running after --for %g s", r->o.for_s);
+		snprintf(buf, len, "still running (watch left it at --for %g s)", r->o.for_s);
 		return -1;
 	}
 	if (r->cmd) {
@@ -305,8 +305,8 @@ static void write_summary(struct watch_run *r, const struct watch_verdict *v)
 	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6);
 	jw_end(&r->jw);
 	output_write(&r->out, &r->jw);
-	fprintf(stderr, "evopar watch: %s (pid %d) %s after %.1f s\n", r->cmd ? r->cmd[0] : "the process",
-		(int)r->root, ended, r->st.wall_s);
+	fprintf(stderr, "evopar watch: %s (pid %d) after %.1f s: %s\n", r->cmd ? r->cmd[0] : "the process",
+		(int)r->root, r->st.wall_s, ended);
 }
 
 /* start CMD in watch's own process group (terminal signals reach it) */

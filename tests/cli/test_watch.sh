@@ -134,6 +134,8 @@ t0=$(now)
 check "--pid --for 1: exits 0" [ "$(code "$EVOPAR" watch --pid "$p" --for 1 --interval 50 --out "$T/p.jsonl")" = 0 ]
 check "--pid --for 1: ended in time" elapsed_below "$t0" "$(now)" 5
 check "--pid --for 1: detached" [ "$(summary "$T/p.jsonl" status)" = detached ]
+check "--pid --for 1: the closing line says it runs on, and the time once" \
+	grep -Eq "^evopar watch: the process \(pid $p\) after [0-9.]+ s: still running \(watch left it at --for 1 s\)$" "$T/err"
 check "--pid --for 1: samples every 50 ms" jqt -s 'map(select(.type == "sample")) | length >= 10' "$T/p.jsonl"
 check "--pid --for 1: the process runs on" kill -0 "$p"
 kill "$p"
