@@ -7,71 +7,13 @@
 #include <string.h>
 
 #include "reports/interval.h"
+#include "reports/stats.h"
 
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static void swap_d(double *a, double *b)
-{
-	double t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-/*
- * x[k] made the value that sorting would put there, the smaller ones before it and the
- * larger after (Hoare's selection, the pivot a median of three): a bootstrap takes thousands
- * of medians, and a sort for each made advise's intervals take seconds.
- */
-static void select_kth(double *x, int n, int k)
-{
-	int lo = 0, hi = n - 1;
-
-	while (hi > lo) {
-		int mid = lo + (hi - lo) / 2, i = lo, j = hi;
-		double pivot;
-
-		if (x[mid] < x[lo])
-			swap_d(&x[mid], &x[lo]);
-		if (x[hi] < x[lo])
-			swap_d(&x[hi], &x[lo]);
-		if (x[hi] < x[mid])
-			swap_d(&x[hi], &x[mid]);
-		pivot = x[mid];
-		while (i <= j) {
-			while (x[i] < pivot)
-				i++;
-			while (pivot < x[j])
-				j--;
-			if (i <= j)
-				swap_d(&x[i++], &x[j--]);
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			return;
-	}
-}
-
-/* the median of x[0..n), which is reordered in place */
-static double median_of(double *x, int n)
-{
-	double below;
-	int i;
-
-	select_kth(x, n, n / 2);
-	if (n % 2)
-		return x[n / 2];
-	for (below = x[0], i = 1; i < n / 2; i++)
-		below = x[i] > below ? x[i] : below;
-	return (below + x[n / 2]) / 2;
 }
 
 static unsigned long long next_u64(unsigned long long *state)
@@ -102,7 +44,7 @@ static int all_positive(const double *x, int n)
 static double median_copy(const double *x, int n, double *scratch)
 {
 	memcpy(scratch, x, (size_t)n * sizeof(*x));
-	return median_of(scratch, n);
+	return stats_median(scratch, n);
 }
 
 /* lo and hi from the sorted resampled ratios */
@@ -156,7 +98,7 @@ static int resample_runs(const double *x, const double *x2, int n, int run_len, 
 /* one resample of x[0..n)'s runs of run_len into scratch, and its median */
 static double resampled_median(const double *x, int n, int run_len, double *scratch, unsigned long long *seed)
 {
-	return median_of(scratch, resample_runs(x, NULL, n, run_len, scratch, NULL, seed));
+	return stats_median(scratch, resample_runs(x, NULL, n, run_len, scratch, NULL, seed));
 }
 
 int boot_paired_ratio_runs(const double *num, const double *den, int n, int run_len, int resamples,
@@ -185,7 +127,7 @@ int boot_paired_ratio_runs(const double *num, const double *den, int n, int run_
 	}
 	for (r = 0; r < resamples; r++) {
 		m = resample_runs(num, den, n, run_len, a, b, &seed);
-		ratios[r] = median_of(a, m) / median_of(b, m);
+		ratios[r] = stats_median(a, m) / stats_median(b, m);
 	}
 	take_percentiles(ci, ratios, resamples);
 out:

@@ -17,6 +17,66 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void swap_d(double *a, double *b)
+{
+	double t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * x[k] made the value that sorting would put there, the smaller ones before it and the
+ * larger after (Hoare's selection, the pivot a median of three): a bootstrap takes thousands
+ * of medians, and a sort for each made advise's intervals take seconds.
+ */
+static void select_kth(double *x, int n, int k)
+{
+	int lo = 0, hi = n - 1;
+
+	while (hi > lo) {
+		int mid = lo + (hi - lo) / 2, i = lo, j = hi;
+		double pivot;
+
+		if (x[mid] < x[lo])
+			swap_d(&x[mid], &x[lo]);
+		if (x[hi] < x[lo])
+			swap_d(&x[hi], &x[lo]);
+		if (x[hi] < x[mid])
+			swap_d(&x[hi], &x[mid]);
+		pivot = x[mid];
+		while (i <= j) {
+			while (x[i] < pivot)
+				i++;
+			while (pivot < x[j])
+				j--;
+			if (i <= j)
+				swap_d(&x[i++], &x[j--]);
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+double stats_median(double *x, int n)
+{
+	double below;
+	int i;
+
+	if (n < 1)
+		return 0;
+	select_kth(x, n, n / 2);
+	if (n % 2)
+		return x[n / 2];
+	for (below = x[0], i = 1; i < n / 2; i++)
+		below = x[i] > below ? x[i] : below;
+	return (below + x[n / 2]) / 2;
+}
+
 void stats_compute(struct sample_stats *s, double *x, int n)
 {
 	double ss = 0.0;

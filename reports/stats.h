@@ -19,6 +19,9 @@ struct sample_stats {
 	int unstable;
 };
 
+/* the median of x[0..n), which is reordered in place; 0 when n < 1. By selection, not a sort:
+   a bootstrap takes thousands of medians */
+double stats_median(double *x, int n);
 /* stats over x[0..n) (x is sorted in place) */
 void stats_compute(struct sample_stats *s, double *x, int n);
 

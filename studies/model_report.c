@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "harness/advise/advise.h"
+#include "reports/stats.h"
 #include "studies/model.h"
 
 #define WORST_LISTED 8
@@ -51,9 +52,9 @@ static void split_errors(FILE *f, const struct sm_row *const *v, int n)
 			off[no++] = v[i]->err;
 	}
 	fprintf(f, "\nAt 1 and %d workers, where the probe fitted the model: median error %.1f%% over %d; ",
-		ADVISE_PROBE_WORKERS, sm_median(at, na) * 100, na);
+		ADVISE_PROBE_WORKERS, stats_median(at, na) * 100, na);
 	if (no)
-		fprintf(f, "at more workers, extrapolated: %.1f%% over %d.\n", sm_median(off, no) * 100, no);
+		fprintf(f, "at more workers, extrapolated: %.1f%% over %d.\n", stats_median(off, no) * 100, no);
 	else
 		fprintf(f, "no worker count here is above them, so nothing was extrapolated in workers: these "
 			   "errors are the probe's short runs against fresh ones (the noise of the machine and of "
@@ -91,7 +92,7 @@ void sm_summarize(const struct sm_study *st, int searches, struct sm_summary *s)
 	for (i = rows[0]; e && i < rows[1]; i++)
 		if (!st->rows[i].is_reference)
 			e[s->n++] = st->rows[i].err;
-	s->median = sm_median(e, s->n);
+	s->median = stats_median(e, s->n);
 	s->worst = max_of(e, s->n);
 	s->errors_met = s->n && s->median < GOAL_MEDIAN && s->worst < GOAL_WORST;
 	for (i = cases[0]; i < cases[1]; i++, s->cases++)
@@ -131,7 +132,7 @@ static void errors(FILE *f, const struct sm_study *st, const struct sm_summary *
 		   "uncertainty only, and a measured median carries its own noise besides, so even a right 95%% "
 		   "interval holds fewer than 95%% of them.\n\nWorst cases:\n\n",
 		what, s->n, s->median * 100, s->worst * 100, GOAL_MEDIAN * 100, GOAL_WORST * 100,
-		s->errors_met ? "met" : "not met", sm_median(ref, nr) * 100, max_of(ref, nr) * 100, nr, in, n, in_ref, nr);
+		s->errors_met ? "met" : "not met", stats_median(ref, nr) * 100, max_of(ref, nr) * 100, nr, in, n, in_ref, nr);
 	for (i = 0; i < n && i < WORST_LISTED; i++)
 		fprintf(f, "- %s, %s x%d: predicted %.4g ms, measured %.4g ms (%.1f%%)\n", v[i]->label, v[i]->name,
 			v[i]->workers, v[i]->pred, v[i]->meas_ms, v[i]->err * 100);
@@ -153,7 +154,7 @@ static double one_run_error(const struct sm_row *r)
 		for (j = n = 0; j < r->reps; j++)
 			if (j != i)
 				others[n++] = r->meas[j];
-		d = sm_rel_error(r->meas[i], sm_median(others, n));
+		d = sm_rel_error(r->meas[i], stats_median(others, n));
 		worst = d > worst ? d : worst;
 	}
 	return worst;
@@ -206,7 +207,7 @@ static void spread_table(FILE *f, const struct sm_study *st, int lo, int hi)
 				one[n++] = one_run_error(&st->rows[k]);
 			}
 		fprintf(f, "| %s | %d | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", r->name, r->workers, n,
-			sm_median(err, n) * 100, max_of(err, n) * 100, sm_median(one, n) * 100, max_of(one, n) * 100);
+			stats_median(err, n) * 100, max_of(err, n) * 100, stats_median(one, n) * 100, max_of(one, n) * 100);
 	}
 out:
 	free(one);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reports/stats.h"
 #include "studies/model.h"
 
 #define TRIAL_GENS "10"
@@ -137,7 +138,7 @@ static void pool_trial_costs(struct trial_probe *tp, int trials)
 	for (i = 0; i < trials; i++) {
 		for (b = 0; b < N_BACKENDS; b++)
 			v[b] = tp->raw_ms[b][i];
-		tp->each_ms[i] = sm_median(v, (int)N_BACKENDS);
+		tp->each_ms[i] = stats_median(v, (int)N_BACKENDS);
 	}
 	trial_stats(tp, trials);
 }
@@ -178,7 +179,7 @@ static int probe_trials(const struct sm_study *st, const char *pop, struct trial
 	for (i = 0; !rc && i < cores && i < MODEL_MAX_CORES; i++) {
 		for (b = 0; b < CAPACITY_TIMES; b++)
 			v[b] = got[b][i];
-		tp->capacity[i] = sm_median(v, CAPACITY_TIMES);
+		tp->capacity[i] = stats_median(v, CAPACITY_TIMES);
 	}
 	free(cal);
 	return rc;

@@ -2,7 +2,8 @@
  * Unit tests for reports/interval.c: a ratio of medians and its bootstrap interval. A fixed
  * ratio between paired arms has a zero-width interval however noisy the rounds; the same data
  * unpaired does not; the interval holds the point; bad samples are refused; the seed decides;
- * the median is the sorted sample's, ties and even counts included; resampled by whole runs,
+ * the median (stats_median, which the bootstrap and the studies share) is the sorted
+ * sample's, ties and even counts included, and 0 of no sample; resampled by whole runs,
  * the interval spans the spread between runs that a sample-by-sample one hides.
  */
 #include <math.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "reports/interval.h"
+#include "reports/stats.h"
 
 #define N 12
 
@@ -101,7 +103,7 @@ static int cmp_d(const void *a, const void *b)
 /* the median by selection against the median of the sorted copy, on samples with many ties */
 static void test_median_matches_sort(void **state)
 {
-	double x[97], sorted[97];
+	double x[97], sorted[97], again[97];
 	unsigned long long r = 12345;
 	int n, i, trial;
 
@@ -114,15 +116,17 @@ static void test_median_matches_sort(void **state)
 			for (i = 0; i < n; i++) {
 				r = r * 6364136223846793005ULL + 1442695040888963407ULL;
 				x[i] = 1.0 + (double)((r >> 33) % (trial % 2 ? 5 : 1000));
-				sorted[i] = x[i];
+				sorted[i] = again[i] = x[i];
 			}
 			qsort(sorted, (size_t)n, sizeof(*sorted), cmp_d);
 			want = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+			assert_true(stats_median(again, n) == want);
 			assert_int_equal(boot_median(x, n, 50, 7, &ci), 0);
 			assert_true(ci.ratio == want);
 			assert_true(ci.lo <= ci.ratio && ci.ratio <= ci.hi);
 			assert_true(ci.lo >= sorted[0] && ci.hi <= sorted[n - 1]);
 		}
+	assert_true(stats_median(x, 0) == 0);
 }
 
 #define RUNS 5

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "reports/stats.h"
 #include "studies/model.h"
 
 /* row i of the case: its configuration, prediction [lo, hi] and measured rounds */
@@ -32,7 +33,7 @@ static void put_row(struct sm_study *st, int i, const char *name, int workers, d
 	for (k = 0; k < st->reps; k++)
 		r->meas[k] = meas[k];
 	r->reps = st->reps;
-	r->meas_ms = sm_median(r->meas, r->reps);
+	r->meas_ms = stats_median(r->meas, r->reps);
 	r->err = sm_rel_error(r->pred, r->meas_ms);
 }
 

@@ -13,6 +13,7 @@
 #include "harness/instruments/calibrate.h"
 #include "harness/records/meta.h"
 #include "proc/clock.h"
+#include "reports/stats.h"
 
 #define TARGET_S 0.2              /* one copy alone runs about this long, or its gens */
 #define ROUNDS 3                  /* N = 1 .. cores in turn, this often: drift hits all alike */
@@ -99,13 +100,6 @@ static int usable_cores(void)
 	return n < CAPACITY_MAX_COPIES ? n : CAPACITY_MAX_COPIES;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Generations for one copy alone to take about TARGET_S: doubled from 1, at most the run's. */
 static int size_copies(struct capacity *cap, char *err, size_t errlen)
 {
@@ -145,8 +139,7 @@ int calibrate_capacity(struct calibration *c, const struct evo_config *evo, cons
 		for (n = 1; !rc && n <= cap->cores; n++)
 			rc = run_copies(&cap->evo, n, &wall[(n - 1) * ROUNDS + r], err, errlen);
 	for (n = 1; !rc && n <= cap->cores; n++) {
-		qsort(&wall[(n - 1) * ROUNDS], ROUNDS, sizeof(*wall), cmp_double);
-		cap->ms[n - 1] = wall[(n - 1) * ROUNDS + ROUNDS / 2] * 1e3;
+		cap->ms[n - 1] = stats_median(&wall[(n - 1) * ROUNDS], ROUNDS) * 1e3;
 		cap->ratio[n - 1] = n * cap->ms[0] / cap->ms[n - 1];
 	}
 	if (rc == -ENOMEM && !wall)
