@@ -43,7 +43,7 @@ endif
 ENGINE_SRC := $(wildcard engine/*.c)
 PROC_SRC := $(wildcard proc/*.c)
 STRATEGY_SRC := $(wildcard strategies/*.c strategies/common/*.c)
-HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c harness/*/*.c))
+HARNESS_SRC := $(wildcard harness/*.c harness/*/*.c)
 REPORT_SRC := $(wildcard reports/*.c)
 STUDY_SRC := $(wildcard studies/*.c)
 
@@ -170,7 +170,7 @@ $(LIB): $(LIB_OBJ) $(BUILD)/gpu-id
 	@rm -f $@   # a member whose source is gone must not linger in the archive
 	$(call say,AR,$@)$(AR) rcs $@ $(LIB_OBJ)
 
-bin/evopar: $(BUILD)/harness/main.o $(LIB)
+bin/evopar: $(BUILD)/evopar.o $(LIB)
 	@mkdir -p bin
 	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CUDA_LIBS) $(LDLIBS)
 

@@ -32,7 +32,7 @@ struct cli_doc {
 extern const struct cli_doc run_doc, search_doc, bench_doc, report_doc, watch_doc, compare_doc,
 	study_doc, advise_doc;
 
-/* one subcommand of evopar, as main.c's table lists it */
+/* one subcommand of evopar, as evopar.c's table lists it */
 struct cli_command {
 	const char *name;
 	int (*fn)(int argc, char **argv);

@@ -1,5 +1,5 @@
 /*
- * harness/: the evopar command. main.c's commands[] table names the subcommands declared
+ * harness/: the evopar command. evopar.c's commands[] table names the subcommands declared
  * here; options.c parses every command line from tables; run.c evolves one population under
  * one strategy, bench*.c runs configurations as fresh processes, stall.c ends a run that stops
  * making progress. Beneath: records/ (JSON Lines writers, meta, the one summary writer),
@@ -16,10 +16,10 @@
 #define EXIT_INTERRUPTED 130  /* SIGINT or SIGTERM: the run ended cleanly, status interrupted */
 
 int cmd_run(int argc, char **argv);
-int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);    /* bench.c */
 int cmd_report(int argc, char **argv);   /* report_cmd.c */
 int cmd_compare(int argc, char **argv);  /* compare_cmd.c */
 int cmd_advise(int argc, char **argv);   /* advise/advise.c */
+int cmd_watch(int argc, char **argv);    /* watch/watch.c */
 
 #endif

@@ -3,7 +3,8 @@
  * --migration mpi --islands K`: every rank is one island (rank 0 is island 0 and the only
  * one that writes records and prints), migrants travel as MPI messages, and rank 0 collects
  * each island's fitness, origins and sizes every generation and its networks at the end.
- * Here: the hooks, start and end; the messages are in strategies/common/islands_mpi_*.c.
+ * Here: the hooks, start and end; the messages, reports and failures are in
+ * strategies/common/islands_mpi_*.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,56 +17,6 @@
 #include "strategies/common/islands_mpi.h"
 
 /* ---- failures --------------------------------------------------------------------------- */
-
-/* After any of these no clean MPI_Finalize is possible: the run is broken. */
-int islands_mpi_failed(struct strategy *s, struct islands_mpi *m, int rc,
-		       const struct mpi_failure *f, const char *phase, int gen)
-{
-	m->broken = 1;
-	if (rc == -EIO) {
-		snprintf(s->err, sizeof(s->err), "mpi: %s", f->how);
-	} else if (rc == -ECHILD) {
-		s->fail_worker = f->rank;
-		s->fail_pid = f->pid;
-		snprintf(s->err, sizeof(s->err), "island %d (mpi rank %d, pid %ld, host %.64s) died "
-			 "in %s of generation %d; mpirun ends the job and says how", f->rank,
-			 f->rank, f->pid, f->host, phase, gen);
-	} else if (rc == -EINTR) {
-		snprintf(s->err, sizeof(s->err), "interrupted");
-	}
-	/* -ETIMEDOUT: the caller says what was not done in time */
-	return rc;
-}
-
-/* A wait for island r gave up: named with its pid and host where this rank knows them (0). */
-int islands_mpi_timed_out(struct strategy *s, struct islands_mpi *m, int r, const char *what,
-			  const char *phase, int gen)
-{
-	struct mpi_failure f;
-
-	mpi_ranks_fail(&f, &m->ranks, r, -ETIMEDOUT, "timed out", MPI_SUCCESS);
-	m->broken = 1;
-	s->fail_worker = r;
-	s->fail_pid = f.pid;
-	if (f.pid)
-		snprintf(s->err, sizeof(s->err), "island %d (mpi rank %d, pid %ld) gave no %s in %s "
-			 "of generation %d within %g s (--worker-timeout); it runs on host %.64s", r, r,
-			 f.pid, what, phase, gen, s->cfg->worker_timeout_s, f.host);
-	else
-		snprintf(s->err, sizeof(s->err), "island %d (mpi rank %d) gave no %s in %s of "
-			 "generation %d within %g s (--worker-timeout)", r, r, what, phase, gen,
-			 s->cfg->worker_timeout_s);
-	return -ETIMEDOUT;
-}
-
-int islands_mpi_call_failed(struct strategy *s, struct islands_mpi *m, int mpi_code,
-			    const char *what)
-{
-	struct mpi_failure f;
-
-	return islands_mpi_failed(s, m, mpi_ranks_fail(&f, &m->ranks, -1, -EIO, what, mpi_code),
-				  &f, "", 0);
-}
 
 /* A stop signal: mpirun ending the job after a rank died (failed), or the user (interrupted). */
 static int stopped(struct strategy *s, struct islands_mpi *m, const char *phase, int gen)

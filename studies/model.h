@@ -4,7 +4,8 @@
  * measured as fresh runs, one round of the case in each of the steps that follow its probe (a
  * step: a probe, then a round of every case with rounds left); the errors and the
  * recommendation's rank go into records and a report. The same for the search backends at
- * trial level (model_search.c).
+ * trial level (model_search.c). The cases and their rounds, which both parts share, are
+ * model_cases.c's; the report is model_report.c's.
  */
 #ifndef EVOPAR_STUDIES_MODEL_H
 #define EVOPAR_STUDIES_MODEL_H
@@ -79,7 +80,7 @@ struct sm_study {
 	double pipe_rtt_ms, fork_ms, thread_ms;   /* the last probe's floors, for the searches */
 };
 
-/* model_cmd.c: the progress line of a case about to be probed (unless --quiet) */
+/* model_cases.c: the progress line of a case about to be probed (unless --quiet) */
 void sm_case_begins(const struct sm_study *st, const char *label);
 /* a case of rows [first, first + n) predicted, rec the recommended; NULL when full */
 struct sm_case *sm_case_add(struct sm_study *st, const char *label, const char *part, int first, int n,
@@ -89,8 +90,6 @@ int sm_measure_step(struct sm_study *st, int first, char *err, size_t errlen);
 /* the steps left until the cases from first on have all their rounds, then their verdicts,
    written as records */
 int sm_measure_cases(struct sm_study *st, int first, char *err, size_t errlen);
-/* the median of x[0..n) (x reordered) */
-double sm_median(double *x, int n);
 /* |x - ref| / ref; 0 where ref is not above 0 */
 double sm_rel_error(double x, double ref);
 /* model_search.c: the search backends at trial level, predicted then measured: trials of

@@ -9,7 +9,7 @@
 
 struct study {
 	const char *name;          /* as typed after `evopar study` */
-	int (*main)(int argc, char **argv);   /* the options after NAME; returns the exit code */
+	int (*run)(int argc, char **argv);    /* the options after NAME; returns the exit code */
 	const char *summary;       /* one line for `evopar study --help` */
 };
 

@@ -41,7 +41,7 @@ int cmd_study(int argc, char **argv)
 	}
 	for (i = 0; i < N_STUDIES; i++)
 		if (!strcmp(argv[0], studies[i].name))
-			return studies[i].main(argc - 1, argv + 1);
+			return studies[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "evopar study: unknown study '%s'; one of:", argv[0]);
 	for (i = 0; i < N_STUDIES; i++)
 		fprintf(stderr, " %s", studies[i].name);

@@ -56,12 +56,12 @@ struct islands_mpi {
 	int signals_saved;
 };
 
-/* islands_mpi.c: a failure of the shared rank plumbing as this run's message; returns rc */
+/* islands_mpi_failures.c: a failure of the shared rank plumbing as this run's message; returns rc */
 int islands_mpi_failed(struct strategy *s, struct islands_mpi *m, int rc,
 		       const struct mpi_failure *f, const char *phase, int gen);
 int islands_mpi_call_failed(struct strategy *s, struct islands_mpi *m, int mpi_code,
 			    const char *what);
-/* islands_mpi.c: island r sent no `what` (report, migrants) in time; returns -ETIMEDOUT */
+/* island r sent no `what` (report, migrants) in time; returns -ETIMEDOUT */
 int islands_mpi_timed_out(struct strategy *s, struct islands_mpi *m, int r, const char *what,
 			  const char *phase, int gen);
 

@@ -1,6 +1,7 @@
 /*
  * The evopar program: dispatches a subcommand from a static table, which also feeds `evopar
- * help` (the list, a command's --help, the man page and the bash completion).
+ * help` (the list, a command's --help, the man page and the bash completion). It stands above
+ * every room, as git's git.c does: the commands are harness/'s and studies/'s.
  */
 #include <signal.h>
 #include <stddef.h>
@@ -17,7 +18,7 @@
 #include "studies/studies.h"
 
 static int cmd_help(int argc, char **argv);
-int cmd_watch(int argc, char **argv);   /* harness/watch/watch.c */
+static int cmd_list(int argc, char **argv);
 
 /* a worker exec'd by a process strategy (--start spawn); not for people to type */
 static int cmd_worker(int argc, char **argv)
@@ -110,7 +111,7 @@ static const struct cli_command *find_command(const char *name)
 	return NULL;
 }
 
-int cmd_list(int argc, char **argv)
+static int cmd_list(int argc, char **argv)
 {
 	struct list_options o = { 0 };
 	char err[256];
