@@ -112,7 +112,7 @@ static void write_bench_record(struct bench *b)
 
 static void show_progress(struct bench *b, int id, int rep, int warm)
 {
-	double el = now_s() - b->t_start;
+	double el = proc_now_s() - b->t_start;
 
 	cli_progress(b->o.quiet, "bench: run %d/%d  %.30s %s %d/%d  elapsed %.0f s  remaining %.0f s  failed %d",
 		     b->runs_done + 1, b->runs_total, b->cfg[id].label, warm ? "warm-up" : "rep",
@@ -129,7 +129,7 @@ static void show_summary(const struct bench *b, int code, int written)
 		 b->runs_done, b->runs_total, b->n_cfg, b->n_cfg == 1 ? "" : "s", b->runs_failed);
 	cli_summary(b->o.quiet, "bench", &(struct cli_end){ .status = !code ? "ok" :
 		    code == EXIT_INTERRUPTED ? "interrupted" : "failed",
-		    .wall_s = b->t_start > 0 ? now_s() - b->t_start : 0, .figure = figure,
+		    .wall_s = b->t_start > 0 ? proc_now_s() - b->t_start : 0, .figure = figure,
 		    .what = "records", .out = b->o.out, .written = written });
 }
 
@@ -171,7 +171,7 @@ static void write_end_record(struct bench *b, int rc)
 
 	jw_begin(w, "bench_end");
 	jw_str(w, "status", !rc ? "ok" : rc == -EINTR ? "interrupted" : "failed");
-	jw_num(w, "elapsed_s", now_s() - b->t_start);
+	jw_num(w, "elapsed_s", proc_now_s() - b->t_start);
 	jw_int(w, "runs", b->runs_done);
 	jw_int(w, "runs_failed", b->runs_failed);
 	bench_rounds_end(b);
@@ -295,7 +295,7 @@ int cmd_bench(int argc, char **argv)
 	code = make_tmpdir(b) ? -1 : 0;
 	if (!code) {
 		proc_catch_stop(on_bench_stop);
-		b->t_start = now_s();
+		b->t_start = proc_now_s();
 		code = bench_measure(b);
 	}
 	if (code < 0) {

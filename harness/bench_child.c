@@ -15,6 +15,7 @@
 #include "harness/bench.h"
 #include "harness/instruments/sampler.h"
 #include "harness/records/records.h"
+#include "proc/clock.h"
 
 /* Copy the child's records into the bench file, each tagged after its opening brace. */
 static int copy_records(struct bench *b, int id, int rep, int warm, int *n_records)
@@ -97,7 +98,7 @@ static int reap_run(struct child *ch, double deadline)
 	int termed = 0;
 
 	while (ch->pid) {
-		double left = deadline - now_s();
+		double left = deadline - proc_now_s();
 
 		if (bench_stop && !termed) {
 			kill(ch->pid, SIGTERM);
@@ -155,7 +156,7 @@ int bench_one(struct bench *b, int id, int rep, int warm)
 	struct bench_config *c = &b->cfg[id];
 	char **argv = run_argv(b, c), serr[128];
 	struct run_end e;
-	double t = now_s();
+	double t = proc_now_s();
 	int rc;
 
 	if (!argv)
@@ -177,7 +178,7 @@ int bench_one(struct bench *b, int id, int rep, int warm)
 		sampler_start_tree(&e.tree, e.ch.pid, b->o.sample_ms, 1, serr, sizeof(serr));
 	e.timed_out = reap_run(&e.ch, t + b->o.timeout_s);
 	sampler_stop(&e.tree);
-	e.wall_s = now_s() - t;
+	e.wall_s = proc_now_s() - t;
 	/* the measure the adaptive rule of bench_rounds.c reads, as the reports will */
 	b->last_value = !e.timed_out && child_exit_code(&e.ch) == 0 ? bench_run_value(b->tmp_out, c) : -1;
 	/* a write error ends the bench; output_commit says it, with the path */

@@ -12,7 +12,7 @@
 
 #include "engine/rng.h"
 #include "harness/bench.h"
-#include "harness/records/meta.h"
+#include "proc/clock.h"
 #include "reports/interval.h"
 
 #define DEFAULT_MAX_TIME_S 3600   /* --ci-width alone: never add rounds for longer than this */
@@ -229,8 +229,8 @@ int bench_round_wanted(struct bench *b, int round)
 	int rep = round - b->o.warmup;
 
 	if (round > 0)
-		b->round_s = now_s() - b->t_round;   /* the round that just ended */
-	b->t_round = now_s();
+		b->round_s = proc_now_s() - b->t_round;   /* the round that just ended */
+	b->t_round = proc_now_s();
 	if (rep < b->o.repeat)
 		return 1;
 	if (b->o.ci_width <= 0 && b->o.max_time_s <= 0)
@@ -241,7 +241,7 @@ int bench_round_wanted(struct bench *b, int round)
 		return 0;
 	}
 	/* a round that would not end in time is not started: the rounds stay whole */
-	if (now_s() - b->t_start + b->round_s > b->o.max_time_s) {
+	if (proc_now_s() - b->t_start + b->round_s > b->o.max_time_s) {
 		b->stopped = "max-time";
 		return 0;
 	}

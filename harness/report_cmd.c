@@ -12,8 +12,8 @@
 
 #include "harness/cli.h"
 #include "harness/options.h"
-#include "harness/records/meta.h"
 #include "harness/run.h"
+#include "proc/clock.h"
 #include "reports/report.h"
 #include "reports/sweep.h"
 #include "reports/search_verdict.h"
@@ -230,14 +230,14 @@ int cmd_report(int argc, char **argv)
 		goto free_report;
 	}
 	code = EXIT_FAILED;
-	t0 = now_s();
+	t0 = proc_now_s();
 	if (report_make(r)) {
 		fprintf(stderr, "evopar report: %s\n", r->err);
-		show_summary(r, 0, now_s() - t0);
+		show_summary(r, 0, proc_now_s() - t0);
 		goto free_report;
 	}
 	warn_busy(r);
-	show_summary(r, 1, now_s() - t0);
+	show_summary(r, 1, proc_now_s() - t0);
 	code = 0;
 free_report:
 	report_free(r);

@@ -141,7 +141,7 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 	int (*const hooks[PHASE_COUNT])(struct strategy *, struct population *) = {
 		r->ops->mutate, r->ops->prepare, r->ops->evaluate, r->ops->resample,
 	};
-	double t = now_s(), t_next;
+	double t = proc_now_s(), t_next;
 	uint64_t work0 = engine_work_done();
 	int ph, rc;
 
@@ -160,7 +160,7 @@ static int run_generation(struct run_state *r, struct gen_stats *g)
 		}
 		rc = ph == PHASE_EVALUATE && r->dev.kind != DEVICE_CPU ?
 		     device_evaluate(&r->dev, s, p) : hooks[ph](s, p);
-		t_next = now_s();
+		t_next = proc_now_s();
 		g->ms[ph] = (t_next - t) * 1e3;
 		t = t_next;
 		if (rc) {
@@ -269,7 +269,7 @@ static int write_strategy_records(struct run_state *r)
 static void show_progress(struct run_state *r, int done)
 {
 	static double last;
-	double now = now_s(), elapsed = now - r->t_start;
+	double now = proc_now_s(), elapsed = now - r->t_start;
 
 	if (now - last < 0.1 && done < r->o.cfg.evo.gens)
 		return;
@@ -477,7 +477,7 @@ static int instruments_start(struct run_state *r)
 	/* probed before the clock starts */
 	counters_probe(&r->ctr, counters_default_events, counters_default_count, r->o.counters);
 	getrusage(RUSAGE_SELF, &r->ru_start);
-	r->t_start = now_s();
+	r->t_start = proc_now_s();
 	counters_start(&r->ctr);
 	if (r->o.sample_ms > 0)
 		sampler_start(&r->sampler, getpid(), r->o.sample_ms, r->sampler_err,
@@ -537,7 +537,7 @@ static int run_finish(struct run_state *r, int code)
 	sampler_stop(&r->sampler);
 	counters_stop(&r->ctr);
 	cli_progress_end(r->o.quiet);
-	wall_s = now_s() - r->t_start;
+	wall_s = proc_now_s() - r->t_start;
 	write_summary(r, status_of(code), wall_s);
 	if (output_commit(&r->out, err, sizeof(err))) {
 		fprintf(stderr, "evopar run: %s\n", err);

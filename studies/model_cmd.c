@@ -256,7 +256,7 @@ int study_model_main(int argc, char **argv)
 	struct sm_study st;
 	struct sm_summary sum[2];
 	char err[1024] = "";
-	double t0 = now_s();
+	double t0 = proc_now_s();
 	int rc;
 
 	sm_defaults(&o);
@@ -281,7 +281,7 @@ int study_model_main(int argc, char **argv)
 	rc = run_generations(&st, o.scale, err, sizeof(err));
 	if (!rc)
 		rc = sm_searches(&st, o.scale, err, sizeof(err));
-	st.elapsed_s = now_s() - t0;
+	st.elapsed_s = proc_now_s() - t0;
 	sm_summarize(&st, 0, &sum[0]);
 	sm_summarize(&st, 1, &sum[1]);
 	rc = sm_finish(&st, &o, rc, err, sizeof(err));

@@ -256,7 +256,7 @@ static void summary_line(const struct sync_run *r, int code, double wall_s)
 
 static int sync_study(struct sync_run *r, char *err, size_t errlen)
 {
-	double t0 = now_s();
+	double t0 = proc_now_s();
 	int code = 0;
 
 	proc_catch_stop(on_stop);
@@ -277,14 +277,14 @@ static int sync_study(struct sync_run *r, char *err, size_t errlen)
 		code = EXIT_FAILED;
 	}
 	write_meta_summary(r, code == EXIT_INTERRUPTED ? "interrupted" : code ? "failed" : "ok",
-			   code ? err : NULL, now_s() - t0, 1);
+			   code ? err : NULL, proc_now_s() - t0, 1);
 	if (code)
 		fprintf(stderr, "evopar study sync: %s\n", err);
 	if (output_commit(&r->out, err, errlen)) {
 		fprintf(stderr, "evopar study sync: %s\n", err);
 		return EXIT_FAILED;
 	}
-	summary_line(r, code, now_s() - t0);
+	summary_line(r, code, proc_now_s() - t0);
 	return code;
 }
 

@@ -191,7 +191,7 @@ int cmd_advise(int argc, char **argv)
 	struct output out = { 0 };
 	struct jw w = { 0 };
 	char err[1024] = "", figure[160] = "";
-	double t0 = now_s();
+	double t0 = proc_now_s();
 	int rc;
 
 	advise_defaults(&o);
@@ -225,7 +225,7 @@ int cmd_advise(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "evopar advise: %s\n", err);
 	cli_summary(o.quiet || rc, "advise", &(struct cli_end){ .status = rc ? "failed" : "ok",
-		    .wall_s = now_s() - t0, .figure = figure,
+		    .wall_s = proc_now_s() - t0, .figure = figure,
 		    .what = "records", .out = o.out ? o.out : "-", .written = o.out != NULL });
 	return rc;
 }

@@ -17,8 +17,8 @@
 #include "engine/engine.h"
 #include "engine/serial.h"
 #include "harness/advise/advise.h"
-#include "harness/records/meta.h"
 #include "proc/child.h"
+#include "proc/clock.h"
 
 #define SPREAD_GENS 3             /* in-process generations; the spread is the last one's */
 #define BW_BYTES (16u << 20)      /* each copying thread's buffer */
@@ -43,11 +43,11 @@ static int spread_generation(struct population *p, struct scratch *s, double *ms
 	engine_mutate_range(p, 0, p->n);
 	rc = engine_prepare_range(p, s, 0, p->n);
 	for (i = 0; !rc && i < p->n; i++) {
-		double t = now_s();
+		double t = proc_now_s();
 
 		rc = engine_evaluate_range(p, s, i, i + 1);
 		if (ms)
-			ms[i] = (now_s() - t) * 1e3;
+			ms[i] = (proc_now_s() - t) * 1e3;
 	}
 	if (rc)
 		return rc;
@@ -89,9 +89,9 @@ static int probe_spread(struct advise_probe *pr, double *gen_ms, char *err, size
 	if (rc)
 		return rc;
 	for (g = 0; !rc && g < SPREAD_GENS && g < cfg.gens; g++) {
-		t = now_s();
+		t = proc_now_s();
 		rc = spread_generation(&p, &s, g == SPREAD_GENS - 1 || g == cfg.gens - 1 ? pr->eval_ms : NULL);
-		t = now_s() - t;
+		t = proc_now_s() - t;
 	}
 	for (i = 0; !rc && i < p.n; i++)
 		bytes += (double)serial_size(&p.nets[i]);
@@ -116,14 +116,14 @@ struct bw_copy {
 static void *bw_main(void *arg)
 {
 	struct bw_copy *c = arg;
-	double t = now_s();
+	double t = proc_now_s();
 	int r;
 
 	for (r = 0; r < BW_REPS; r++) {
 		memcpy(c->dst, c->src, BW_BYTES);
 		c->src[r] = c->dst[BW_BYTES - 1 - r];   /* the copies cannot be left out */
 	}
-	c->s = now_s() - t;
+	c->s = proc_now_s() - t;
 	return NULL;
 }
 
@@ -340,7 +340,7 @@ static int probe_round(struct advise_probe *pr, int r, int *fit, double *fit_ms,
  */
 static int probe_resize(struct advise_probe *pr, double t0, double round_s, double gen_ms)
 {
-	double per_round = 0.85 * (ADVISE_PROBE_LIMIT_S - (now_s() - t0)) / ADVISE_ROUNDS;
+	double per_round = 0.85 * (ADVISE_PROBE_LIMIT_S - (proc_now_s() - t0)) / ADVISE_ROUNDS;
 	int most = probe_gens(pr, gen_ms, ADVISE_MAX_GENS), g = pr->gens;
 
 	if (round_s > 0 && per_round > round_s)
@@ -361,12 +361,12 @@ static int probe_runs(struct advise_probe *pr, double t0, double gen_ms, char *e
 	double round_s = 0;
 	int r, rc = 0, sized = 0;
 
-	for (r = 0; !rc && r < ADVISE_ROUNDS && (!r || now_s() - t0 + round_s < ADVISE_PROBE_LIMIT_S); r++) {
-		double t = now_s(), fit_ms = 0;
+	for (r = 0; !rc && r < ADVISE_ROUNDS && (!r || proc_now_s() - t0 + round_s < ADVISE_PROBE_LIMIT_S); r++) {
+		double t = proc_now_s(), fit_ms = 0;
 		int gens = pr->gens, fit = 0;
 
 		rc = probe_round(pr, r, &fit, &fit_ms, err, errlen);
-		round_s = now_s() - t;
+		round_s = proc_now_s() - t;
 		if (!rc && fit) {
 			/* fewer generations, from round 0 again; never grown after, since growing
 			   assumes every generation costs what the first did */
@@ -387,7 +387,7 @@ static int probe_runs(struct advise_probe *pr, double t0, double gen_ms, char *e
 
 int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen)
 {
-	double t0 = now_s(), gen_ms = 0, floor_us[3];
+	double t0 = proc_now_s(), gen_ms = 0, floor_us[3];
 	int rc;
 
 	if (readlink("/proc/self/exe", pr->self_exe, sizeof(pr->self_exe) - 1) < 0) {
@@ -407,7 +407,7 @@ int advise_probe_run(struct advise_probe *pr, char *err, size_t errlen)
 	pr->n_strats = model_strategies(pr->strat, ADVISE_MAX_STRATS, floor_us[0] / 1e3,
 					floor_us[1] / 1e3, floor_us[2] / 1e3);
 	rc = probe_runs(pr, t0, gen_ms, err, errlen);
-	pr->elapsed_s = now_s() - t0;
+	pr->elapsed_s = proc_now_s() - t0;
 	return rc;
 }
 

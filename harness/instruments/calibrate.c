@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "harness/instruments/calibrate.h"
+#include "proc/clock.h"
 #include "proc/floors.h"
-#include "harness/records/meta.h"
 
 /* repetitions per floor: enough for a stable median, few enough to stay well under a second */
 #define REPS_PROCESS 200
@@ -65,7 +65,7 @@ static int time_threads(double *us, int reps, char *err, size_t errlen)
 	int i, rc;
 
 	for (i = 0; i < reps; i++) {
-		double t = now_s();
+		double t = proc_now_s();
 		pthread_t th;
 
 		rc = pthread_create(&th, NULL, empty_thread, NULL);
@@ -74,7 +74,7 @@ static int time_threads(double *us, int reps, char *err, size_t errlen)
 			return -rc;
 		}
 		pthread_join(th, NULL);
-		us[i] = (now_s() - t) * 1e6;
+		us[i] = (proc_now_s() - t) * 1e6;
 	}
 	return 0;
 }
@@ -154,7 +154,7 @@ static int measure_one(struct calibration *c, enum floor_kind k, double *us, con
 
 int calibrate_measure(struct calibration *c, const char *self_exe, char *err, size_t errlen)
 {
-	double t0 = now_s(), *us;
+	double t0 = proc_now_s(), *us;
 	int k, rc = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -167,7 +167,7 @@ int calibrate_measure(struct calibration *c, const char *self_exe, char *err, si
 	pick_cores(&c->cpu_a, &c->cpu_b);
 	for (k = 0; k < FLOOR_COUNT && !rc; k++)
 		rc = measure_one(c, (enum floor_kind)k, us, self_exe, err, errlen);
-	c->elapsed_s = now_s() - t0;
+	c->elapsed_s = proc_now_s() - t0;
 	free(us);
 	return rc;
 }

@@ -11,7 +11,6 @@
 
 #include "engine/engine.h"
 #include "harness/instruments/calibrate.h"
-#include "harness/records/meta.h"
 #include "proc/clock.h"
 #include "reports/stats.h"
 
@@ -76,7 +75,7 @@ static int run_copies(const struct evo_config *cfg, int n, double *wall_s, char 
 	}
 	if (rc)
 		snprintf(err, errlen, "capacity: starting copy %d of %d: %s", started + 1, n, strerror(-rc));
-	t0 = now_s();
+	t0 = proc_now_s();
 	gate_set(&gate, rc ? -1 : 1);
 	for (i = 0; i < started; i++) {
 		pthread_join(c[i].thread, NULL);
@@ -85,7 +84,7 @@ static int run_copies(const struct evo_config *cfg, int n, double *wall_s, char 
 			snprintf(err, errlen, "capacity: copy %d: %s", i, c[i].err);
 		}
 	}
-	*wall_s = now_s() - t0;
+	*wall_s = proc_now_s() - t0;
 	pthread_cond_destroy(&gate.open);
 	pthread_mutex_destroy(&gate.lock);
 	free(c);
@@ -119,7 +118,7 @@ int calibrate_capacity(struct calibration *c, const struct evo_config *evo, cons
 		       char *err, size_t errlen)
 {
 	struct capacity *cap = &c->capacity;
-	double t0 = now_s(), *wall;
+	double t0 = proc_now_s(), *wall;
 	int n, r, rc;
 
 	memset(cap, 0, sizeof(*cap));
@@ -145,7 +144,7 @@ int calibrate_capacity(struct calibration *c, const struct evo_config *evo, cons
 	if (rc == -ENOMEM && !wall)
 		snprintf(err, errlen, "capacity: out of memory");
 	free(wall);
-	cap->elapsed_s = now_s() - t0;
+	cap->elapsed_s = proc_now_s() - t0;
 	return rc;
 }
 

@@ -24,6 +24,5 @@ void meta_begin(struct jw *w, const char *command, const struct opt_spec *table,
 /* meta with the counters of a run, as it probed and started them */
 void meta_write_counters(struct jw *w, const char *command, const struct opt_spec *table,
 			 const void *opts, const struct counters *ctr);
-double now_s(void);            /* monotonic seconds */
 
 #endif

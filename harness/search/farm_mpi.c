@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proc/clock.h"
 #include "proc/mpi_ranks.h"
 #include "proc/proc.h"
-#include "harness/records/meta.h"
 #include "harness/search/search.h"
 
 enum { TAG_TRIAL = 1, TAG_RESULT = 2 };
@@ -217,7 +217,7 @@ static int exchange(struct mpi_farm *m)
 	if (rc != MPI_SUCCESS)
 		return call_failed(m, rc, "start-up exchange");
 	if (m->ranks.rank)
-		m->f->t0 = strcmp(start.host, me) ? now_s() : start.t0;
+		m->f->t0 = strcmp(start.host, me) ? proc_now_s() : start.t0;
 	return 0;
 }
 

@@ -157,7 +157,7 @@ static int emit_trial(struct farm *f, const struct trial_result *r)
 		s->best_trial = r->id;
 	}
 	s->run_here++;
-	show_progress(s, now_s() - f->t0);
+	show_progress(s, proc_now_s() - f->t0);
 	return output_write(&s->out, &s->jw);
 }
 
@@ -293,7 +293,7 @@ static void on_stop(int sig)
 static void search_start(struct search_run *s)
 {
 	proc_catch_stop(on_stop);
-	s->farm = (struct farm){ .o = &s->o, .space = &s->space, .t0 = now_s(), .skip = s->skip,
+	s->farm = (struct farm){ .o = &s->o, .space = &s->space, .t0 = proc_now_s(), .skip = s->skip,
 				 .emit = emit_trial, .emit_ctx = s, .handed = s->handed, .fail_worker = -1,
 				 .jobs = s->o.jobs };
 }
@@ -458,7 +458,7 @@ static int search_records(struct search_run *s, const struct farm_ops *ops)
 	/* a write error already: no trial is run for a file that cannot be published */
 	code = s->out.error ? EXIT_FAILED : search_watched(s, ops);
 	cli_progress_end(s->o.run.quiet);
-	wall_s = now_s() - s->farm.t0;
+	wall_s = proc_now_s() - s->farm.t0;
 	write_summary(s, search_status(code), wall_s);
 	if (output_commit(&s->out, err, sizeof(err))) {
 		fprintf(stderr, "evopar search: %s\n", err);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/rng.h"
+#include "proc/clock.h"
 #include "strategies/strategy.h"
 #include "harness/device.h"
 #include "harness/options.h"
@@ -162,7 +163,7 @@ int trial_run(const struct farm *f, int id, int worker, struct trial_result *r)
 	r->worker = worker;
 	r->pid = (int32_t)getpid();
 	gethostname(r->host, sizeof(r->host) - 1);
-	r->start_s = now_s() - f->t0;
+	r->start_s = proc_now_s() - f->t0;
 	rc = trial_config(f, id, &ro, err, sizeof(err));
 	for (k = 0; !rc && k < f->o->seeds; k++) {
 		ro.cfg.evo.seed = f->o->run.cfg.evo.seed + 1000003ULL * (uint64_t)id + (uint64_t)k;
@@ -171,7 +172,7 @@ int trial_run(const struct farm *f, int id, int worker, struct trial_result *r)
 	}
 	r->failed = rc != 0;
 	r->value = rc ? NAN : sum / f->o->seeds;
-	r->end_s = now_s() - f->t0;
+	r->end_s = proc_now_s() - f->t0;
 	r->cpu_s = thread_cpu_s() - cpu0;
 	r->threads = count_threads(getpid());
 	return rc;

@@ -21,6 +21,7 @@
 #include "harness/run.h"
 #include "harness/watch/watch.h"
 #include "proc/child.h"
+#include "proc/clock.h"
 #include "proc/proc.h"
 
 #define EXIT_NOT_FOUND 127        /* a shell's code for a command it cannot run */
@@ -219,7 +220,7 @@ static int write_meta(struct watch_run *r)
 static int sample_once(struct watch_run *r)
 {
 	double c0 = cpu_now_s(CLOCK_THREAD_CPUTIME_ID);
-	int rc = watch_sample(&r->st, &r->jw, now_s() - r->t0);
+	int rc = watch_sample(&r->st, &r->jw, proc_now_s() - r->t0);
 
 	if (!rc)
 		output_write(&r->out, &r->jw);
@@ -230,7 +231,7 @@ static int sample_once(struct watch_run *r)
 /* Wait until the monotonic time until; 1 when the job ended meanwhile. */
 static int wait_tick(struct watch_run *r, double until)
 {
-	double left = until - now_s();
+	double left = until - proc_now_s();
 
 	if (r->cmd)
 		return !child_wait(&r->child, left > 0 ? left : 0);
@@ -240,7 +241,7 @@ static int wait_tick(struct watch_run *r, double until)
 		nanosleep(&ts, NULL);     /* a stop signal cuts it short */
 		if (!proc_alive(r->root))
 			return 1;
-		left = until - now_s();
+		left = until - proc_now_s();
 	}
 	return !proc_alive(r->root);
 }
@@ -253,13 +254,13 @@ static void watch_loop(struct watch_run *r)
 	for (;;) {
 		if (sample_once(r) && !r->cmd)
 			return;           /* the process attached to has gone */
-		if (r->o.for_s > 0 && now_s() - r->t0 >= r->o.for_s) {
+		if (r->o.for_s > 0 && proc_now_s() - r->t0 >= r->o.for_s) {
 			r->detached = 1;
 			return;
 		}
 		next += interval;
-		if (next < now_s())       /* late (a loaded machine): skip ticks, do not burst */
-			next = now_s() + interval;
+		if (next < proc_now_s())       /* late (a loaded machine): skip ticks, do not burst */
+			next = proc_now_s() + interval;
 		if (r->o.for_s > 0 && next > r->t0 + r->o.for_s)
 			next = r->t0 + r->o.for_s;
 		if (wait_tick(r, next) || (!r->cmd && watch_stop))
@@ -369,9 +370,9 @@ static int watch_run(struct watch_run *r, char *err, size_t errlen)
 		r->root = r->o.pid;
 	more_files();
 	watch_state_init(&r->st, r->root, r->o.interval_ms, r->o.jobs);
-	r->t0 = now_s();
+	r->t0 = proc_now_s();
 	watch_loop(r);
-	r->st.wall_s = now_s() - r->t0;
+	r->st.wall_s = proc_now_s() - r->t0;
 	watch_diagnose(&r->st.series, &v);
 	write_summary(r, &v);
 	watch_print_diagnosis(&r->st, &v, stderr);
