@@ -97,8 +97,6 @@ void sync_name_failure(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* pin the calling thread to core cpu (mod the cores it may use); 0 or -errno */
 int sync_pin(int cpu);
-/* the cores this process may use */
-int sync_cores(void);
 /* nanoseconds on CLOCK_MONOTONIC, comparable across the processes of this machine */
 uint64_t sync_now_ns(void);
 /* a counter-based hash of (seed, a, b, c): what every experience and sample choice is drawn from */

@@ -197,7 +197,7 @@ static int run_systems(struct sync_run *r, char *err, size_t errlen)
 
 static int run_ops(struct sync_run *r, char *err, size_t errlen)
 {
-	struct sync_ops_config c = { .readers = r->o.readers ? r->o.readers : sync_cores(),
+	struct sync_ops_config c = { .readers = r->o.readers ? r->o.readers : proc_usable_cpus(),
 				     .batches = r->o.batches, .dim = r->o.sys.dim,
 				     .timeout_s = r->o.sys.timeout_s };
 
@@ -216,7 +216,7 @@ static void write_meta_summary(struct sync_run *r, const char *status, const cha
 	if (!summary) {
 		meta_begin(&r->jw, "study", sync_opts, &r->o);
 		jw_str(&r->jw, "study", "sync");
-		jw_int(&r->jw, "cores", sync_cores());
+		jw_int(&r->jw, "cores", proc_usable_cpus());
 		jw_end(&r->jw);
 		output_write(&r->out, &r->jw);
 		return;

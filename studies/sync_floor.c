@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proc/clock.h"
 #include "studies/sync.h"
 
 #define FLOOR_OPS 2000            /* operations per sample of the mutex and exchange floors */
@@ -141,7 +142,7 @@ int sync_floors(struct output *out, const struct sync_ops_config *c, char *err, 
 	floor_xchg(ns, c->batches);
 	sync_write_samples(&w, "sync_floor", "xchg", ns, c->batches);
 	output_write(out, &w);
-	if (sync_cores() < 2) {
+	if (proc_usable_cpus() < 2) {
 		jw_begin(&w, "sync_floor");
 		jw_str(&w, "name", "wake");
 		jw_str(&w, "skipped", "one core: no wake across cores to measure");

@@ -363,7 +363,7 @@ static int measure_placement(struct ops_run *r, enum sync_placement pl, char *er
 		rc = measure(r, OP_SWAP, SYNC_DOUBLE, "double", 1, pl, err, errlen);
 	for (n = 1; n <= 2 && n <= r->cfg->readers && !rc; n++)
 		rc = measure(r, OP_QUEUE, SYNC_LOCKED, "pipe", n, pl, err, errlen);
-	if (!rc && r->cfg->readers >= 2 && sync_cores() >= 2)
+	if (!rc && r->cfg->readers >= 2 && proc_usable_cpus() >= 2)
 		rc = measure(r, OP_WAKE, SYNC_LOCKED, "futex", 2, pl, err, errlen);
 	if (!rc)
 		rc = measure_spawn(r, pl, err, errlen);
