@@ -27,7 +27,14 @@ passes=0
 fails=0
 
 ok() { passes=$((passes + 1)); }
-bad() { fails=$((fails + 1)); echo "  FAIL: $*" >&2; }
+# a failure, with the last lines of $T/err (where the scripts keep a command's stderr) so that
+# a failure in CI says why; they may be an earlier command's, and say so
+bad() {
+	fails=$((fails + 1))
+	echo "  FAIL: $*" >&2
+	[ -s "$T/err" ] && tail -n 3 "$T/err" | sed 's/^/    last stderr kept: /' >&2
+	return 0
+}
 check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
 
 # a jq test: exit 0 when the filter's last output is true (jq -e), nothing printed
