@@ -179,8 +179,8 @@ int report_make(struct report *r);
 /* report_load.c: every *.jsonl of r->dir into groups, with their statistics; 0 or -errno
    with r->err set */
 int report_load(struct report *r);
-/* report_read.c: each JSON record of the file name in r->dir to take(ctx, rec) (a line that is not JSON
-   becomes a note); 0, or -errno with r->err set (take's error: out of memory) */
+/* report_read.c: each JSON record of the file name in r->dir to take(ctx, rec) (a line that is
+   not JSON becomes a note); 0, or -errno with r->err set (take's error: out of memory) */
 int report_read_records(struct report *r, const char *name, int (*take)(void *ctx, json_t *rec),
 			void *ctx);
 /* one records file of r->dir (a bench's, or a plain run's or search's) into g, with its

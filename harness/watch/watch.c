@@ -249,18 +249,19 @@ static int wait_tick(struct watch_run *r, double until)
 /* sample every interval until the job ends, --for runs out or (with --pid) a stop signal */
 static void watch_loop(struct watch_run *r)
 {
-	double next = r->t0, interval = r->o.interval_ms * 1e-3;
+	double next = r->t0, interval = r->o.interval_ms * 1e-3, now;
 
 	for (;;) {
 		if (sample_once(r) && !r->cmd)
 			return;           /* the process attached to has gone */
-		if (r->o.for_s > 0 && proc_now_s() - r->t0 >= r->o.for_s) {
+		now = proc_now_s();
+		if (r->o.for_s > 0 && now - r->t0 >= r->o.for_s) {
 			r->detached = 1;
 			return;
 		}
 		next += interval;
-		if (next < proc_now_s())       /* late (a loaded machine): skip ticks, do not burst */
-			next = proc_now_s() + interval;
+		if (next < now)           /* late (a loaded machine): skip ticks, do not burst */
+			next = now + interval;
 		if (r->o.for_s > 0 && next > r->t0 + r->o.for_s)
 			next = r->t0 + r->o.for_s;
 		if (wait_tick(r, next) || (!r->cmd && watch_stop))

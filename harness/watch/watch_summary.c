@@ -257,6 +257,7 @@ void watch_print_diagnosis(const struct watch_state *st, const struct watch_verd
 	double share = st->wall_s > 0 ? st->cpu_s / st->wall_s : 0;
 
 	fprintf(f, "evopar watch: %ld sample%s every %.0f ms cost %.0f µs of CPU each (%.2f%% of a core)%s\n",
-		st->samples, st->samples == 1 ? "" : "s", st->interval_s * 1e3, st->samples ? st->cpu_s / (double)st->samples * 1e6 : 0,
-		share * 100, share > WATCH_COSTLY_SHARE ? "; a longer --interval costs less" : "");
+		st->samples, st->samples == 1 ? "" : "s", st->interval_s * 1e3,
+		st->samples ? st->cpu_s / (double)st->samples * 1e6 : 0, share * 100,
+		share > WATCH_COSTLY_SHARE ? "; a longer --interval costs less" : "");
 }
